@@ -1,0 +1,137 @@
+"""Messages to users: Russian by default, English with ROADMAP_LOCALE=en or --lang en."""
+
+from __future__ import annotations
+
+import os
+
+_locale: str | None = None
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "settings.invalid": {
+        "ru": "Неверная настройка: {problems}",
+        "en": "Invalid setting: {problems}",
+    },
+    "store.not_initialised": {
+        "ru": "Хранилище {store} не инициализировано: выполните `roadmap init`.",
+        "en": "The store {store} is not initialised: run `roadmap init`.",
+    },
+    "store.outdated": {
+        "ru": "Схема хранилища {store} устарела: выполните `roadmap init`, чтобы обновить её.",
+        "en": "The store {store} has an old schema: run `roadmap init` to upgrade it.",
+    },
+    "store.newer": {
+        "ru": "Схема хранилища {store} новее этой версии программы ({revision}): обновите roadmap.",
+        "en": "The store {store} has a newer schema than this program ({revision}): upgrade roadmap.",
+    },
+    "store.bad_url": {
+        "ru": "ROADMAP_DATABASE_URL: не удаётся разобрать адрес хранилища {store}: {reason}",
+        "en": "ROADMAP_DATABASE_URL: cannot parse the store address {store}: {reason}",
+    },
+    "store.unreachable": {
+        "ru": "ROADMAP_DATABASE_URL: нет связи с хранилищем {store}: {reason}",
+        "en": "ROADMAP_DATABASE_URL: cannot reach the store {store}: {reason}",
+    },
+    "store.initialised": {
+        "ru": "Хранилище готово: {store} (схема {revision}).",
+        "en": "Store ready: {store} (schema {revision}).",
+    },
+    "region.none": {
+        "ru": "В хранилище нет ни одного региона: загрузите дорожную карту (`roadmap import ФАЙЛ`).",
+        "en": "The store holds no region yet: import a roadmap (`roadmap import FILE`).",
+    },
+    "region.ambiguous": {
+        "ru": "В хранилище несколько регионов ({known}): укажите --region КОД.",
+        "en": "The store holds several regions ({known}): pass --region CODE.",
+    },
+    "region.unknown": {
+        "ru": "--region: неизвестный регион '{code}' (есть: {known}).",
+        "en": "--region: unknown region '{code}' (known: {known}).",
+    },
+    "strategy.none": {
+        "ru": "У региона {region} нет стратегии: загрузите дорожную карту.",
+        "en": "Region {region} has no strategy: import a roadmap.",
+    },
+    "task.unknown": {
+        "ru": "Неизвестное поручение '{code}' в регионе {region}.",
+        "en": "Unknown task '{code}' in region {region}.",
+    },
+    "task.not_open": {
+        "ru": "Поручение {code} нельзя сдать: его статус «{status}».",
+        "en": "Task {code} cannot be submitted: its status is '{status}'.",
+    },
+    "task.submitted": {
+        "ru": "Поручение {code} сдано {when}.",
+        "en": "Task {code} submitted at {when}.",
+    },
+    "option.bad_datetime": {
+        "ru": "{option}: '{value}' — не дата и время ISO 8601 (например, 2026-12-01T10:00+10:00).",
+        "en": "{option}: '{value}' is not an ISO 8601 date-time (e.g. 2026-12-01T10:00+10:00).",
+    },
+    "option.bad_date": {
+        "ru": "{option}: '{value}' — не дата ГГГГ-ММ-ДД.",
+        "en": "{option}: '{value}' is not a YYYY-MM-DD date.",
+    },
+    "option.unknown_code": {
+        "ru": "{option}: неизвестный код '{value}' (есть: {known}).",
+        "en": "{option}: unknown code '{value}' (known: {known}).",
+    },
+    "option.bad_choice": {
+        "ru": "{option}: '{value}' — допустимо: {known}.",
+        "en": "{option}: '{value}' — allowed: {known}.",
+    },
+    "file.missing": {
+        "ru": "{path}: файл не найден.",
+        "en": "{path}: no such file.",
+    },
+    "file.too_big": {
+        "ru": "{path}: файл слишком велик ({size} МБ, предел {limit} МБ).",
+        "en": "{path}: file too big ({size} MB, limit {limit} MB).",
+    },
+    "file.bad_kind": {
+        "ru": "{path}: неизвестный формат; ожидается .yaml, .yml, .xlsx или .csv.",
+        "en": "{path}: unknown format; expected .yaml, .yml, .xlsx or .csv.",
+    },
+    "file.more_problems": {
+        "ru": "… и ещё {count} ошибок.",
+        "en": "… and {count} more problems.",
+    },
+    "file.rejected": {
+        "ru": "Файл отклонён целиком, ничего не записано ({count} ошибок).",
+        "en": "The file was rejected whole, nothing was written ({count} problems).",
+    },
+    "export.written": {
+        "ru": "Дорожная карта {region} записана в {path}.",
+        "en": "Roadmap of {region} written to {path}.",
+    },
+    "import.done": {
+        "ru": "Загружено в регион {region}: {summary}.",
+        "en": "Imported into region {region}: {summary}.",
+    },
+    "import.dry_run": {
+        "ru": "Пробный прогон, ничего не записано: {summary}.",
+        "en": "Dry run, nothing written: {summary}.",
+    },
+    "import.unchanged": {
+        "ru": "без изменений",
+        "en": "no changes",
+    },
+    "import.csv_needs_region": {
+        "ru": "{path}: CSV-файл дополняет уже загруженный регион, а в хранилище регионов нет.",
+        "en": "{path}: a CSV file adds to an imported region, and the store holds none.",
+    },
+}
+
+
+def set_locale(locale: str | None) -> None:
+    global _locale
+    _locale = locale
+
+
+def current_locale() -> str:
+    loc = _locale or os.environ.get("ROADMAP_LOCALE", "ru")
+    return loc if loc in ("ru", "en") else "ru"
+
+
+def t(key: str, /, **values: object) -> str:
+    template = MESSAGES[key][current_locale()]
+    return template.format(**values)

@@ -1,0 +1,325 @@
+"""Domain tables (SQLModel).
+
+Constraints live in the database, not only here: unique codes within their region or
+strategy, foreign keys, non-negative money, valid enum values (CHECK constraints, portable
+between SQLite and PostgreSQL). Timestamps are stored in UTC; due dates are plain dates in
+the region's local calendar. Money is stored as integer kopecks to stay exact everywhere.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+# Constraint names are stable across SQLite and PostgreSQL, so migrations can name them.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator):
+    """An aware UTC datetime on every backend (SQLite drops offsets, so store UTC)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where UTC is required")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class AgencyKind(StrEnum):
+    executive_body = "executive_body"
+    municipality = "municipality"
+
+
+class PersonRole(StrEnum):
+    emissary = "emissary"  # цифровой эмиссар
+    responsible = "responsible"  # ответственное лицо
+    coordinator = "coordinator"  # координатор / проектный офис
+
+
+class InitiativeStatus(StrEnum):
+    proposed = "proposed"
+    confirmed = "confirmed"
+    selected = "selected"
+    in_progress = "in_progress"
+    done = "done"
+    dropped = "dropped"
+
+
+class FundingSource(StrEnum):
+    federal = "federal"
+    regional = "regional"
+    municipal = "municipal"
+    extrabudgetary = "extrabudgetary"
+
+
+class TaskStatus(StrEnum):
+    open = "open"
+    submitted = "submitted"
+    accepted = "accepted"
+    returned = "returned"
+    cancelled = "cancelled"
+
+
+class ValueKind(StrEnum):
+    target = "target"
+    actual = "actual"
+
+
+class StrategyStatus(StrEnum):
+    draft = "draft"
+    approved = "approved"
+    archived = "archived"
+
+
+#: Task statuses that still wait for the agency (deadlines apply).
+OPEN_TASK_STATUSES = (TaskStatus.open, TaskStatus.returned)
+
+
+def _one_of(column: str, enum: type[StrEnum]) -> sa.CheckConstraint:
+    values = ", ".join(f"'{member.value}'" for member in enum)
+    return sa.CheckConstraint(f"{column} IN ({values})", name=f"{column}_valid")
+
+
+def _code_field(length: int = 40) -> Any:
+    return Field(max_length=length, sa_type=sa.String(length), nullable=False)
+
+
+class Region(SQLModel, table=True):
+    """Регион: a code, a name and the IANA timezone its calendar runs in."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=20, sa_type=sa.String(20), unique=True, nullable=False)
+    name: str
+    timezone: str = Field(max_length=64, sa_type=sa.String(64))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class Strategy(SQLModel, table=True):
+    """Стратегия ЦТ: the region's strategy over a horizon of years, with a version."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("region_id", "start_year", "end_year"),
+        sa.CheckConstraint("start_year <= end_year", name="horizon_ordered"),
+        sa.CheckConstraint("version >= 1", name="version_positive"),
+        _one_of("status", StrategyStatus),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    region_id: int = Field(foreign_key="region.id", ondelete="CASCADE", index=True)
+    title: str
+    start_year: int
+    end_year: int
+    version: int = 1
+    coordinator_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    status: str = Field(default=StrategyStatus.draft, sa_type=sa.String(16))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class Sector(SQLModel, table=True):
+    """Отрасль."""
+
+    __table_args__ = (sa.UniqueConstraint("region_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    region_id: int = Field(foreign_key="region.id", ondelete="CASCADE")
+    code: str = _code_field()
+    name: str
+
+
+class Person(SQLModel, table=True):
+    """A named officer: emissary, responsible official or coordinator."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("region_id", "code"),
+        _one_of("role", PersonRole),
+        sa.CheckConstraint("locale IN ('ru', 'en')", name="locale_valid"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    region_id: int = Field(foreign_key="region.id", ondelete="CASCADE")
+    code: str = _code_field()
+    name: str
+    email: str | None = None
+    role: str = Field(sa_type=sa.String(16))
+    locale: str = Field(default="ru", sa_type=sa.String(2))
+
+
+class Agency(SQLModel, table=True):
+    """ОИВ / министерство, or a municipality, with its emissary and responsible official."""
+
+    __table_args__ = (sa.UniqueConstraint("region_id", "code"), _one_of("kind", AgencyKind))
+
+    id: int | None = Field(default=None, primary_key=True)
+    region_id: int = Field(foreign_key="region.id", ondelete="CASCADE")
+    code: str = _code_field()
+    name: str
+    kind: str = Field(default=AgencyKind.executive_body, sa_type=sa.String(16))
+    emissary_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    responsible_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+
+
+class Initiative(SQLModel, table=True):
+    """Инициатива / проект of the strategy."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("strategy_id", "code"),
+        _one_of("status", InitiativeStatus),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    strategy_id: int = Field(foreign_key="strategy.id", ondelete="CASCADE", index=True)
+    code: str = _code_field()
+    title: str
+    sector_id: int = Field(foreign_key="sector.id", ondelete="RESTRICT")
+    agency_id: int = Field(foreign_key="agency.id", ondelete="RESTRICT", index=True)
+    status: str = Field(default=InitiativeStatus.proposed, sa_type=sa.String(16))
+    problem: str | None = None
+    expected_effect: str | None = None
+
+
+class BudgetLine(SQLModel, table=True):
+    """Финансирование: initiative × year × source, planned and actual, in kopecks."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("initiative_id", "year", "source"),
+        _one_of("source", FundingSource),
+        sa.CheckConstraint("planned_kopecks >= 0", name="planned_non_negative"),
+        sa.CheckConstraint(
+            "actual_kopecks IS NULL OR actual_kopecks >= 0", name="actual_non_negative"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    initiative_id: int = Field(foreign_key="initiative.id", ondelete="CASCADE")
+    year: int
+    source: str = Field(sa_type=sa.String(16))
+    planned_kopecks: int = Field(sa_type=sa.BigInteger)
+    actual_kopecks: int | None = Field(default=None, sa_type=sa.BigInteger)
+
+    @property
+    def planned(self) -> Decimal:
+        return kopecks_to_roubles(self.planned_kopecks)
+
+    @property
+    def actual(self) -> Decimal | None:
+        return None if self.actual_kopecks is None else kopecks_to_roubles(self.actual_kopecks)
+
+
+class Indicator(SQLModel, table=True):
+    """Показатель: unit, baseline, yearly targets and actuals (IndicatorValue)."""
+
+    __table_args__ = (sa.UniqueConstraint("strategy_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    strategy_id: int = Field(foreign_key="strategy.id", ondelete="CASCADE")
+    code: str = _code_field()
+    name: str
+    unit: str = Field(max_length=40, sa_type=sa.String(40))
+    sector_id: int = Field(foreign_key="sector.id", ondelete="RESTRICT")
+    agency_id: int | None = Field(default=None, foreign_key="agency.id", ondelete="SET NULL")
+    higher_is_better: bool = True
+    baseline_year: int
+    baseline_value: float
+
+
+class IndicatorValue(SQLModel, table=True):
+    """One yearly target or actual of an indicator."""
+
+    __tablename__ = "indicator_value"
+    __table_args__ = (
+        sa.UniqueConstraint("indicator_id", "year", "kind"),
+        _one_of("kind", ValueKind),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    indicator_id: int = Field(foreign_key="indicator.id", ondelete="CASCADE")
+    year: int
+    kind: str = Field(sa_type=sa.String(8))
+    value: float
+
+
+class Task(SQLModel, table=True):
+    """Поручение: assigned to an agency's emissary, due on a local date."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("strategy_id", "code"),
+        _one_of("status", TaskStatus),
+        sa.Index("ix_task_open_due", "status", "due_on"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    strategy_id: int = Field(foreign_key="strategy.id", ondelete="CASCADE")
+    code: str = _code_field()
+    agency_id: int = Field(foreign_key="agency.id", ondelete="RESTRICT", index=True)
+    assignee_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    title: str
+    due_on: date
+    stage: str | None = Field(default=None, max_length=40, sa_type=sa.String(40))
+    status: str = Field(default=TaskStatus.open, sa_type=sa.String(16))
+    submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class Service(SQLModel, table=True):
+    """A public service (госуслуга) and its move online."""
+
+    __table_args__ = (sa.UniqueConstraint("region_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    region_id: int = Field(foreign_key="region.id", ondelete="CASCADE")
+    code: str = _code_field()
+    name: str
+    agency_id: int = Field(foreign_key="agency.id", ondelete="RESTRICT")
+    online: bool = False
+    online_target_year: int | None = None
+    ai_candidate: bool = False
+
+
+class InformationSystem(SQLModel, table=True):
+    """Информационная система and its Gostekh migration."""
+
+    __tablename__ = "information_system"
+    __table_args__ = (sa.UniqueConstraint("region_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    region_id: int = Field(foreign_key="region.id", ondelete="CASCADE")
+    code: str = _code_field()
+    name: str
+    agency_id: int = Field(foreign_key="agency.id", ondelete="RESTRICT")
+    gostekh_migration_due: date | None = None
+
+
+def roubles_to_kopecks(amount: Decimal) -> int:
+    return int((amount * 100).to_integral_exact())
+
+
+def kopecks_to_roubles(kopecks: int) -> Decimal:
+    return (Decimal(kopecks) / 100).quantize(Decimal("0.01"))
