@@ -1,0 +1,175 @@
+"""Importing and exporting the roadmap file, on SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+from roadmap import services
+from roadmap.errors import InvalidFile
+from tests.conftest import PRIMORYE, Backend
+
+
+def _snapshot(backend: Backend, region: str | None = None) -> dict:
+    store = services.open_store(backend.settings)
+    try:
+        with store.session() as session:
+            return services.export_document(session, services.resolve_region(session, region))
+    finally:
+        store.dispose()
+
+
+def _yaml(path: Path) -> dict:
+    return YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+
+
+def _write(path: Path, data: dict) -> Path:
+    yaml = YAML()
+    yaml.default_flow_style = False
+    with path.open("w", encoding="utf-8") as handle:
+        yaml.dump(data, handle)
+    return path
+
+
+def test_example_imports_everything_it_holds(loaded: Backend) -> None:
+    source = _yaml(PRIMORYE)
+    state = _snapshot(loaded)
+    for key in ("agencies", "initiatives", "budget", "indicators", "tasks", "services", "systems"):
+        assert len(state[key]) == len(source[key]), key
+    assert state["region"] == source["region"]
+    planned = sum(Decimal(str(line["planned"])) for line in source["budget"])
+    assert sum(line["planned"] for line in state["budget"]) == planned
+    minzdrav = next(a for a in state["agencies"] if a["code"] == "minzdrav")
+    assert minzdrav["emissary"]["code"] == "e-minzdrav"
+    assert minzdrav["responsible"]["code"] == "r-minzdrav"
+
+
+def test_reimport_changes_nothing(loaded: Backend) -> None:
+    before = loaded.fingerprint()
+    report = services.import_roadmap(loaded.settings, PRIMORYE)
+    assert not report.changed
+    assert report.changes["initiatives"].unchanged == len(_yaml(PRIMORYE)["initiatives"])
+    assert loaded.fingerprint() == before
+
+
+def test_export_reimports_to_identical_state(loaded: Backend, tmp_path: Path) -> None:
+    exported = tmp_path / "export.yaml"
+    services.export_roadmap(loaded.settings, exported)
+    first = _snapshot(loaded)
+
+    # Into the same store: nothing to change.
+    assert not services.import_roadmap(loaded.settings, exported).changed
+    # Into a fresh store: the same roadmap comes out again.
+    from roadmap.settings import Settings
+
+    fresh = Settings(database_url=f"sqlite:///{tmp_path / 'fresh.db'}")
+    services.init_store(fresh)
+    services.import_roadmap(fresh, exported)
+    store = services.open_store(fresh)
+    with store.session() as session:
+        second = services.export_document(session, services.resolve_region(session, None))
+    store.dispose()
+    assert second == first
+
+
+def test_xlsx_export_reimports_to_identical_state(loaded: Backend, tmp_path: Path) -> None:
+    workbook = tmp_path / "roadmap.xlsx"
+    services.export_roadmap(loaded.settings, workbook)
+    assert not services.import_roadmap(loaded.settings, workbook).changed
+
+    from roadmap.settings import Settings
+
+    fresh = Settings(database_url=f"sqlite:///{tmp_path / 'fresh.db'}")
+    services.init_store(fresh)
+    services.import_roadmap(fresh, workbook)
+    store = services.open_store(fresh)
+    with store.session() as session:
+        state = services.export_document(session, services.resolve_region(session, None))
+    store.dispose()
+    assert state == _snapshot(loaded)
+
+
+def test_changed_file_updates_by_code_and_keeps_missing_rows(
+    loaded: Backend, tmp_path: Path
+) -> None:
+    data = _yaml(PRIMORYE)
+    data["initiatives"][0]["title"] = "Новое название"
+    removed = data["initiatives"].pop()
+    data["budget"] = [b for b in data["budget"] if b["initiative"] != removed["code"]]
+    report = services.import_roadmap(loaded.settings, _write(tmp_path / "changed.yaml", data))
+    assert report.changes["initiatives"].updated == 1
+    assert report.changes["initiatives"].deleted == 0
+    state = _snapshot(loaded)
+    assert state["initiatives"][0]["title"] == "Новое название"
+    assert removed["code"] in {i["code"] for i in state["initiatives"]}
+
+
+def test_prune_removes_rows_missing_from_the_file(loaded: Backend, tmp_path: Path) -> None:
+    data = _yaml(PRIMORYE)
+    removed = data["initiatives"].pop()
+    data["budget"] = [b for b in data["budget"] if b["initiative"] != removed["code"]]
+    path = _write(tmp_path / "pruned.yaml", data)
+    report = services.import_roadmap(loaded.settings, path, prune=True)
+    assert report.changes["initiatives"].deleted == 1
+    assert removed["code"] not in {i["code"] for i in _snapshot(loaded)["initiatives"]}
+
+
+def test_dry_run_reports_but_writes_nothing(store: Backend) -> None:
+    before = store.fingerprint()
+    report = services.import_roadmap(store.settings, PRIMORYE, dry_run=True)
+    assert report.changes["initiatives"].created == len(_yaml(PRIMORYE)["initiatives"])
+    assert store.fingerprint() == before
+
+
+def test_tasks_without_code_get_one_and_keep_it(loaded: Backend, tmp_path: Path) -> None:
+    data = _yaml(PRIMORYE)
+    data["tasks"].append(
+        {"agency": "minobr", "title": "Представить паспорт проекта", "due": "2027-02-01"}
+    )
+    path = _write(tmp_path / "with-new-task.yaml", data)
+    services.import_roadmap(loaded.settings, path)
+    codes = [t["code"] for t in _snapshot(loaded)["tasks"]]
+    assert len(codes) == len(set(codes)) == len(data["tasks"])
+    assert not services.import_roadmap(loaded.settings, path).changed
+
+
+def test_csv_list_adds_to_the_imported_region(loaded: Backend, tmp_path: Path) -> None:
+    csv_file = tmp_path / "initiatives.csv"
+    csv_file.write_text(
+        "code;title;sector;agency;status\n"
+        "H-90;Телемедицина для отдалённых сёл;health;minzdrav;proposed\n"
+        'E-90;"Цифровой двойник школы; пилот";education;minobr;\n',
+        encoding="utf-8-sig",
+    )
+    report = services.import_roadmap(loaded.settings, csv_file)
+    assert report.changes["initiatives"].created == 2
+    state = {i["code"]: i for i in _snapshot(loaded)["initiatives"]}
+    assert state["E-90"]["title"] == "Цифровой двойник школы; пилот"
+    assert state["E-90"]["status"] == "proposed"
+
+
+def test_csv_errors_name_the_line(loaded: Backend, tmp_path: Path) -> None:
+    csv_file = tmp_path / "budget.csv"
+    csv_file.write_text(
+        "initiative,year,source,planned\nH-01,2026,federal,100\nH-01,2026,federal,-5\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InvalidFile) as caught:
+        services.import_roadmap(loaded.settings, csv_file)
+    text = str(caught.value)
+    assert "budget.csv:3" in text and "-5" in text
+
+
+def test_two_regions_live_side_by_side(loaded: Backend, tmp_path: Path) -> None:
+    data = _yaml(PRIMORYE)
+    data["region"] = {"code": "KAM", "name": "Камчатский край", "timezone": "Asia/Kamchatka"}
+    services.import_roadmap(loaded.settings, _write(tmp_path / "kam.yaml", data))
+    assert _snapshot(loaded, "KAM")["region"]["timezone"] == "Asia/Kamchatka"
+    assert _snapshot(loaded, "PRI")["initiatives"] == _snapshot(loaded, "KAM")["initiatives"]
+    from roadmap.errors import UserError
+
+    with pytest.raises(UserError, match="--region"):
+        _snapshot(loaded)
