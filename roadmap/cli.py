@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from roadmap.errors import InvalidFile, UserError
-from roadmap.i18n import current_locale, set_locale, t
+from roadmap.i18n import current_locale, problems_word, set_locale, t
 
 app = typer.Typer(
     help="Дорожная карта цифровой трансформации региона / a region's digital-transformation roadmap.",
@@ -63,13 +63,14 @@ def handles_user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         except InvalidFile as exc:
             err = _console(stderr=True)
             for problem in exc.problems:
-                err.print(f"[red]{_escape(str(problem))}[/red]")
-            if exc.total > len(exc.problems):
-                err.print(t("file.more_problems", count=exc.total - len(exc.problems)))
-            err.print(t("file.rejected", count=exc.total))
+                err.print(f"[red]{_escape(str(problem))}[/red]", soft_wrap=True)
+            hidden = exc.total - len(exc.problems)
+            if hidden > 0:
+                err.print(t("file.more_problems", count=hidden, word=problems_word(hidden)))
+            err.print(t("file.rejected", count=exc.total, word=problems_word(exc.total)))
             raise typer.Exit(2) from None
         except UserError as exc:
-            _console(stderr=True).print(f"[red]{_escape(str(exc))}[/red]")
+            _console(stderr=True).print(f"[red]{_escape(str(exc))}[/red]", soft_wrap=True)
             raise typer.Exit(2) from None
 
     return wrapper

@@ -92,12 +92,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{path}: unknown format; expected .yaml, .yml, .xlsx or .csv.",
     },
     "file.more_problems": {
-        "ru": "… и ещё {count} ошибок.",
-        "en": "… and {count} more problems.",
+        "ru": "… и ещё {count} {word}.",
+        "en": "… and {count} more {word}.",
     },
     "file.rejected": {
-        "ru": "Файл отклонён целиком, ничего не записано ({count} ошибок).",
-        "en": "The file was rejected whole, nothing was written ({count} problems).",
+        "ru": "Файл отклонён целиком, ничего не записано ({count} {word}).",
+        "en": "The file was rejected whole, nothing was written ({count} {word}).",
     },
     "export.written": {
         "ru": "Дорожная карта {region} записана в {path}.",
@@ -135,3 +135,14 @@ def current_locale() -> str:
 def t(key: str, /, **values: object) -> str:
     template = MESSAGES[key][current_locale()]
     return template.format(**values)
+
+
+def problems_word(count: int) -> str:
+    """'ошибка / ошибки / ошибок' by Russian plural rules; 'problem(s)' in English."""
+    if current_locale() == "en":
+        return "problem" if count == 1 else "problems"
+    if count % 10 == 1 and count % 100 != 11:
+        return "ошибка"
+    if 2 <= count % 10 <= 4 and not 12 <= count % 100 <= 14:
+        return "ошибки"
+    return "ошибок"

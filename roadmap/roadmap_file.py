@@ -97,11 +97,11 @@ _TEXT = {
         "end_year {end} is before start_year {start}",
     ),
     "unknown_ref": (
-        "неизвестный {what} {code!r} (есть: {known})",
-        "unknown {what} {code!r} (known: {known})",
+        "{what} {code!r} (есть: {known})",
+        "{what} {code!r} (known: {known})",
     ),
     "duplicate": (
-        "код {code!r} повторяется (впервые — строка {first})",
+        "код {code!r} повторяется (впервые — {first})",
         "duplicate code {code!r} (first at {first})",
     ),
     "duplicate_budget": (
@@ -843,7 +843,7 @@ def validate(source: Source, context: Context) -> RoadmapDoc:
                 items.append((index, item))  # the index stays for messages
         doc.lists[key] = items
 
-    _check_references(doc, context, report)
+    _check_references(doc, context, report, source.where)
     if problems:
         shown = problems[:MAX_PROBLEMS]
         raise InvalidFile(shown, total=len(problems))
@@ -852,7 +852,10 @@ def validate(source: Source, context: Context) -> RoadmapDoc:
 
 
 def _check_references(
-    doc: RoadmapDoc, context: Context, report: Callable[[Path_, str], None]
+    doc: RoadmapDoc,
+    context: Context,
+    report: Callable[[Path_, str], None],
+    where: Callable[[Path_], str],
 ) -> None:
     lists = doc.lists
 
@@ -865,7 +868,7 @@ def _check_references(
             if code in first:
                 report(
                     (key, index, "code"),
-                    _msg("duplicate", code=code, first=f"{key}[{first[code]}]"),
+                    _msg("duplicate", code=code, first=where((key, first[code]))),
                 )
             else:
                 first[code] = index
@@ -902,7 +905,7 @@ def _check_references(
         identity = (p.name, p.email, p.locale, role)
         seen = people.get(p.code)
         if seen is None:
-            people[p.code] = (identity, _render_path(path))
+            people[p.code] = (identity, where(path))
         elif seen[0] != identity:
             report((*path, "code"), _msg("person_clash", code=p.code, first=seen[1]))
 
@@ -917,10 +920,10 @@ def _check_references(
             report(path, _msg("unknown_ref", what=what, code=code, known=shown or "—"))
 
     what = {
-        "agency": ("агентство (ОИВ)", "agency"),
-        "sector": ("отрасль", "sector"),
-        "initiative": ("инициатива", "initiative"),
-        "stage": ("этап", "stage"),
+        "agency": ("неизвестный орган", "unknown agency"),
+        "sector": ("неизвестная отрасль", "unknown sector"),
+        "initiative": ("неизвестная инициатива", "unknown initiative"),
+        "stage": ("неизвестный этап", "unknown stage"),
     }
 
     def w(key: str) -> str:
@@ -951,7 +954,7 @@ def _check_references(
                     initiative=line.initiative,
                     year=line.year,
                     source=line.source,
-                    first=f"budget[{budget_first[triple]}]",
+                    first=where(("budget", budget_first[triple])),
                 ),
             )
         budget_first.setdefault(triple, index)
