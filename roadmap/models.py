@@ -208,6 +208,7 @@ class Initiative(SQLModel, table=True):
 class BudgetLine(SQLModel, table=True):
     """Финансирование: initiative × year × source, planned and actual, in kopecks."""
 
+    __tablename__ = "budget_line"
     __table_args__ = (
         sa.UniqueConstraint("initiative_id", "year", "source"),
         _one_of("source", FundingSource),

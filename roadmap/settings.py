@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from roadmap.errors import UserError
@@ -34,6 +34,22 @@ class Settings(BaseSettings):
     apprise_config: Path | None = None
     smtp_url: str | None = None
 
+    @field_validator("database_url")
+    @classmethod
+    def _parsable_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            make_url(value)
+        except ArgumentError:
+            raise ValueError(
+                "not a database URL (e.g. postgresql+psycopg://user@host:5432/db)"
+            ) from None
+        return value
+
     @property
     def store_url(self) -> str:
         if self.database_url:
@@ -47,7 +63,7 @@ def get_settings() -> Settings:
         return Settings()
     except ValidationError as exc:
         problems = "; ".join(
-            f"ROADMAP_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
+            f"ROADMAP_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg'].removeprefix('Value error, ')}"
             for err in exc.errors()
         )
         raise UserError(t("settings.invalid", problems=problems)) from None
