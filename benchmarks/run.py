@@ -1,0 +1,83 @@
+"""Benchmarks: `make bench`. Each figure is compared with a baseline measured in the same run.
+
+Results are printed as a Markdown table; copy them into docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+ROADMAP = [PYTHON, "-m", "roadmap"]
+
+
+def timed(command: list[str], env: dict[str, str], repeat: int = 7) -> float:
+    """Median wall time of a command, in seconds."""
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(command, env=env, check=True, capture_output=True)
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def scaled_roadmap(path: Path, factor: int) -> Path:
+    """The example with its initiatives, budget lines and tasks repeated `factor` times."""
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="safe")
+    data = yaml.load((ROOT / "examples" / "primorye.yaml").read_text(encoding="utf-8"))
+    initiatives, budget, tasks = [], [], []
+    for n in range(factor):
+        for item in data["initiatives"]:
+            initiatives.append({**item, "code": f"{item['code']}-{n}"})
+        for line in data["budget"]:
+            budget.append({**line, "initiative": f"{line['initiative']}-{n}"})
+        for task in data["tasks"]:
+            tasks.append({**task, "code": f"{task['code']}-{n}"})
+    data.update(initiatives=initiatives, budget=budget, tasks=tasks)
+    with path.open("w", encoding="utf-8") as handle:
+        yaml.dump(data, handle)
+    return path
+
+
+def main() -> None:
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "ROADMAP_DATABASE_URL": f"sqlite:///{tmp}/bench.db"}
+        baseline = timed([PYTHON, "-c", "pass"], env)
+        help_time = timed([*ROADMAP, "--help"], env)
+        rows.append(("`roadmap --help`", help_time, baseline, "python -c pass"))
+
+        subprocess.run([*ROADMAP, "init"], env=env, check=True, capture_output=True)
+        example = ROOT / "examples" / "primorye.yaml"
+        first = timed([*ROADMAP, "import", str(example)], env, repeat=1)
+        again = timed([*ROADMAP, "import", str(example)], env)
+        summary = timed([*ROADMAP, "summary", "--json"], env)
+        rows.append(("re-import of the example (no changes)", again, help_time, "--help"))
+        rows.append(("first import of the example", first, help_time, "--help"))
+        rows.append(("`roadmap summary --json`", summary, help_time, "--help"))
+
+        big = scaled_roadmap(Path(tmp) / "big.yaml", 20)
+        env_big = {**os.environ, "ROADMAP_DATABASE_URL": f"sqlite:///{tmp}/big.db"}
+        subprocess.run([*ROADMAP, "init"], env=env_big, check=True, capture_output=True)
+        big_first = timed([*ROADMAP, "import", str(big)], env_big, repeat=1)
+        big_again = timed([*ROADMAP, "import", str(big)], env_big, repeat=3)
+        rows.append(("first import, example ×20 (540 initiatives)", big_first, first, "example"))
+        rows.append(("re-import, example ×20", big_again, again, "example re-import"))
+
+    print("| what | median, s | baseline | baseline, s | ratio |")
+    print("|---|---:|---|---:|---:|")
+    for what, value, base, base_name in rows:
+        print(f"| {what} | {value:.3f} | {base_name} | {base:.3f} | {value / base:.1f}× |")
+
+
+if __name__ == "__main__":
+    main()
