@@ -48,9 +48,14 @@ NowOpt = Annotated[
 
 
 def _console(stderr: bool = False):
+    import os
+
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False)
+    console = Console(stderr=stderr, highlight=False)
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console.width = 160  # piped into a file or a pager: no terminal to wrap for
+    return console
 
 
 def handles_user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -96,6 +101,10 @@ def _money(value: Any) -> str:
     from decimal import Decimal
 
     return f"{Decimal(value):,.2f}".replace(",", "\u202f")
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _millions(value: Any) -> str:
@@ -239,6 +248,10 @@ def agencies_list(region: RegionOpt = None, as_json: JsonOpt = False) -> None:
     if as_json:
         _print_json(rows)
         return
+    print_agencies(rows)
+
+
+def print_agencies(rows: list[dict[str, Any]]) -> None:
     _table(
         rows,
         [
@@ -398,25 +411,36 @@ def _table(
     title_key: str | None = None,
     markup_columns: set[str] = frozenset(),
 ) -> None:
+    """One line per row; the first long text column ("name", "title") is cut to fit."""
     from rich.table import Table
+    from rich.text import Text
 
+    console = _console()
+    en = current_locale() == "en"
     title = None
     if title_key:
-        ru, en = _TITLES[title_key]
-        title = f"{en if current_locale() == 'en' else ru}: {len(rows)}"
+        ru_title, en_title = _TITLES[title_key]
+        title = f"{en_title if en else ru_title}: {len(rows)}"
+    headers = [key if en else header for key, header in columns]
+    cells = [
+        [
+            Text.from_markup(str(row[key]))
+            if key in markup_columns
+            else Text(str(row[key]))
+            if row.get(key) is not None
+            else Text("")
+            for key, _ in columns
+        ]
+        for row in rows
+    ]
+    wide = next((i for i, (key, _) in enumerate(columns) if key in ("name", "title")), None)
     table = Table(title=title, title_justify="left")
-    for key, header in columns:
-        table.add_column(key if current_locale() == "en" else header)
-    for row in rows:
-        table.add_row(
-            *[
-                str(row.get(key) if row.get(key) is not None else "")
-                if key in markup_columns
-                else _escape(str(row.get(key) if row.get(key) is not None else ""))
-                for key, _ in columns
-            ]
-        )
-    _console().print(table)
+    for i, header in enumerate(headers):
+        # Codes, dates and numbers stay on one line; the long text column wraps.
+        table.add_column(header, no_wrap=i != wide, min_width=20 if i == wide else None)
+    for c in cells:
+        table.add_row(*c)
+    console.print(table)
 
 
 def print_summary(data: dict[str, Any]) -> None:
@@ -459,15 +483,16 @@ def print_summary(data: dict[str, Any]) -> None:
     )
     console.print(table)
     table = Table(title=("Indicators" if en else "Показатели"), title_justify="left")
-    for header in (
-        ("code", "Код"),
-        ("indicator", "Показатель"),
-        ("unit", "Ед."),
-        ("baseline", "База"),
-        ("actual", "Факт"),
-        ("target", "Цель"),
+    for (en_header, ru_header), width in (
+        (("code", "Код"), None),
+        (("indicator", "Показатель"), None),
+        (("baseline", "База"), None),
+        (("actual", "Факт"), None),
+        (("target", "Цель"), None),
     ):
-        table.add_column(header[0] if en else header[1])
+        table.add_column(en_header if en else ru_header, no_wrap=True, min_width=width)
+    # The name gets what the other columns leave of the terminal's width.
+    room = max(16, console.width - 66)
 
     def pair(value: list[Any] | None) -> str:
         return "" if not value else f"{value[1]:g} ({value[0]})"
@@ -475,8 +500,7 @@ def print_summary(data: dict[str, Any]) -> None:
     for ind in data["indicators"]:
         table.add_row(
             ind["code"],
-            _escape(ind["name"]),
-            _escape(ind["unit"]),
+            _escape(_shorten(f"{ind['name']}, {ind['unit']}", room)),
             pair(ind["baseline"]),
             pair(ind["last_actual"]),
             pair(ind["target"]),

@@ -13,7 +13,7 @@ def run_demo(store: Path) -> None:
     from rich.console import Console
 
     from roadmap import services
-    from roadmap.cli import print_summary
+    from roadmap.cli import print_agencies, print_summary
 
     console = Console(highlight=False)
     store = store.resolve()
@@ -33,5 +33,6 @@ def run_demo(store: Path) -> None:
         with db.session() as session:
             region = services.resolve_region(session, None)
             print_summary(services.summary(session, region))
+            print_agencies(services.list_agencies(session, region))
     finally:
         db.dispose()
