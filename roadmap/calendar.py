@@ -82,4 +82,7 @@ def parse_now(value: str | None, option: str = "--now") -> datetime:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
         raise UserError(t("option.bad_datetime", option=option, value=value)) from None
+    if not 2000 <= parsed.year <= 2100:
+        # The production calendar is known for these years only; far dates would overflow.
+        raise UserError(t("option.year_range", option=option, value=value))
     return parsed

@@ -103,6 +103,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Дорожная карта {region} записана в {path}.",
         "en": "Roadmap of {region} written to {path}.",
     },
+    "import.region_mismatch": {
+        "ru": "{path}: файл описывает регион {code}, а указан --region {option}.",
+        "en": "{path}: the file describes region {code}, but --region {option} was given.",
+    },
+    "export.cannot_write": {
+        "ru": "{path}: не удаётся записать файл: {reason}.",
+        "en": "{path}: cannot write the file: {reason}.",
+    },
+    "option.year_range": {
+        "ru": "{option}: '{value}' — год должен быть от 2000 до 2100.",
+        "en": "{option}: '{value}' — the year must be 2000–2100.",
+    },
     "import.done": {
         "ru": "Загружено в регион {region}: {summary}.",
         "en": "Imported into region {region}: {summary}.",

@@ -38,6 +38,7 @@ from roadmap.i18n import current_locale, t
 FORMAT_VERSION = 1
 MAX_FILE_MB = 20
 MAX_PROBLEMS = 50
+MAX_NODES = 500_000  # values in one file, far above any real roadmap
 
 LIST_KEYS = ("agencies", "initiatives", "budget", "indicators", "tasks", "services", "systems")
 CSV_LISTS = ("initiatives", "budget", "tasks", "services", "systems")
@@ -104,6 +105,10 @@ _TEXT = {
         "код {code!r} повторяется (впервые — {first})",
         "duplicate code {code!r} (first at {first})",
     ),
+    "duplicate_task": (
+        "поручение без кода {title!r} у этого органа уже есть ({first}): задайте code",
+        "a task without a code titled {title!r} already exists for this agency ({first}): give it a code",
+    ),
     "duplicate_budget": (
         "строка бюджета {initiative} / {year} / {source} повторяется (впервые — {first})",
         "budget line {initiative} / {year} / {source} is repeated (first at {first})",
@@ -117,6 +122,26 @@ _TEXT = {
         "year {year} is outside the strategy horizon {start}–{end}",
     ),
     "yaml": ("ошибка синтаксиса YAML: {reason}", "YAML syntax error: {reason}"),
+    "too_many_nodes": (
+        f"слишком много значений (больше {MAX_NODES}): ссылки YAML (&, *) раздувают файл?",
+        f"too many values (over {MAX_NODES}): do YAML aliases (&, *) blow the file up?",
+    ),
+    "extra_cells": (
+        "в строке больше ячеек, чем столбцов в заголовке: {value!r} без столбца",
+        "the row has more cells than the header has columns: {value!r} has no column",
+    ),
+    "key_twice": (
+        "ключ {column!r} повторяется (впервые — {first})",
+        "key {column!r} is repeated (first at {first})",
+    ),
+    "sheet_key": (
+        "неизвестный ключ {column!r} (допустимо: {allowed})",
+        "unknown key {column!r} (allowed: {allowed})",
+    ),
+    "finite": (
+        "ожидается конечное число, получено {input!r}",
+        "expected a finite number, got {input!r}",
+    ),
     "encoding": (
         "файл не в кодировке UTF-8 (байт {offset}): это не текстовый файл дорожной карты?",
         "the file is not UTF-8 (byte {offset}): not a roadmap text file?",
@@ -209,6 +234,8 @@ def _money(value: Any) -> Decimal:
     try:
         if isinstance(value, float):
             amount = Decimal(repr(value))
+            if amount.is_finite() and abs(amount - round(amount, 2)) < Decimal("1e-6"):
+                amount = round(amount, 2)  # spreadsheet arithmetic noise, not a third decimal
         elif isinstance(value, int | Decimal):
             amount = Decimal(value)
         elif isinstance(value, str):
@@ -240,9 +267,20 @@ def _timezone(value: str) -> str:
     return value
 
 
+def _code_text(value: Any) -> Any:
+    # Spreadsheets turn a code such as 101 into a number.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return value
+
+
+Number = Annotated[float, Field(allow_inf_nan=False)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 Code = Annotated[
     str,
+    BeforeValidator(_code_text),
     StringConstraints(strip_whitespace=True, min_length=1, max_length=40),
     AfterValidator(_code),
 ]
@@ -320,7 +358,7 @@ class BudgetIn(_Model):
 
 class BaselineIn(_Model):
     year: Year
-    value: float
+    value: Number
 
 
 class IndicatorIn(_Model):
@@ -331,8 +369,8 @@ class IndicatorIn(_Model):
     agency: Code | None = None
     higher_is_better: bool = True
     baseline: BaselineIn
-    targets: dict[Year, float]
-    actuals: dict[Year, float] = Field(default_factory=dict)
+    targets: dict[Year, Number]
+    actuals: dict[Year, Number] = Field(default_factory=dict)
 
 
 class TaskIn(_Model):
@@ -387,6 +425,7 @@ class RoadmapDoc:
     coordinator: PersonIn | None = None
     sectors: list[SectorIn] = field(default_factory=list)
     lists: dict[str, list[Any]] = field(default_factory=dict)
+    invalid_codes: dict[str, set[str]] = field(default_factory=dict)
 
     @property
     def whole(self) -> bool:
@@ -473,20 +512,36 @@ def _read_yaml(path: Path) -> Source:
         raise InvalidFile([Problem(f"{name}:1", "", _msg("yaml", reason=exc))]) from None
 
     places: dict[Path_, str] = {(): f"{name}:1"}
+    budget = [MAX_NODES]
+
+    def line_of(lookup: Callable[[Any], Any], key: Any, at: Path_) -> str:
+        # Merge keys and tagged collections carry no position of their own: use the parent's.
+        try:
+            return f"{name}:{lookup(key)[0] + 1}"
+        except (KeyError, TypeError, IndexError):
+            return places.get(at, f"{name}:1")
 
     def plain(node: Any, at: Path_) -> Any:
+        budget[0] -= 1
+        if budget[0] < 0:
+            # Aliases can make a small file expand without bound ("billion laughs").
+            raise InvalidFile([Problem(places.get(at, f"{name}:1"), "", _msg("too_many_nodes"))])
         if isinstance(node, CommentedMap):
             out = {}
             for key, value in node.items():
-                places[(*at, key)] = f"{name}:{node.lc.key(key)[0] + 1}"
+                places[(*at, key)] = line_of(node.lc.key, key, at)
                 out[key] = plain(value, (*at, key))
             return out
         if isinstance(node, CommentedSeq):
             items = []
             for index, value in enumerate(node):
-                places[(*at, index)] = f"{name}:{node.lc.item(index)[0] + 1}"
+                places[(*at, index)] = line_of(node.lc.item, index, at)
                 items.append(plain(value, (*at, index)))
             return items
+        if isinstance(node, dict):
+            return {key: plain(value, (*at, key)) for key, value in node.items()}
+        if isinstance(node, list | tuple):
+            return [plain(value, (*at, index)) for index, value in enumerate(node)]
         if isinstance(node, bool) or node is None:
             return node
         if isinstance(node, int):
@@ -525,6 +580,7 @@ def _allowed_columns(model: type[BaseModel]) -> tuple[set[str], set[str], set[st
 
 
 def _unflatten(flat: dict[str, Any]) -> dict[str, Any]:
+    """{"baseline.year": 2024} -> {"baseline": {"year": 2024}}; column names are checked first."""
     out: dict[str, Any] = {}
     for column, value in flat.items():
         if "." in column:
@@ -573,8 +629,14 @@ def _rows_to_items(
     items = []
     for row_number, values in rows:
         flat = {}
-        for column, value in zip(columns, values, strict=False):
-            if not column or value is None or (isinstance(value, str) and not value.strip()):
+        for position, value in enumerate(values):
+            if value is None or (isinstance(value, str) and not value.strip()):
+                continue
+            column = columns[position] if position < len(columns) else ""
+            if not column:
+                problems.append(
+                    Problem(place(row_number), list_name, _msg("extra_cells", value=value))
+                )
                 continue
             flat[column] = value
         if not flat:
@@ -585,14 +647,30 @@ def _rows_to_items(
     return items
 
 
+def _xlsx_errors() -> tuple[type[Exception], ...]:
+    """What a damaged workbook can raise from inside openpyxl (zip, XML, cell values)."""
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    return (
+        InvalidFileException,
+        zipfile.BadZipFile,
+        KeyError,
+        OSError,
+        ValueError,
+        TypeError,
+        IndexError,
+        EOFError,
+        SyntaxError,  # xml.etree.ElementTree.ParseError
+    )
+
+
 def _read_xlsx(path: Path) -> Source:
     from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
 
     name = path.name
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+    except _xlsx_errors() as exc:
         raise InvalidFile([Problem(f"{name}", "", _msg("xlsx", reason=exc))]) from None
     problems: list[Problem] = []
     places: dict[Path_, str] = {(): name}
@@ -612,17 +690,46 @@ def _read_xlsx(path: Path) -> Source:
                     )
                 )
                 continue
-            rows = list(workbook[sheet].iter_rows(values_only=True))
+            try:
+                rows = list(workbook[sheet].iter_rows(values_only=True))
+            except _xlsx_errors() as exc:
+                problems.append(Problem(f"{name}[{sheet}]", sheet, _msg("xlsx", reason=exc)))
+                continue
 
             def place(row: int, sheet: str = sheet) -> str:
                 return f"{name}[{sheet}]:{row}"
 
             if sheet == "roadmap":
                 flat: dict[str, Any] = {}
+                first_row: dict[str, int] = {}
+                allowed = ["format"] + [
+                    f"{head}.{field}"
+                    for head, model in HEADER_MODELS.items()
+                    for field in model.model_fields
+                ]
                 for number, row in enumerate(rows, start=1):
                     if not row or row[0] is None:
                         continue
                     key = str(row[0]).strip()
+                    if key not in allowed:
+                        problems.append(
+                            Problem(
+                                place(number),
+                                sheet,
+                                _msg("sheet_key", column=key, allowed=", ".join(allowed)),
+                            )
+                        )
+                        continue
+                    if key in first_row:
+                        problems.append(
+                            Problem(
+                                place(number),
+                                sheet,
+                                _msg("key_twice", column=key, first=place(first_row[key])),
+                            )
+                        )
+                        continue
+                    first_row[key] = number
                     value = row[1] if len(row) > 1 else None
                     if value is None:
                         continue
@@ -630,8 +737,7 @@ def _read_xlsx(path: Path) -> Source:
                     head = key.split(".", 1)[0]
                     places.setdefault((head,), place(number))
                     if "." in key:
-                        sub = key.split(".", 1)[1]
-                        places[(head, sub)] = place(number)
+                        places[(head, key.split(".", 1)[1])] = place(number)
                 data.update(_unflatten(flat))
                 continue
             if not rows:
@@ -661,7 +767,10 @@ def _read_xlsx(path: Path) -> Source:
         workbook.close()
     if problems:
         raise InvalidFile(problems)
-    if "format" in data and isinstance(data["format"], float) and data["format"].is_integer():
+    # A cell shows 1 whether Excel stored it as 1.0 or as the text "1".
+    if isinstance(data.get("format"), float) and data["format"].is_integer():
+        data["format"] = int(data["format"])
+    if isinstance(data.get("format"), str) and data["format"].strip().isdigit():
         data["format"] = int(data["format"])
     return Source(name, data, places, name)
 
@@ -730,8 +839,10 @@ def _pydantic_problem(source: Source, base: Path_, error: dict[str, Any]) -> Pro
         text = _msg("extra", allowed=allowed)
     elif kind in ("int_parsing", "int_type", "int_from_float"):
         text = _msg("int", input=value)
-    elif kind in ("float_parsing", "float_type", "finite_number"):
+    elif kind in ("float_parsing", "float_type"):
         text = _msg("number", input=value)
+    elif kind == "finite_number":
+        text = _msg("finite", input=value)
     elif kind in ("literal_error", "enum"):
         text = _msg("choice", expected=ctx.get("expected", "?"), input=value)
     elif kind == "string_type":
@@ -832,6 +943,8 @@ def validate(source: Source, context: Context) -> RoadmapDoc:
     for key in LIST_KEYS:
         raw_list = data.get(key)
         if raw_list is None:
+            if key in data and key in REQUIRED_TOP:
+                report((key,), _msg("list"))  # `initiatives:` with nothing under it
             continue
         if not isinstance(raw_list, list):
             report((key,), _msg("list"))
@@ -841,6 +954,9 @@ def validate(source: Source, context: Context) -> RoadmapDoc:
             item = check(ITEM_MODELS[key], raw, (key, index))
             if item is not None:
                 items.append((index, item))  # the index stays for messages
+            elif isinstance(raw, dict) and raw.get("code") is not None:
+                # Its own problem is reported; references to it are not errors too.
+                doc.invalid_codes.setdefault(key, set()).add(str(raw["code"]).strip())
         doc.lists[key] = items
 
     _check_references(doc, context, report, source.where)
@@ -885,12 +1001,25 @@ def _check_references(
         sector_first.setdefault(sector.code, index)
     sectors = set(sector_first) | set(context.default_sectors) | context.sectors
 
-    agencies = set(unique("agencies"))
+    agencies = set(unique("agencies")) | doc.invalid_codes.get("agencies", set())
     if not doc.whole:
         agencies |= context.agencies
-    initiatives = set(unique("initiatives"))
+    initiatives = set(unique("initiatives")) | doc.invalid_codes.get("initiatives", set())
     if not doc.whole:
         initiatives |= context.initiatives
+    # Tasks without a code are matched by agency and title, so that pair must be unique.
+    untitled: dict[tuple[str, str], int] = {}
+    for index, task in lists.get("tasks", []):
+        if task.code is None:
+            pair = (task.agency, task.title)
+            if pair in untitled:
+                report(
+                    ("tasks", index, "title"),
+                    _msg(
+                        "duplicate_task", title=task.title, first=where(("tasks", untitled[pair]))
+                    ),
+                )
+            untitled.setdefault(pair, index)
     unique("indicators")
     unique("tasks")
     unique("services")

@@ -214,6 +214,10 @@ def import_roadmap(
                 _fill_context(session, region, strategy, context)
             else:
                 code = _peek_region_code(source.data)
+                if region_code is not None and code is not None and code != region_code:
+                    raise UserError(
+                        t("import.region_mismatch", path=path, code=code, option=region_code)
+                    )
                 region = session.exec(select(Region).where(Region.code == code)).first()
                 if region is not None:
                     context.sectors = set(
@@ -353,7 +357,8 @@ def _apply(
     sectors = _by_code(session, Sector, region_id=region.id)
     sector_id = {code: row.id for code, row in sectors.items()}
     lists = doc.lists
-    prune_list = {key: prune and (doc.whole or key in lists) for key in rf.LIST_KEYS}
+    # --prune replaces the lists the file has; a list the file leaves out is left alone.
+    prune_list = {key: prune and key in lists for key in rf.LIST_KEYS}
 
     agencies = _by_code(session, Agency, region_id=region.id)
     for item in lists.get("agencies", []):
@@ -465,7 +470,7 @@ def _apply(
         code = item.code
         if code is None:
             # No code in the file: match by agency and title, else make the next T-NNN.
-            match = by_title.get((agency_id[item.agency], item.title))
+            match = by_title.pop((agency_id[item.agency], item.title), None)
             code = match.code if match is not None else _next_task_code(taken)
             taken.add(code)
         row = up.upsert(
@@ -528,18 +533,46 @@ def _apply(
     if prune_list["indicators"]:
         up.prune("indicator values", list(values.values()))
         up.prune("indicators", list(indicators.values()))
-    for kind, rows, key in (
-        ("tasks", tasks, "tasks"),
-        ("services", services, "services"),
-        ("systems", systems, "systems"),
-        ("initiatives", initiatives, "initiatives"),
-        ("agencies", agencies, "agencies"),
+    for kind, rows in (
+        ("tasks", tasks),
+        ("services", services),
+        ("systems", systems),
+        ("initiatives", initiatives),
     ):
-        if prune_list[key]:
+        if prune_list[kind]:
             up.prune(kind, list(rows.values()))
+    # Agencies and people belong to the region: another strategy may still need them.
+    if prune_list["agencies"]:
+        used = _agencies_in_use(session, region)
+        up.prune("agencies", [a for a in agencies.values() if a.id not in used])
     if doc.whole and prune:
-        up.prune("people", list(people.values()))
+        used = _people_in_use(session, region)
+        up.prune("people", [p for p in people.values() if p.id not in used])
     session.flush()
+
+
+def _agencies_in_use(session: Session, region: Region) -> set[int]:
+    strategies = select(Strategy.id).where(Strategy.region_id == region.id)
+    used: set[int] = set()
+    for model in (Initiative, Task, Indicator):
+        used |= set(session.exec(select(model.agency_id).where(model.strategy_id.in_(strategies))))
+    for model in (Service, InformationSystem):
+        used |= set(session.exec(select(model.agency_id).where(model.region_id == region.id)))
+    return used
+
+
+def _people_in_use(session: Session, region: Region) -> set[int]:
+    used = set(session.exec(select(Strategy.coordinator_id).where(Strategy.region_id == region.id)))
+    for agency in session.exec(select(Agency).where(Agency.region_id == region.id)):
+        used |= {agency.emissary_id, agency.responsible_id}
+    used |= set(
+        session.exec(
+            select(Task.assignee_id).where(
+                Task.strategy_id.in_(select(Strategy.id).where(Strategy.region_id == region.id))
+            )
+        )
+    )
+    return used
 
 
 def _next_task_code(taken: set[str]) -> str:
@@ -713,10 +746,13 @@ def export_roadmap(settings: Settings, path: Path, region_code: str | None = Non
             document = export_document(session, region)
     finally:
         store.dispose()
-    if suffix == ".xlsx":
-        rf.write_xlsx(document, path)
-    else:
-        rf.write_yaml(document, path)
+    try:
+        if suffix == ".xlsx":
+            rf.write_xlsx(document, path)
+        else:
+            rf.write_yaml(document, path)
+    except OSError as exc:
+        raise UserError(t("export.cannot_write", path=path, reason=exc.strerror or exc)) from None
     return region.code
 
 

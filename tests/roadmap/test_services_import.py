@@ -173,3 +173,38 @@ def test_two_regions_live_side_by_side(loaded: Backend, tmp_path: Path) -> None:
 
     with pytest.raises(UserError, match="--region"):
         _snapshot(loaded)
+
+
+def test_prune_keeps_what_another_strategy_still_uses(loaded: Backend, tmp_path: Path) -> None:
+    previous = _yaml(PRIMORYE)
+    previous["strategy"] = {"title": "Стратегия 2021–2024", "start_year": 2021, "end_year": 2024}
+    previous["coordinator"] = {"code": "coord-2021", "name": "Прежний координатор"}
+    previous["agencies"] = previous["agencies"][:2]
+    kept = {a["code"] for a in previous["agencies"]}
+    previous["initiatives"] = [i for i in previous["initiatives"] if i["agency"] in kept][:2]
+    for key in ("budget", "indicators", "tasks", "services", "systems"):
+        del previous[key]  # lists a file leaves out are not pruned
+    services.import_roadmap(loaded.settings, _write(tmp_path / "old.yaml", previous), prune=True)
+
+    # The current strategy, its coordinator and agencies are all still there and exportable.
+    state = _snapshot(loaded)
+    assert state["strategy"]["start_year"] == 2025
+    assert state["coordinator"]["code"] == _yaml(PRIMORYE)["coordinator"]["code"]
+    assert len(state["agencies"]) == len(_yaml(PRIMORYE)["agencies"])
+    assert not services.import_roadmap(loaded.settings, PRIMORYE, prune=True).changed
+
+
+def test_region_option_must_match_the_file(loaded: Backend) -> None:
+    from roadmap.errors import UserError
+
+    with pytest.raises(UserError, match="KAM"):
+        services.import_roadmap(loaded.settings, PRIMORYE, region_code="KAM")
+
+
+def test_csv_row_longer_than_its_header_is_refused(loaded: Backend, tmp_path: Path) -> None:
+    before = loaded.fingerprint()
+    csv_file = tmp_path / "budget.csv"
+    csv_file.write_text("initiative,year,source,planned\nH-01,2027,federal,1,500\n", "utf-8")
+    with pytest.raises(InvalidFile, match=r"budget.csv:2: .*'500'"):
+        services.import_roadmap(loaded.settings, csv_file)
+    assert loaded.fingerprint() == before
