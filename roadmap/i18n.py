@@ -63,6 +63,78 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Поручение {code} сдано {when}.",
         "en": "Task {code} submitted at {when}.",
     },
+    "stage.unknown": {
+        "ru": "Неизвестный этап '{key}' (есть: {known}).",
+        "en": "Unknown stage '{key}' (known: {known}).",
+    },
+    "stage.previous_open": {
+        "ru": "Этап {key} нельзя начать: предыдущий этап {previous} не закрыт (статус «{status}»).",
+        "en": "Stage {key} cannot start: the previous stage {previous} is not closed (status '{status}').",
+    },
+    "stage.not_started": {
+        "ru": "Этап {key} ещё не начат: `roadmap stage start {key}`.",
+        "en": "Stage {key} has not started: `roadmap stage start {key}`.",
+    },
+    "stage.started": {
+        "ru": "Этап {key}: {status}, с {started} по {due}; создано поручений: {created} (всего {total}).",
+        "en": "Stage {key}: {status}, {started} to {due}; tasks created: {created} (of {total}).",
+    },
+    "stage.closed": {
+        "ru": "Этап {key} закрыт.",
+        "en": "Stage {key} closed.",
+    },
+    "stage.gate_failed": {
+        "ru": "Этап {key} нельзя закрыть, не хватает ({count}):",
+        "en": "Stage {key} cannot close, missing ({count}):",
+    },
+    "gate.task_open": {
+        "ru": "поручение {code} не сдано",
+        "en": "task {code} not submitted",
+    },
+    "gate.no_initiatives": {
+        "ru": "не предложено ни одной инициативы",
+        "en": "no initiative has been proposed",
+    },
+    "gate.no_hypothesis": {
+        "ru": "у инициативы {code} нет подтверждённой гипотезы",
+        "en": "initiative {code} has no confirmed hypothesis",
+    },
+    "gate.no_analysis": {
+        "ru": "анализ не проведён на этом этапе: `roadmap analysis run`",
+        "en": "no analysis run in this stage: `roadmap analysis run`",
+    },
+    "gate.no_decision": {
+        "ru": "нет решения по архитектуре (`roadmap architecture decide`)",
+        "en": "no architecture review decision (`roadmap architecture decide`)",
+    },
+    "initiative.unknown": {
+        "ru": "Неизвестная инициатива '{code}'.",
+        "en": "Unknown initiative '{code}'.",
+    },
+    "initiative.not_proposed": {
+        "ru": "Инициатива {code} уже не предложение (статус «{status}»): выберите другой код.",
+        "en": "Initiative {code} is past the proposal (status '{status}'): choose another code.",
+    },
+    "hypothesis.unknown": {
+        "ru": "У инициативы {initiative} нет гипотезы '{code}': сначала `roadmap hypothesis add`.",
+        "en": "Initiative {initiative} has no hypothesis '{code}': `roadmap hypothesis add` first.",
+    },
+    "score.unknown_criterion": {
+        "ru": "Неизвестный критерий '{criterion}' (в config/stages.toml: {known}).",
+        "en": "Unknown criterion '{criterion}' (config/stages.toml has: {known}).",
+    },
+    "score.bad_value": {
+        "ru": "{code}: {criterion} = '{value}' — оценка должна быть числом от 0 до 10.",
+        "en": "{code}: {criterion} = '{value}' — a score is a number from 0 to 10.",
+    },
+    "analysis.no_candidates": {
+        "ru": "Нечего анализировать: нет инициатив с подтверждённой гипотезой.",
+        "en": "Nothing to analyse: no initiative has a confirmed hypothesis.",
+    },
+    "analysis.missing_scores": {
+        "ru": "Не хватает оценок: {items}.",
+        "en": "Scores are missing: {items}.",
+    },
     "option.bad_datetime": {
         "ru": "{option}: '{value}' — не дата и время ISO 8601 (например, 2026-12-01T10:00+10:00).",
         "en": "{option}: '{value}' is not an ISO 8601 date-time (e.g. 2026-12-01T10:00+10:00).",
@@ -90,6 +162,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "file.bad_kind": {
         "ru": "{path}: неизвестный формат; ожидается .yaml, .yml, .xlsx или .csv.",
         "en": "{path}: unknown format; expected .yaml, .yml, .xlsx or .csv.",
+    },
+    "file.bad_kind_records": {
+        "ru": "{path}: неизвестный формат; ожидается .yaml, .yml или .csv.",
+        "en": "{path}: unknown format; expected .yaml, .yml or .csv.",
     },
     "file.more_problems": {
         "ru": "… и ещё {count} {word}.",

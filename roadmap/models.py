@@ -274,6 +274,8 @@ class Task(SQLModel, table=True):
         sa.UniqueConstraint("strategy_id", "code"),
         _one_of("status", TaskStatus),
         sa.Index("ix_task_open_due", "status", "due_on"),
+        # One task per stage run, agency and template: starting a stage twice adds nothing.
+        sa.UniqueConstraint("stage_run_id", "agency_id", "template"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -284,6 +286,8 @@ class Task(SQLModel, table=True):
     title: str
     due_on: date
     stage: str | None = Field(default=None, max_length=40, sa_type=sa.String(40))
+    stage_run_id: int | None = Field(default=None, foreign_key="stage_run.id", ondelete="CASCADE")
+    template: str | None = Field(default=None, max_length=40, sa_type=sa.String(40))
     status: str = Field(default=TaskStatus.open, sa_type=sa.String(16))
     submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
@@ -316,6 +320,127 @@ class InformationSystem(SQLModel, table=True):
     name: str
     agency_id: int = Field(foreign_key="agency.id", ondelete="RESTRICT")
     gostekh_migration_due: date | None = None
+    function: str | None = Field(default=None, max_length=60, sa_type=sa.String(60))
+    platform: str | None = Field(default=None, max_length=60, sa_type=sa.String(60))
+
+
+class StageStatus(StrEnum):
+    pending = "pending"
+    active = "active"
+    gate_failed = "gate_failed"
+    closed = "closed"
+
+
+class HypothesisStatus(StrEnum):
+    pending = "pending"
+    confirmed = "confirmed"
+    rejected = "rejected"
+
+
+class StageRun(SQLModel, table=True):
+    """Этап: one run of a stage for one strategy version."""
+
+    __tablename__ = "stage_run"
+    __table_args__ = (
+        sa.UniqueConstraint("strategy_id", "version", "stage"),
+        _one_of("status", StageStatus),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    strategy_id: int = Field(foreign_key="strategy.id", ondelete="CASCADE")
+    version: int = 1
+    stage: str = Field(max_length=40, sa_type=sa.String(40))
+    status: str = Field(default=StageStatus.active, sa_type=sa.String(16))
+    started_on: date
+    due_on: date
+    started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    gate_missing: str | None = None  # JSON list of what the last failed gate check missed
+
+
+class Hypothesis(SQLModel, table=True):
+    """Гипотеза about an initiative, confirmed or rejected by resident interviews."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("initiative_id", "code"),
+        _one_of("status", HypothesisStatus),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    initiative_id: int = Field(foreign_key="initiative.id", ondelete="CASCADE", index=True)
+    code: str = _code_field()
+    statement: str
+    status: str = Field(default=HypothesisStatus.pending, sa_type=sa.String(16))
+
+
+class Interview(SQLModel, table=True):
+    """Интервью with one resident about one hypothesis; a respondent counts once."""
+
+    __table_args__ = (sa.UniqueConstraint("hypothesis_id", "respondent"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    hypothesis_id: int = Field(foreign_key="hypothesis.id", ondelete="CASCADE", index=True)
+    respondent: str = _code_field()  # an anonymised respondent id, e.g. R-017
+    held_on: date
+    respondent_group: str
+    supports: bool
+    notes: str | None = None
+
+
+class InitiativeScore(SQLModel, table=True):
+    """One criterion's score (0–10, higher is better) of an initiative for the analysis."""
+
+    __tablename__ = "initiative_score"
+    __table_args__ = (
+        sa.UniqueConstraint("initiative_id", "criterion"),
+        sa.CheckConstraint("value >= 0 AND value <= 10", name="value_0_10"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    initiative_id: int = Field(foreign_key="initiative.id", ondelete="CASCADE")
+    criterion: str = Field(max_length=40, sa_type=sa.String(40))
+    value: float
+
+
+class AnalysisRun(SQLModel, table=True):
+    """A ranking of the candidates with the weights and cut that produced the selection."""
+
+    __tablename__ = "analysis_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    strategy_id: int = Field(foreign_key="strategy.id", ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    weights: str  # JSON {criterion: weight}
+    cut: str  # "count:10" or "budget:2000000000.00"
+    selected: int = 0
+
+
+class AnalysisResult(SQLModel, table=True):
+    """One initiative's place in an analysis run, with the scores that led to it."""
+
+    __tablename__ = "analysis_result"
+    __table_args__ = (sa.UniqueConstraint("analysis_run_id", "initiative_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    analysis_run_id: int = Field(foreign_key="analysis_run.id", ondelete="CASCADE")
+    initiative_id: int = Field(foreign_key="initiative.id", ondelete="CASCADE")
+    scores: str  # JSON {criterion: value}
+    total: float
+    rank: int
+    selected: bool
+
+
+class ArchitectureDecision(SQLModel, table=True):
+    """The architecture review's decision for one agency's systems and infrastructure."""
+
+    __tablename__ = "architecture_decision"
+    __table_args__ = (sa.UniqueConstraint("strategy_id", "agency_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    strategy_id: int = Field(foreign_key="strategy.id", ondelete="CASCADE")
+    agency_id: int = Field(foreign_key="agency.id", ondelete="CASCADE")
+    decision: str
+    decided_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
 def roubles_to_kopecks(amount: Decimal) -> int:

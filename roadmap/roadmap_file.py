@@ -177,6 +177,10 @@ _TEXT = {
     ),
     "csv": ("ошибка CSV: {reason}", "CSV error: {reason}"),
     "no_header": ("нет строки заголовков", "no header row"),
+    "records": (
+        "ожидается список записей (или ключ {key}: со списком)",
+        "expected a list of records (or a {key}: key holding one)",
+    ),
 }
 
 
@@ -396,6 +400,8 @@ class SystemIn(_Model):
     name: Text
     agency: Code
     gostekh_migration_due: Day | None = None
+    function: Code | None = None  # what it does, e.g. document_management: finds duplicates
+    platform: Code | None = None  # where it runs now, e.g. gostekh, own_dc, cloud
 
 
 ITEM_MODELS: dict[str, type[_Model]] = {
@@ -601,8 +607,9 @@ def _rows_to_items(
     problems: list[Problem],
     places: dict[Path_, str],
     base: Path_,
+    model: type[BaseModel] | None = None,
 ) -> list[dict[str, Any]]:
-    exact, prefixes, required = _allowed_columns(ITEM_MODELS[list_name])
+    exact, prefixes, required = _allowed_columns(model or ITEM_MODELS[list_name])
     columns = [str(c).strip() if c is not None else "" for c in header]
     allowed = ", ".join(sorted(exact | {p + "ГГГГ" for p in prefixes}))
     bad = False
@@ -775,10 +782,12 @@ def _read_xlsx(path: Path) -> Source:
     return Source(name, data, places, name)
 
 
-def _read_csv(path: Path) -> Source:
+def _read_csv(
+    path: Path, list_name: str | None = None, model: type[BaseModel] | None = None
+) -> Source:
     name = path.name
     stem = path.stem.lower()
-    list_name = next(
+    list_name = list_name or next(
         (k for k in CSV_LISTS if stem == k or stem.endswith((f"-{k}", f"_{k}", f".{k}"))), None
     )
     if list_name is None:
@@ -817,16 +826,50 @@ def _read_csv(path: Path) -> Source:
         problems,
         places,
         (list_name,),
+        model,
     )
     if problems:
         raise InvalidFile(problems)
     return Source(name, {list_name: items}, places, f"{name}:1", list_name=list_name)
 
 
+def read_records(path: Path, model: type[BaseModel], list_name: str) -> list[Any]:
+    """A bulk input file of one kind of record: a YAML list (or `list_name:` holding one)
+    or a CSV file with a header row. Every problem is reported with its place."""
+    if not path.is_file():
+        raise UserError(t("file.missing", path=path))
+    suffix = path.suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        source = _read_yaml(path)
+        data, base = source.data, ()
+        if isinstance(data, dict) and set(data) == {list_name}:
+            data, base = data[list_name], (list_name,)
+    elif suffix == ".csv":
+        source = _read_csv(path, list_name, model)
+        data, base = source.data[list_name], (list_name,)
+    else:
+        raise UserError(t("file.bad_kind_records", path=path))
+    if not isinstance(data, list):
+        raise InvalidFile([Problem(source.default_place, "", _msg("records", key=list_name))])
+    records, problems = [], []
+    for index, raw in enumerate(data):
+        try:
+            records.append(model.model_validate(raw))
+        except ValidationError as exc:
+            problems.extend(
+                _pydantic_problem(source, (*base, index), e, model) for e in exc.errors()
+            )
+    if problems:
+        raise InvalidFile(problems[:MAX_PROBLEMS], total=len(problems))
+    return records
+
+
 # --- validation --------------------------------------------------------------------------
 
 
-def _pydantic_problem(source: Source, base: Path_, error: dict[str, Any]) -> Problem:
+def _pydantic_problem(
+    source: Source, base: Path_, error: dict[str, Any], model: type[BaseModel] | None = None
+) -> Problem:
     loc = (*base, *error["loc"])
     kind = error["type"]
     ctx = error.get("ctx") or {}
@@ -834,7 +877,7 @@ def _pydantic_problem(source: Source, base: Path_, error: dict[str, Any]) -> Pro
     if kind == "missing":
         text = _msg("missing")
     elif kind == "extra_forbidden":
-        model = _model_at(base, error["loc"][:-1])
+        model = model or _model_at(base, error["loc"][:-1])
         allowed = ", ".join(model.model_fields) if model else "?"
         text = _msg("extra", allowed=allowed)
     elif kind in ("int_parsing", "int_type", "int_from_float"):

@@ -523,6 +523,8 @@ def _apply(
                 "name": item.name,
                 "agency_id": agency_id[item.agency],
                 "gostekh_migration_due": item.gostekh_migration_due,
+                "function": item.function,
+                "platform": item.platform,
             },
         )
         up.mark("systems", row)
@@ -729,6 +731,10 @@ def export_document(session: Session, region: Region) -> dict[str, Any]:
         item = {"code": s.code, "name": s.name, "agency": agencies[s.agency_id].code}
         if s.gostekh_migration_due:
             item["gostekh_migration_due"] = s.gostekh_migration_due
+        if s.function:
+            item["function"] = s.function
+        if s.platform:
+            item["platform"] = s.platform
         doc["systems"].append(item)
     return doc
 

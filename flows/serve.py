@@ -1,0 +1,67 @@
+"""Serve the roadmap's Prefect deployments: `python -m flows.serve`.
+
+Coordinators start and close stages from the Prefect UI ("Run" on `start-stage/manual` or
+`close-stage/manual`) or from the command line::
+
+    prefect deployment run start-stage/manual -p key=interviews
+    prefect deployment run close-stage/manual -p key=interviews
+
+The process needs a real Prefect server (`prefect server start`, on PostgreSQL when
+shared) given by PREFECT_API_URL, and the roadmap store given by ROADMAP_DATABASE_URL;
+each flow run inherits this process's environment. Importing this module serves nothing.
+
+To add a deployment (the scheduled ones, e.g. the deadline sweep), add it to
+`deployments()`. Schedules take the region's timezone explicitly,
+`Cron("0 9 * * 1-5", timezone="Asia/Vladivostok")`: a bare cron string is read in UTC.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from prefect import serve
+from prefect.deployments.runner import RunnerDeployment
+from prefect.settings import get_current_settings
+
+from flows.stages import close_stage_flow, start_stage_flow
+
+# Every deployment carries these tags, so the UI can filter the roadmap's runs.
+TAGS = ["roadmap"]
+
+
+def deployments() -> list[RunnerDeployment]:
+    """Every deployment this process serves; building them contacts no server."""
+    return [
+        # Started by hand by a coordinator; no schedule.
+        start_stage_flow.to_deployment(
+            name="manual",
+            description="Координатор начинает этап: поручения эмиссарам всех органов власти.",
+            tags=[*TAGS, "stages"],
+        ),
+        close_stage_flow.to_deployment(
+            name="manual",
+            description="Координатор закрывает этап; запуск завершается ошибкой, если условия не выполнены.",
+            tags=[*TAGS, "stages"],
+        ),
+        # Scheduled deployments go here, e.g.
+        # deadline_sweep_flow.to_deployment(
+        #     name="daily",
+        #     schedules=[Cron("0 9 * * 1-5", timezone="Asia/Vladivostok")],
+        #     tags=[*TAGS, "deadlines"],
+        # ),
+    ]
+
+
+def main() -> None:
+    if not get_current_settings().api.url:
+        # Without it Prefect would serve against a temporary server without a UI that
+        # disappears with this process: nobody could trigger the deployments.
+        sys.exit(
+            "PREFECT_API_URL не задан: запустите сервер Prefect (`prefect server start`) и укажите"
+            " его адрес, например PREFECT_API_URL=http://127.0.0.1:4200/api"
+        )
+    serve(*deployments())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,159 @@
+"""Prefect flows for the roadmap stages: each one calls `roadmap.workflow` and nothing deeper.
+
+The store comes from the environment (`ROADMAP_DATABASE_URL`, read by
+`roadmap.settings.get_settings`), never from a flow parameter: parameters are stored by the
+Prefect server and shown in its UI, and a database URL may carry a password. A process that
+runs these flows (a `flows/serve.py` process, a test, the demo) sets the variable.
+
+A `UserError` (unknown stage, previous stage not closed, bad date, unknown region, store
+not initialised) is not caught: the flow run fails with its message and the caller gets
+the same exception. A stage whose gate does not pass is a failed run of
+`close_stage_flow` too, with what is missing in the message: the stage was not closed.
+Flows return the services' plain dictionaries.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from prefect import flow, get_run_logger
+
+from roadmap import workflow
+from roadmap.errors import UserError
+from roadmap.i18n import current_locale, t
+from roadmap.settings import get_settings
+
+# Messages of the demo flow only; the stage messages are the CLI's (roadmap.i18n).
+_DEMO_MESSAGES: dict[str, dict[str, str]] = {
+    "simulated": {
+        "ru": "Этап {key}: смоделирована работа цифровых эмиссаров: {work}.",
+        "en": "Stage {key}: the digital emissaries' work simulated: {work}.",
+    },
+    "progress": {
+        "ru": "Пройдено этапов: {done} из {total}.",
+        "en": "Stages done: {done} of {total}.",
+    },
+}
+
+# Moments of a simulated stage in the demo, in the region's local time (the services read a
+# moment without an offset in the region's timezone).
+_START_AT = time(9, 0)
+_WORK_DONE_AT = time(12, 0)
+_CLOSE_AT = time(17, 0)
+
+
+def _demo_say(key: str, **values: object) -> str:
+    return _DEMO_MESSAGES[key][current_locale()].format(**values)
+
+
+def _started(result: dict[str, Any]) -> str:
+    return t(
+        "stage.started",
+        key=result["stage"],
+        status=result["status"],
+        started=result["started_on"],
+        due=result["due_on"],
+        created=result["tasks_created"],
+        total=result["tasks"],
+    )
+
+
+def _day(value: str | None, option: str) -> date | None:
+    from roadmap.services import parse_day
+
+    return None if value is None else parse_day(value, option)
+
+
+def _check_closed(result: dict[str, Any]) -> None:
+    """A gate that did not pass fails the run, with everything that is missing."""
+    if result["status"] != "closed":
+        missing = result["missing"]
+        heading = t("stage.gate_failed", key=result["stage"], count=len(missing))
+        raise UserError(f"{heading} {'; '.join(missing)}")
+
+
+@flow(
+    name="start-stage",
+    flow_run_name="start {key}",
+    description="Начать этап дорожной карты: поручения цифровым эмиссарам всех органов власти.",
+)
+def start_stage_flow(key: str, on: str | None = None, region: str | None = None) -> dict[str, Any]:
+    """Start stage `key` (idempotent: a started or closed stage gets no new tasks).
+
+    Args:
+        key: stage key from config/stages.toml, e.g. "interviews".
+        on: start date YYYY-MM-DD in the region's calendar; default today.
+        region: region code; needed only when the store holds several regions.
+    """
+    result = workflow.start_stage(get_settings(), key, on=_day(on, "on"), region_code=region)
+    get_run_logger().info(_started(result))
+    return result
+
+
+@flow(
+    name="close-stage",
+    flow_run_name="close {key}",
+    description="Закрыть этап дорожной карты, если выполнены условия его завершения.",
+)
+def close_stage_flow(key: str, region: str | None = None) -> dict[str, Any]:
+    """Close stage `key` if its gate passes; the run fails and names what is missing if not.
+
+    Args:
+        key: stage key from config/stages.toml, e.g. "interviews".
+        region: region code; needed only when the store holds several regions.
+    """
+    result = workflow.close_stage(get_settings(), key, region_code=region)
+    _check_closed(result)
+    get_run_logger().info(t("stage.closed", key=key))
+    return result
+
+
+@flow(
+    name="run-roadmap",
+    description="Демонстрация: все этапы по порядку с моделированием работы эмиссаров.",
+)
+def run_roadmap_flow(
+    start_on: str | None = None, region: str | None = None
+) -> list[dict[str, Any]]:
+    """Demo only: run every stage in order, simulating what the emissaries do in each.
+
+    Each stage starts on the day the previous one closed, its work is done on its due date
+    at noon and it closes that afternoon (region time), so the store ends with a plausible
+    history. Not deployed: in production the work is done by people.
+
+    Args:
+        start_on: start date of the first stage, YYYY-MM-DD; default today.
+        region: region code; needed only when the store holds several regions.
+
+    Returns:
+        One item a stage: {"stage", "started", "work", "closed"} with the services' results.
+    """
+    from roadmap.demo import simulate_stage_work
+
+    settings = get_settings()
+    logger = get_run_logger()
+    keys = workflow.stage_keys_in_order(settings)
+    day = _day(start_on, "start_on")
+    results: list[dict[str, Any]] = []
+    for done, key in enumerate(keys, start=1):
+        started = workflow.start_stage(
+            settings,
+            key,
+            on=day,
+            region_code=region,
+            now=None if day is None else datetime.combine(day, _START_AT),
+        )
+        logger.info(_started(started))
+        due_on = date.fromisoformat(started["due_on"])
+        work = simulate_stage_work(settings, key, now=datetime.combine(due_on, _WORK_DONE_AT))
+        logger.info(_demo_say("simulated", key=key, work=work))
+        closed = workflow.close_stage(
+            settings, key, region_code=region, now=datetime.combine(due_on, _CLOSE_AT)
+        )
+        _check_closed(closed)
+        logger.info(t("stage.closed", key=key))
+        logger.info(_demo_say("progress", done=done, total=len(keys)))
+        results.append({"stage": key, "started": started, "work": work, "closed": closed})
+        day = due_on
+    return results
