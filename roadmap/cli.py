@@ -515,6 +515,10 @@ def print_summary(data: dict[str, Any]) -> None:
     )
 
 
+# The stage commands register themselves on `app`.
+from roadmap import cli_stages  # noqa: E402, F401
+
+
 def main() -> None:
     app()
 

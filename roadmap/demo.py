@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from roadmap.settings import PROJECT_DIR, get_settings
+from roadmap.settings import PROJECT_DIR, Settings, get_settings
 
 EXAMPLE = PROJECT_DIR / "examples" / "primorye.yaml"
 
@@ -36,3 +39,170 @@ def run_demo(store: Path) -> None:
             print_agencies(services.list_agencies(session, region))
     finally:
         db.dispose()
+
+
+# What the digital emissaries propose in the demo's first stage, by agency.
+_PROPOSALS = {
+    "minzdrav": (
+        "health",
+        "Запись к врачу через голосового помощника",
+        "Очереди в колл-центр поликлиник",
+        "Запись без ожидания на линии",
+    ),
+    "minobr": (
+        "education",
+        "Электронная очередь в детские сады",
+        "Родители не видят своего места в очереди",
+        "Прозрачная очередь онлайн",
+    ),
+    "minsoc": (
+        "social",
+        "Проактивное назначение пособий при рождении ребёнка",
+        "Семьи собирают справки сами",
+        "Пособие без заявления",
+    ),
+    "mingkh": (
+        "housing",
+        "Цифровой паспорт многоквартирного дома",
+        "Жители не знают о плановых ремонтах",
+        "Сведения о доме в одном окне",
+    ),
+    "mintrans": (
+        "transport",
+        "Прогноз прибытия пригородных автобусов",
+        "Пассажиры ждут на остановках без расписания",
+        "Время ожидания сократится",
+    ),
+    "mintour": (
+        "tourism",
+        "Электронная путёвка на маршруты национальных парков",
+        "Бумажные пропуска в нацпарки",
+        "Пропуск онлайн за минуту",
+    ),
+    "mincifra": (
+        "public_admin",
+        "Единая платформа обратной связи для органов края",
+        "Обращения теряются между ведомствами",
+        "Ответ в срок по каждому обращению",
+    ),
+    "minfin": (
+        "finance",
+        "Открытый бюджет для жителей",
+        "Жители не видят, на что тратится бюджет",
+        "Понятный отчёт о расходах",
+    ),
+}
+# One proposal the residents do not support: the coordinator drops it.
+_UNSUPPORTED = "mintour"
+
+
+def _score(code: str, criterion: str) -> float:
+    """A stable pseudo-score 3–10 for the demo, the same on every run."""
+    digest = hashlib.sha256(f"{code}/{criterion}".encode()).digest()
+    return 3 + digest[0] % 8
+
+
+def simulate_stage_work(settings: Settings, key: str, *, now: datetime) -> dict[str, Any]:
+    """What emissaries and the coordinator do during a stage, so that its gate can pass:
+    proposals, hypotheses and interviews, scores and the analysis run, review decisions,
+    and every task of the stage submitted. Demo only."""
+    from roadmap import workflow as w
+
+    done: dict[str, Any] = {}
+    if key == "initiatives":
+        proposals = [
+            w.ProposalIn(
+                code=f"P-{agency}",
+                title=title,
+                sector=sector,
+                agency=agency,
+                problem=problem,
+                expected_effect=effect,
+            )
+            for agency, (sector, title, problem, effect) in _PROPOSALS.items()
+        ]
+        done["proposed"] = w.propose_initiatives(settings, proposals)["created"]
+    elif key == "interviews":
+        rules = w.load_stage_config(settings).rules.hypotheses
+        candidates = [
+            row for row in _initiatives(settings) if row["status"] in ("proposed", "confirmed")
+        ]
+        w.add_hypotheses(
+            settings,
+            [
+                w.HypothesisIn(
+                    initiative=row["code"],
+                    code="HYP-1",
+                    statement=f"Жителям нужно: {row['title'].lower()}",
+                )
+                for row in candidates
+            ],
+        )
+        interviews = []
+        for row in candidates:
+            against = rules.min_interviews if row["code"] == f"P-{_UNSUPPORTED}" else 1
+            for n in range(rules.min_interviews + 1):
+                interviews.append(
+                    w.InterviewIn(
+                        initiative=row["code"],
+                        hypothesis="HYP-1",
+                        respondent=f"R-{n + 1:03d}",
+                        held_on=now.date(),
+                        respondent_group=("жители Владивостока", "жители районов")[n % 2],
+                        supports=n >= against,
+                    )
+                )
+        verdicts = w.add_interviews(settings, interviews)["verdicts"]
+        done["interviews"] = len(interviews)
+        rejected = [name.split("/")[0] for name, v in verdicts.items() if v == "rejected"]
+        for code in rejected:
+            w.drop_initiative(settings, code)
+        done["dropped"] = len(rejected)
+    elif key == "analysis":
+        criteria = w.load_stage_config(settings).rules.analysis.criteria
+        confirmed = [row["code"] for row in _initiatives(settings) if row["status"] == "confirmed"]
+        w.record_scores(
+            settings,
+            [
+                w.ScoreIn(initiative=code, **{c: _score(code, c) for c in criteria})
+                for code in confirmed
+            ],
+        )
+        result = w.run_analysis(settings, now=now)
+        done["selected"] = sum(r["selected"] for r in result["results"])
+        done["ranked"] = len(result["results"])
+    elif key == "architecture_review":
+        review = w.architecture_review(settings, now=now)
+        duplicated = {
+            s["agency"]: dup["function"] for dup in review["duplicates"] for s in dup["systems"]
+        }
+        moving = {}
+        for candidate in review["gostekh_candidates"]:
+            moving.setdefault(candidate["agency"], candidate["due"])
+        decisions = []
+        for agency in review["agencies"]:
+            code = agency["agency"]
+            parts = []
+            if code in duplicated:
+                parts.append(f"объединить системы с функцией {duplicated[code]}")
+            if code in moving:
+                parts.append(f"перевести системы на ГосТех до {moving[code]}")
+            decisions.append(
+                w.DecisionIn(agency=code, decision="; ".join(parts) or "изменений не требуется")
+            )
+        w.record_decisions(settings, decisions, now=now)
+        done["decisions"] = len(decisions)
+        done["duplicates"] = len(review["duplicates"])
+    done["submitted"] = w.submit_tasks(settings, stage=key, now=now)
+    return done
+
+
+def _initiatives(settings: Settings) -> list[dict[str, Any]]:
+    from roadmap import services
+
+    store = services.open_store(settings)
+    try:
+        with store.session() as session:
+            return services.list_initiatives(session, services.resolve_region(session, None))
+    finally:
+        store.dispose()

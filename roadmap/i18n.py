@@ -135,6 +135,30 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Не хватает оценок: {items}.",
         "en": "Scores are missing: {items}.",
     },
+    "records.none": {
+        "ru": "Нечего записывать: укажите параметры записи или --file ФАЙЛ.",
+        "en": "Nothing to record: give the record's options or --file FILE.",
+    },
+    "records.saved": {
+        "ru": "Записано: новых {created}, изменено {updated}.",
+        "en": "Saved: {created} new, {updated} changed.",
+    },
+    "records.scores": {
+        "ru": "Оценок записано: {count}.",
+        "en": "Scores saved: {count}.",
+    },
+    "score.bad_pair": {
+        "ru": "'{value}': оценка задаётся как критерий=значение, например effect=8.",
+        "en": "'{value}': a score is criterion=value, e.g. effect=8.",
+    },
+    "analysis.one_cut": {
+        "ru": "Укажите либо --count, либо --budget.",
+        "en": "Give either --count or --budget, not both.",
+    },
+    "architecture.duplicate": {
+        "ru": "Дублирование функций:",
+        "en": "Duplicate function:",
+    },
     "option.bad_datetime": {
         "ru": "{option}: '{value}' — не дата и время ISO 8601 (например, 2026-12-01T10:00+10:00).",
         "en": "{option}: '{value}' is not an ISO 8601 date-time (e.g. 2026-12-01T10:00+10:00).",

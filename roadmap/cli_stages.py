@@ -1,0 +1,510 @@
+"""Coordinator and emissary commands for the stages: `roadmap stage …`, `initiative …`,
+`hypothesis …`, `interview …`, `analysis …`, `architecture …`.
+
+Each command with many possible rows also takes `--file` (YAML list or CSV), so nobody
+types hundreds of lines. Heavy imports stay inside the commands.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from roadmap.cli import (
+    JsonOpt,
+    NowOpt,
+    RegionOpt,
+    _console,
+    _escape,
+    _now,
+    _print_json,
+    _settings,
+    _table,
+    app,
+    handles_user_errors,
+)
+from roadmap.errors import UserError
+from roadmap.i18n import current_locale, t
+
+stage_app = typer.Typer(help="Этапы дорожной карты / roadmap stages.", no_args_is_help=True)
+initiative_app = typer.Typer(help="Одна инициатива / one initiative.", no_args_is_help=True)
+hypothesis_app = typer.Typer(help="Гипотезы инициатив / hypotheses.", no_args_is_help=True)
+interview_app = typer.Typer(help="Интервью с жителями / interviews.", no_args_is_help=True)
+analysis_app = typer.Typer(help="Анализ и отбор инициатив / analysis.", no_args_is_help=True)
+architecture_app = typer.Typer(
+    help="Оценка архитектуры и инфраструктуры / architecture review.", no_args_is_help=True
+)
+app.add_typer(stage_app, name="stage")
+app.add_typer(initiative_app, name="initiative")
+app.add_typer(hypothesis_app, name="hypothesis")
+app.add_typer(interview_app, name="interview")
+app.add_typer(analysis_app, name="analysis")
+app.add_typer(architecture_app, name="architecture")
+
+FileOpt = Annotated[
+    Path | None, typer.Option("--file", help="Много записей сразу: YAML-список или CSV.")
+]
+
+
+def _records(path: Path | None, model: type, list_name: str, single: dict[str, Any] | None):
+    """Records from --file, or the one record given by options."""
+    from roadmap import roadmap_file as rf
+
+    if path is not None:
+        return rf.read_records(path, model, list_name)
+    if single is None:
+        raise UserError(t("records.none"))
+    from pydantic import ValidationError
+
+    try:
+        return [model.model_validate({k: v for k, v in single.items() if v is not None})]
+    except ValidationError as exc:
+        raise UserError(
+            "; ".join(
+                f"--{'-'.join(str(p) for p in e['loc']).replace('_', '-')}: {e['msg']}"
+                for e in exc.errors()
+            )
+        ) from None
+
+
+def _day(value: str | None, option: str):
+    if value is None:
+        return None
+    from roadmap.services import parse_day
+
+    return parse_day(value, option)
+
+
+# --- stage ----------------------------------------------------------------------------------
+
+
+def _title(row: dict[str, Any]) -> str:
+    return row["title_en"] if current_locale() == "en" else row["title_ru"]
+
+
+@stage_app.command("list")
+@handles_user_errors
+def stage_list(region: RegionOpt = None, as_json: JsonOpt = False) -> None:
+    """Этапы по порядку: ключ, название, длительность, статус."""
+    from roadmap.workflow import stage_overview
+
+    rows = stage_overview(_settings(), region_code=region)
+    if as_json:
+        _print_json(rows)
+        return
+    for row in rows:
+        row["name"] = _title(row)
+        row["progress"] = f"{row['tasks_done']}/{row['tasks']}" if row["tasks"] else ""
+    _table(
+        rows,
+        [
+            ("order", "№"),
+            ("key", "Ключ"),
+            ("name", "Этап"),
+            ("duration_days", "Раб. дней"),
+            ("status", "Статус"),
+            ("started_on", "Начат"),
+            ("due_on", "Срок"),
+            ("progress", "Сдано"),
+        ],
+    )
+
+
+@stage_app.command("start")
+@handles_user_errors
+def stage_start(
+    key: Annotated[str, typer.Argument(help="Ключ этапа, например initiatives.")],
+    on: Annotated[
+        str | None, typer.Option("--on", help="Дата начала ГГГГ-ММ-ДД (по умолчанию сегодня).")
+    ] = None,
+    now: NowOpt = None,
+    region: RegionOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Начать этап: поручения эмиссарам всех органов со сроком в рабочих днях."""
+    from roadmap.workflow import start_stage
+
+    result = start_stage(_settings(), key, on=_day(on, "--on"), region_code=region, now=_now(now))
+    if as_json:
+        _print_json(result)
+        return
+    _console().print(
+        t(
+            "stage.started",
+            key=key,
+            status=result["status"],
+            started=result["started_on"],
+            due=result["due_on"],
+            created=result["tasks_created"],
+            total=result["tasks"],
+        )
+    )
+
+
+@stage_app.command("close")
+@handles_user_errors
+def stage_close(
+    key: Annotated[str, typer.Argument(help="Ключ этапа.")],
+    now: NowOpt = None,
+    region: RegionOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Закрыть этап, если выполнены условия перехода; иначе показать, чего не хватает."""
+    from roadmap.workflow import close_stage
+
+    result = close_stage(_settings(), key, region_code=region, now=_now(now))
+    if as_json:
+        _print_json(result)
+    elif result["missing"]:
+        console = _console()
+        console.print(t("stage.gate_failed", key=key, count=len(result["missing"])))
+        for item in result["missing"]:
+            console.print(f"  • {_escape(item)}", soft_wrap=True)
+    else:
+        _console().print(t("stage.closed", key=key))
+    if result["missing"]:
+        raise typer.Exit(3)
+
+
+@stage_app.command("status")
+@handles_user_errors
+def stage_status(
+    key: Annotated[str | None, typer.Argument(help="Ключ этапа; без него — все этапы.")] = None,
+    region: RegionOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Состояние этапов или одного этапа с поручениями по органам."""
+    from roadmap.workflow import stage_detail
+
+    if key is None:
+        stage_list(region=region, as_json=as_json)
+        return
+    detail = stage_detail(_settings(), key, region_code=region)
+    if as_json:
+        _print_json(detail)
+        return
+    console = _console()
+    console.print(
+        f"[bold]{detail['order']}. {_escape(_title(detail))}[/bold] ({detail['key']}): "
+        f"{detail['status']}, {detail['started_on'] or '—'} → {detail['due_on'] or '—'}"
+    )
+    for item in detail["missing"]:
+        console.print(f"  • {_escape(item)}", soft_wrap=True)
+    _table(
+        detail["tasks_by_agency"],
+        [
+            ("agency", "Орган"),
+            ("code", "Код"),
+            ("assignee", "Эмиссар"),
+            ("due", "Срок"),
+            ("status", "Статус"),
+        ],
+        title_key="tasks",
+    )
+
+
+# --- initiatives stage --------------------------------------------------------------------------
+
+
+@initiative_app.command("propose")
+@handles_user_errors
+def initiative_propose(
+    title: Annotated[str | None, typer.Option("--title", help="Название инициативы.")] = None,
+    sector: Annotated[str | None, typer.Option("--sector", help="Код отрасли.")] = None,
+    agency: Annotated[str | None, typer.Option("--agency", help="Код органа.")] = None,
+    problem: Annotated[str | None, typer.Option("--problem", help="Какую проблему решает.")] = None,
+    effect: Annotated[str | None, typer.Option("--effect", help="Ожидаемый эффект.")] = None,
+    code: Annotated[str | None, typer.Option("--code", help="Код (по умолчанию P-NNN).")] = None,
+    file: FileOpt = None,
+    region: RegionOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Предложить инициативу (эмиссар): входит в стратегию как proposed."""
+    from roadmap.workflow import ProposalIn, propose_initiatives
+
+    single = None
+    if file is None:
+        single = {
+            "code": code,
+            "title": title,
+            "sector": sector,
+            "agency": agency,
+            "problem": problem,
+            "expected_effect": effect,
+        }
+    items = _records(file, ProposalIn, "proposals", single)
+    result = propose_initiatives(_settings(), items, region_code=region)
+    if as_json:
+        _print_json(result)
+        return
+    _console().print(
+        t("records.saved", created=result["created"], updated=result["updated"])
+        + " "
+        + ", ".join(result["codes"])
+    )
+
+
+@initiative_app.command("drop")
+@handles_user_errors
+def initiative_drop(
+    code: Annotated[str, typer.Argument(help="Код инициативы.")],
+    region: RegionOpt = None,
+) -> None:
+    """Исключить инициативу (например, гипотеза не подтвердилась)."""
+    from roadmap.workflow import drop_initiative
+
+    result = drop_initiative(_settings(), code, region_code=region)
+    _console().print(f"{result['code']}: {result['status']}")
+
+
+# --- interviews stage ----------------------------------------------------------------------------
+
+
+@hypothesis_app.command("add")
+@handles_user_errors
+def hypothesis_add(
+    initiative: Annotated[str | None, typer.Argument(help="Код инициативы (без --file).")] = None,
+    code: Annotated[
+        str | None, typer.Option("--code", help="Код гипотезы, например HYP-1.")
+    ] = None,
+    statement: Annotated[
+        str | None, typer.Option("--statement", help="Формулировка гипотезы.")
+    ] = None,
+    file: FileOpt = None,
+    region: RegionOpt = None,
+) -> None:
+    """Добавить гипотезу к инициативе."""
+    from roadmap.workflow import HypothesisIn, add_hypotheses
+
+    single = None
+    if file is None:
+        single = {"initiative": initiative, "code": code, "statement": statement}
+    result = add_hypotheses(
+        _settings(), _records(file, HypothesisIn, "hypotheses", single), region_code=region
+    )
+    _console().print(t("records.saved", created=result["created"], updated=result["updated"]))
+
+
+@hypothesis_app.command("list")
+@handles_user_errors
+def hypothesis_list(region: RegionOpt = None, as_json: JsonOpt = False) -> None:
+    """Гипотезы с числом интервью, долей поддержки и решением."""
+    from roadmap.workflow import hypotheses_list
+
+    rows = hypotheses_list(_settings(), region_code=region)
+    if as_json:
+        _print_json(rows)
+        return
+    for row in rows:
+        row["support"] = f"{row['supporting']}/{row['interviews']}"
+        row["name"] = row["statement"]
+    _table(
+        rows,
+        [
+            ("initiative", "Инициатива"),
+            ("code", "Код"),
+            ("name", "Гипотеза"),
+            ("support", "За/всего"),
+            ("status", "Решение"),
+        ],
+    )
+
+
+@interview_app.command("add")
+@handles_user_errors
+def interview_add(
+    initiative: Annotated[str | None, typer.Argument(help="Код инициативы (без --file).")] = None,
+    hypothesis: Annotated[str | None, typer.Option("--hypothesis", help="Код гипотезы.")] = None,
+    respondent: Annotated[
+        str | None, typer.Option("--respondent", help="Обезличенный код респондента.")
+    ] = None,
+    on: Annotated[str | None, typer.Option("--on", help="Дата интервью ГГГГ-ММ-ДД.")] = None,
+    group: Annotated[
+        str | None, typer.Option("--group", help="Группа респондентов (пенсионеры, …).")
+    ] = None,
+    supports: Annotated[
+        bool | None,
+        typer.Option("--supports/--opposes", help="Поддерживает ли респондент гипотезу."),
+    ] = None,
+    notes: Annotated[str | None, typer.Option("--notes", help="Заметки.")] = None,
+    file: FileOpt = None,
+    region: RegionOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Записать интервью; гипотеза решается правилом из config/stages.toml."""
+    from roadmap.workflow import InterviewIn, add_interviews
+
+    single = None
+    if file is None:
+        single = {
+            "initiative": initiative,
+            "hypothesis": hypothesis,
+            "respondent": respondent,
+            "held_on": on,
+            "respondent_group": group,
+            "supports": supports,
+            "notes": notes,
+        }
+    result = add_interviews(
+        _settings(), _records(file, InterviewIn, "interviews", single), region_code=region
+    )
+    if as_json:
+        _print_json(result)
+        return
+    console = _console()
+    console.print(t("records.saved", created=result["created"], updated=result["updated"]))
+    for key, verdict in sorted(result["verdicts"].items()):
+        console.print(f"  {key}: {verdict}")
+
+
+# --- analysis stage ---------------------------------------------------------------------------
+
+
+@analysis_app.command("score")
+@handles_user_errors
+def analysis_score(
+    initiative: Annotated[str | None, typer.Argument(help="Код инициативы (без --file).")] = None,
+    values: Annotated[
+        list[str] | None,
+        typer.Argument(help="Оценки 0–10: критерий=значение, например effect=8 cost=5."),
+    ] = None,
+    file: FileOpt = None,
+    region: RegionOpt = None,
+) -> None:
+    """Оценить инициативу по критериям (веса — в config/stages.toml)."""
+    from roadmap.workflow import ScoreIn, record_scores
+
+    if file is not None:
+        items = _records(file, ScoreIn, "scores", None)
+    else:
+        if initiative is None or not values:
+            raise UserError(t("records.none"))
+        pairs = {}
+        for value in values:
+            name, sep, number = value.partition("=")
+            if not sep:
+                raise UserError(t("score.bad_pair", value=value))
+            pairs[name.strip()] = number.strip()
+        items = [ScoreIn(initiative=initiative, **pairs)]
+    result = record_scores(_settings(), items, region_code=region)
+    _console().print(t("records.scores", count=result["scores"]))
+
+
+@analysis_app.command("run")
+@handles_user_errors
+def analysis_run(
+    count: Annotated[int | None, typer.Option("--count", min=1, help="Отобрать N лучших.")] = None,
+    budget: Annotated[
+        str | None, typer.Option("--budget", help="Отобрать лучших в пределах бюджета, руб.")
+    ] = None,
+    now: NowOpt = None,
+    region: RegionOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Ранжировать инициативы по взвешенным оценкам и отобрать лучшие."""
+    from roadmap import roadmap_file as rf
+    from roadmap.workflow import run_analysis
+
+    if count is not None and budget is not None:
+        raise UserError(t("analysis.one_cut"))
+    cut_budget = None
+    if budget is not None:
+        try:
+            cut_budget = rf._money(budget)
+        except ValueError as exc:
+            raise UserError(f"--budget: {exc}") from None
+    result = run_analysis(
+        _settings(), cut_count=count, cut_budget=cut_budget, region_code=region, now=_now(now)
+    )
+    if as_json:
+        _print_json(result)
+        return
+    print_ranking(result)
+
+
+def print_ranking(result: dict[str, Any]) -> None:
+    criteria = list(result["weights"])
+    rows = []
+    for r in result["results"]:
+        row = {
+            "rank": r["rank"],
+            "initiative": r["initiative"],
+            "name": r.get("title", ""),
+            "total": f"{r['total']:.2f}",
+            "selected": "✔" if r["selected"] else "",
+        }
+        row.update({c: f"{r['scores'][c]:g}" for c in criteria})
+        rows.append(row)
+    _table(
+        rows,
+        [("rank", "№"), ("initiative", "Код"), ("name", "Инициатива")]
+        + [(c, c) for c in criteria]
+        + [("total", "Итог"), ("selected", "Отобрана")],
+    )
+    _console().print(
+        f"{result['cut']}; " + ", ".join(f"{c}×{w}" for c, w in result["weights"].items())
+    )
+
+
+# --- architecture review ------------------------------------------------------------------------
+
+
+@architecture_app.command("review")
+@handles_user_errors
+def architecture_show(
+    region: RegionOpt = None, as_json: JsonOpt = False, now: NowOpt = None
+) -> None:
+    """Информационные системы по органам, дубли и кандидаты на переход в ГосТех."""
+    from roadmap.workflow import architecture_review
+
+    report = architecture_review(_settings(), region_code=region, now=_now(now))
+    if as_json:
+        _print_json(report)
+        return
+    console = _console()
+    for dup in report["duplicates"]:
+        systems = ", ".join(f"{s['code']} ({s['agency']})" for s in dup["systems"])
+        console.print(
+            f"[yellow]{t('architecture.duplicate')}[/yellow] {dup['function']}: {systems}"
+        )
+    rows = [
+        dict(c, name=c["name"], due=c["due"] + (" *" if c["due_proposed"] else ""))
+        for c in report["gostekh_candidates"]
+    ]
+    _table(
+        rows,
+        [
+            ("code", "Код"),
+            ("agency", "Орган"),
+            ("name", "Система"),
+            ("platform", "Платформа"),
+            ("due", "Срок перехода"),
+        ],
+    )
+    rows = [
+        dict(a, systems=", ".join(a["systems"]), decision=a["decision"] or "—")
+        for a in report["agencies"]
+    ]
+    _table(rows, [("agency", "Орган"), ("systems", "Системы"), ("decision", "Решение")])
+
+
+@architecture_app.command("decide")
+@handles_user_errors
+def architecture_decide(
+    agency: Annotated[str | None, typer.Argument(help="Код органа (без --file).")] = None,
+    decision: Annotated[
+        str | None, typer.Option("--decision", help="Решение по итогам оценки.")
+    ] = None,
+    file: FileOpt = None,
+    region: RegionOpt = None,
+) -> None:
+    """Записать решение по архитектуре органа (нужно для закрытия этапа)."""
+    from roadmap.workflow import DecisionIn, record_decisions
+
+    single = None if file is not None else {"agency": agency, "decision": decision}
+    result = record_decisions(
+        _settings(), _records(file, DecisionIn, "decisions", single), region_code=region
+    )
+    _console().print(t("records.saved", created=result["created"], updated=result["updated"]))
