@@ -609,7 +609,9 @@ def _rows_to_items(
     base: Path_,
     model: type[BaseModel] | None = None,
 ) -> list[dict[str, Any]]:
-    exact, prefixes, required = _allowed_columns(model or ITEM_MODELS[list_name])
+    model = model or ITEM_MODELS[list_name]
+    exact, prefixes, required = _allowed_columns(model)
+    open_ended = model.model_config.get("extra") == "allow"  # e.g. one column per criterion
     columns = [str(c).strip() if c is not None else "" for c in header]
     allowed = ", ".join(sorted(exact | {p + "ГГГГ" for p in prefixes}))
     bad = False
@@ -621,8 +623,10 @@ def _rows_to_items(
             problems.append(Problem(place(1), list_name, _msg("column_twice", column=column)))
             bad = True
         seen.add(column)
-        if column not in exact and not any(
-            column.startswith(p) and column[len(p) :].isdigit() for p in prefixes
+        if (
+            not open_ended
+            and column not in exact
+            and not any(column.startswith(p) and column[len(p) :].isdigit() for p in prefixes)
         ):
             problems.append(
                 Problem(place(1), list_name, _msg("column_unknown", column=column, allowed=allowed))

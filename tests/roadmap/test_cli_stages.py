@@ -1,0 +1,159 @@
+"""Stage commands as coordinators and emissaries type them, with the bulk --file forms."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from roadmap.cli import app
+from tests.conftest import Backend
+
+runner = CliRunner()
+
+
+def run(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def test_stage_list_and_start_and_close(loaded: Backend) -> None:
+    stages = json.loads(run("stage", "list", "--json").stdout)
+    assert [s["key"] for s in stages] == [
+        "initiatives",
+        "interviews",
+        "analysis",
+        "architecture_review",
+        "drafting",
+        "approval",
+        "execution",
+        "annual_update",
+    ]
+    assert {s["status"] for s in stages} == {"pending"}
+    assert all(s["title_ru"] and s["title_en"] and s["duration_days"] for s in stages)
+
+    started = run("stage", "start", "initiatives", "--on", "2026-12-28", "--json")
+    assert started.exit_code == 0, started.output
+    assert json.loads(started.stdout)["due_on"] == "2027-01-27"
+
+    closed = run("stage", "close", "initiatives")
+    assert closed.exit_code == 3
+    assert "minzdrav: поручение" in closed.stdout
+
+    status = json.loads(run("stage", "status", "initiatives", "--json").stdout)
+    assert status["status"] == "gate_failed"
+    assert len(status["tasks_by_agency"]) == 11
+
+
+def test_stage_bad_input_exits_2(loaded: Backend) -> None:
+    for args, expected in [
+        (["stage", "start", "nonsense"], "nonsense"),
+        (["stage", "start", "initiatives", "--on", "28.12.2026"], "--on"),
+        (["stage", "start", "interviews"], "initiatives"),
+        (["stage", "close", "analysis"], "analysis"),
+    ]:
+        result = run(*args)
+        assert result.exit_code == 2, (args, result.output)
+        assert expected in result.stderr
+
+
+def test_bulk_forms_yaml_and_csv(loaded: Backend, tmp_path: Path) -> None:
+    proposals = tmp_path / "proposals.yaml"
+    proposals.write_text(
+        "- title: Электронная очередь в детские сады\n  sector: education\n  agency: minobr\n"
+        "  problem: Очередь непрозрачна\n  expected_effect: Место в очереди видно онлайн\n"
+        "- code: H-90\n  title: Телемедицина\n  sector: health\n  agency: minzdrav\n"
+        "  problem: Далеко до врача\n  expected_effect: Консультация из дома\n",
+        encoding="utf-8",
+    )
+    result = run("initiative", "propose", "--file", str(proposals), "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["codes"] == ["P-001", "H-90"]
+
+    hypotheses = tmp_path / "hypotheses.csv"
+    hypotheses.write_text(
+        "initiative;code;statement\nH-90;HYP-1;Жителям сёл нужна телемедицина\n", "utf-8"
+    )
+    assert run("hypothesis", "add", "--file", str(hypotheses)).exit_code == 0
+
+    rows = ["initiative,hypothesis,respondent,held_on,respondent_group,supports"]
+    rows += [f"H-90,HYP-1,R-{n},2026-12-10,жители сёл,{'yes' if n else 'no'}" for n in range(6)]
+    interviews = tmp_path / "interviews.csv"
+    interviews.write_text("\n".join(rows) + "\n", "utf-8")
+    result = run("interview", "add", "--file", str(interviews), "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["verdicts"] == {"H-90/HYP-1": "confirmed"}
+
+    scores = tmp_path / "scores.csv"
+    scores.write_text(
+        "initiative,effect,citizen_demand,readiness,cost\n"
+        "H-90,9,9,6,5\nA-01,4,5,6,7\nD-01,6,6,6,6\nTR-03,7,3,8,4\n",
+        "utf-8",
+    )
+    assert run("analysis", "score", "--file", str(scores)).exit_code == 0
+    ranking = json.loads(run("analysis", "run", "--count", "2", "--json").stdout)
+    assert [r["initiative"] for r in ranking["results"] if r["selected"]] == ["H-90", "D-01"]
+
+    decisions = tmp_path / "decisions.yaml"
+    decisions.write_text(
+        "decisions:\n  - agency: mincifra\n    decision: Объединить СЭД с г. Владивостоком\n",
+        "utf-8",
+    )
+    assert run("architecture", "decide", "--file", str(decisions)).exit_code == 0
+    review = json.loads(run("architecture", "review", "--json").stdout)
+    decided = {a["agency"]: a["decision"] for a in review["agencies"]}
+    assert decided["mincifra"].startswith("Объединить")
+
+
+def test_bulk_file_errors_name_the_line_and_write_nothing(loaded: Backend, tmp_path: Path) -> None:
+    before = loaded.fingerprint()
+    interviews = tmp_path / "interviews.csv"
+    interviews.write_text(
+        "initiative,hypothesis,respondent,held_on,respondent_group,supports\n"
+        "U-02,HYP-1,R-1,2026-12-10,жители,yes\n"
+        "U-02,HYP-1,R-2,2026-13-10,жители,maybe\n",
+        "utf-8",
+    )
+    result = run("interview", "add", "--file", str(interviews))
+    assert result.exit_code == 2
+    assert "interviews.csv:3" in result.stderr and "2026-13-10" in result.stderr
+    assert "maybe" in result.stderr
+    assert loaded.fingerprint() == before
+
+
+def test_single_record_forms(loaded: Backend) -> None:
+    result = run(
+        "initiative",
+        "propose",
+        "--title",
+        "Открытый бюджет",
+        "--sector",
+        "finance",
+        "--agency",
+        "minfin",
+        "--problem",
+        "Непрозрачно",
+        "--effect",
+        "Понятно",
+    )
+    assert result.exit_code == 0, result.output
+    missing = run("initiative", "propose", "--title", "Без отрасли")
+    assert missing.exit_code == 2 and "--sector" in missing.stderr
+    assert run("hypothesis", "add", "U-02", "--code", "HYP-1", "--statement", "x").exit_code == 0
+    result = run(
+        "interview",
+        "add",
+        "U-02",
+        "--hypothesis",
+        "HYP-1",
+        "--respondent",
+        "R-1",
+        "--on",
+        "2026-12-10",
+        "--group",
+        "жители",
+        "--supports",
+    )
+    assert result.exit_code == 0, result.output
+    result = run("analysis", "score", "U-02", "effect=8", "cost=x")
+    assert result.exit_code == 2 and "cost" in result.stderr
