@@ -20,7 +20,7 @@ from __future__ import annotations
 import sys
 
 from prefect import serve
-from prefect.deployments.runner import RunnerDeployment
+from prefect.deployments.runner import EntrypointType, RunnerDeployment
 from prefect.settings import get_current_settings
 
 from flows.stages import close_stage_flow, start_stage_flow
@@ -35,11 +35,13 @@ def deployments() -> list[RunnerDeployment]:
         # Started by hand by a coordinator; no schedule.
         start_stage_flow.to_deployment(
             name="manual",
+            entrypoint_type=EntrypointType.MODULE_PATH,
             description="Координатор начинает этап: поручения эмиссарам всех органов власти.",
             tags=[*TAGS, "stages"],
         ),
         close_stage_flow.to_deployment(
             name="manual",
+            entrypoint_type=EntrypointType.MODULE_PATH,
             description="Координатор закрывает этап; запуск завершается ошибкой, если условия не выполнены.",
             tags=[*TAGS, "stages"],
         ),

@@ -18,10 +18,13 @@ from datetime import date, datetime, time
 from typing import Any
 
 from prefect import flow, get_run_logger
+from prefect.exceptions import MissingContextError
+from prefect.logging import get_logger
 
 from roadmap import workflow
 from roadmap.errors import UserError
 from roadmap.i18n import current_locale, t
+from roadmap.services import parse_day
 from roadmap.settings import get_settings
 
 # Messages of the demo flow only; the stage messages are the CLI's (roadmap.i18n).
@@ -36,15 +39,24 @@ _DEMO_MESSAGES: dict[str, dict[str, str]] = {
     },
 }
 
-# Moments of a simulated stage in the demo, in the region's local time (the services read a
-# moment without an offset in the region's timezone).
-_START_AT = time(9, 0)
+# The demo's clock, in the region's local time (the services read a moment without an offset
+# in the region's timezone): the first stage starts at 09:00, each stage's work is done on
+# its due date at 12:00, it closes at 17:00 and the next stage starts at that moment.
+_FIRST_START_AT = time(9, 0)
 _WORK_DONE_AT = time(12, 0)
 _CLOSE_AT = time(17, 0)
 
 
-def _demo_say(key: str, **values: object) -> str:
-    return _DEMO_MESSAGES[key][current_locale()].format(**values)
+def _logger() -> Any:
+    """The run's logger (its lines reach the Prefect UI), or a plain one under `.fn()`."""
+    try:
+        return get_run_logger()
+    except MissingContextError:
+        return get_logger("roadmap.flows")
+
+
+def _demo_say(message: str, /, **values: object) -> str:
+    return _DEMO_MESSAGES[message][current_locale()].format(**values)
 
 
 def _started(result: dict[str, Any]) -> str:
@@ -60,8 +72,6 @@ def _started(result: dict[str, Any]) -> str:
 
 
 def _day(value: str | None, option: str) -> date | None:
-    from roadmap.services import parse_day
-
     return None if value is None else parse_day(value, option)
 
 
@@ -75,7 +85,7 @@ def _check_closed(result: dict[str, Any]) -> None:
 
 @flow(
     name="start-stage",
-    flow_run_name="start {key}",
+    flow_run_name="начать {key}",
     description="Начать этап дорожной карты: поручения цифровым эмиссарам всех органов власти.",
 )
 def start_stage_flow(key: str, on: str | None = None, region: str | None = None) -> dict[str, Any]:
@@ -87,13 +97,13 @@ def start_stage_flow(key: str, on: str | None = None, region: str | None = None)
         region: region code; needed only when the store holds several regions.
     """
     result = workflow.start_stage(get_settings(), key, on=_day(on, "on"), region_code=region)
-    get_run_logger().info(_started(result))
+    _logger().info(_started(result))
     return result
 
 
 @flow(
     name="close-stage",
-    flow_run_name="close {key}",
+    flow_run_name="закрыть {key}",
     description="Закрыть этап дорожной карты, если выполнены условия его завершения.",
 )
 def close_stage_flow(key: str, region: str | None = None) -> dict[str, Any]:
@@ -105,7 +115,7 @@ def close_stage_flow(key: str, region: str | None = None) -> dict[str, Any]:
     """
     result = workflow.close_stage(get_settings(), key, region_code=region)
     _check_closed(result)
-    get_run_logger().info(t("stage.closed", key=key))
+    _logger().info(t("stage.closed", key=key))
     return result
 
 
@@ -118,9 +128,9 @@ def run_roadmap_flow(
 ) -> list[dict[str, Any]]:
     """Demo only: run every stage in order, simulating what the emissaries do in each.
 
-    Each stage starts on the day the previous one closed, its work is done on its due date
-    at noon and it closes that afternoon (region time), so the store ends with a plausible
-    history. Not deployed: in production the work is done by people.
+    Each stage's work is done on its due date, the stage closes that afternoon and the next
+    one starts at that moment (region time), so the store ends with a plausible history.
+    Not deployed: in production the work is done by people.
 
     Args:
         start_on: start date of the first stage, YYYY-MM-DD; default today.
@@ -132,28 +142,28 @@ def run_roadmap_flow(
     from roadmap.demo import simulate_stage_work
 
     settings = get_settings()
-    logger = get_run_logger()
+    logger = _logger()
     keys = workflow.stage_keys_in_order(settings)
-    day = _day(start_on, "start_on")
+    first_day = _day(start_on, "start_on")
+    # None: the first stage starts now, on today's date in the region.
+    moment = None if first_day is None else datetime.combine(first_day, _FIRST_START_AT)
     results: list[dict[str, Any]] = []
     for done, key in enumerate(keys, start=1):
         started = workflow.start_stage(
             settings,
             key,
-            on=day,
+            on=None if moment is None else moment.date(),
             region_code=region,
-            now=None if day is None else datetime.combine(day, _START_AT),
+            now=moment,
         )
         logger.info(_started(started))
         due_on = date.fromisoformat(started["due_on"])
         work = simulate_stage_work(settings, key, now=datetime.combine(due_on, _WORK_DONE_AT))
         logger.info(_demo_say("simulated", key=key, work=work))
-        closed = workflow.close_stage(
-            settings, key, region_code=region, now=datetime.combine(due_on, _CLOSE_AT)
-        )
+        moment = datetime.combine(due_on, _CLOSE_AT)
+        closed = workflow.close_stage(settings, key, region_code=region, now=moment)
         _check_closed(closed)
         logger.info(t("stage.closed", key=key))
         logger.info(_demo_say("progress", done=done, total=len(keys)))
         results.append({"stage": key, "started": started, "work": work, "closed": closed})
-        day = due_on
     return results

@@ -1,0 +1,106 @@
+"""The stage flows end to end through Prefect, and the served deployments.
+
+Prefect runs against a temporary server of its own (prefect_test_harness) with a fresh
+PREFECT_HOME for this module, so nothing leaks between test runs or into ~/.prefect.
+Prefect is imported only inside the fixtures and tests, after the environment is set.
+The stage logic itself is tested in tests/roadmap through roadmap.workflow directly.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import sys
+from collections.abc import Iterator
+
+import pytest
+
+from tests.conftest import Backend
+
+
+@pytest.fixture(scope="module")
+def prefect_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Prefect's settings for a private, quiet PREFECT_HOME; the environment is restored after."""
+    from flows.runtime import configure_local_prefect
+
+    saved = dict(os.environ)
+    configure_local_prefect(tmp_path_factory.mktemp("prefect-home"))
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+    if "prefect.context" in sys.modules:
+        from prefect.context import refresh_global_settings_context
+
+        refresh_global_settings_context()
+
+
+@pytest.fixture(scope="module")
+def prefect_server(prefect_env: None) -> Iterator[None]:
+    """A temporary Prefect server for this module (started once: about 10 s)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    from flows.runtime import heartbeats_off
+
+    with prefect_test_harness(server_startup_timeout=90), heartbeats_off():
+        yield
+
+
+# One end-to-end run is enough here, on SQLite only: the stage services are tested on both
+# backends in tests/roadmap.
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_all_stages_run_through_prefect(prefect_server: None, loaded: Backend) -> None:
+    from flows.stages import run_roadmap_flow, start_stage_flow
+    from roadmap.errors import UserError
+    from roadmap.workflow import stage_keys_in_order, stage_overview
+
+    keys = stage_keys_in_order(loaded.settings)
+    assert len(keys) == 8
+
+    state = run_roadmap_flow(start_on="2026-02-02", return_state=True)
+    assert state.is_completed(), state.message
+    results = state.result()
+    assert [r["stage"] for r in results] == keys
+    assert all(r["started"]["tasks_created"] > 0 for r in results)
+
+    overview = stage_overview(loaded.settings)
+    assert [(row["key"], row["status"]) for row in overview] == [(k, "closed") for k in keys]
+    assert all(row["tasks"] > 0 and row["tasks_done"] == row["tasks"] for row in overview)
+    # Each stage starts when the previous one closed.
+    for before, after in itertools.pairwise(overview):
+        assert after["started_on"] == before["closed_on"] == before["due_on"]
+
+    # Starting a closed stage again creates nothing.
+    again = start_stage_flow(keys[0])
+    assert again["status"] == "closed"
+    assert again["tasks_created"] == 0
+    assert stage_overview(loaded.settings) == overview
+
+    # A user error fails the flow run with its message, and the caller gets the error.
+    failed = start_stage_flow("no_such_stage", return_state=True)
+    assert failed.is_failed()
+    assert "no_such_stage" in (failed.message or "")
+    with pytest.raises(UserError, match="no_such_stage"):
+        start_stage_flow("no_such_stage")
+
+
+def test_serve_builds_its_deployments_without_serving(prefect_env: None) -> None:
+    from flows.serve import deployments
+
+    built = {(d.flow_name, d.name): d for d in deployments()}
+    assert set(built) == {("start-stage", "manual"), ("close-stage", "manual")}
+    for deployment in built.values():
+        # Importable from any working directory: the flows package is installed.
+        assert deployment.entrypoint.startswith("flows.stages.")
+        assert "roadmap" in deployment.tags
+        assert not deployment.schedules  # started by coordinators, by hand
+
+
+def test_stage_flow_parameters_are_what_coordinators_fill_in(prefect_env: None) -> None:
+    from prefect.utilities.callables import parameter_schema
+
+    from flows.stages import close_stage_flow, start_stage_flow
+
+    start = parameter_schema(start_stage_flow)
+    assert (start.required, list(start.properties)) == (["key"], ["key", "on", "region"])
+    close = parameter_schema(close_stage_flow)
+    assert (close.required, list(close.properties)) == (["key"], ["key", "region"])
