@@ -47,6 +47,10 @@ _WORK_DONE_AT = time(12, 0)
 _CLOSE_AT = time(17, 0)
 
 
+# Where the flows' own progress lines go (Prefect's run logger); the demo listens to it.
+PROGRESS_LOGGER = "prefect.flow_runs"
+
+
 def _logger() -> Any:
     """The run's logger (its lines reach the Prefect UI), or a plain one under `.fn()`."""
     try:
@@ -159,7 +163,9 @@ def run_roadmap_flow(
         logger.info(_started(started))
         due_on = date.fromisoformat(started["due_on"])
         work = simulate_stage_work(settings, key, now=datetime.combine(due_on, _WORK_DONE_AT))
-        logger.info(_demo_say("simulated", key=key, work=work))
+        logger.info(
+            _demo_say("simulated", key=key, work=", ".join(f"{k} {v}" for k, v in work.items()))
+        )
         moment = datetime.combine(due_on, _CLOSE_AT)
         closed = workflow.close_stage(settings, key, region_code=region, now=moment)
         _check_closed(closed)

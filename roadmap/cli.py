@@ -390,8 +390,8 @@ def demo_command(
         Path, typer.Option("--store", help="Файл демонстрационного хранилища (пересоздаётся).")
     ] = Path(".demo/roadmap.db"),
 ) -> None:
-    """Демонстрация на отдельном хранилище SQLite: загрузка примера Приморья и сводка."""
-    from roadmap.demo import run_demo
+    """Демонстрация на отдельном хранилище SQLite: пример Приморья, восемь этапов через Prefect."""
+    from flows.demo import run_demo  # the only command that starts Prefect
 
     run_demo(store)
 
@@ -477,9 +477,9 @@ def print_summary(data: dict[str, Any]) -> None:
 
     for source, by_year in sorted(data["budget"].items()):
         values = [Decimal(by_year.get(year, by_year.get(str(year), "0"))) for year in years]
-        table.add_row(source, *[_money(v) for v in values], _money(sum(values)))
+        table.add_row(source, *[_millions(v) for v in values], _millions(sum(values)))
     table.add_row(
-        "[bold]Σ[/bold]", *["" for _ in years], f"[bold]{_money(data['budget_total'])}[/bold]"
+        "[bold]Σ[/bold]", *["" for _ in years], f"[bold]{_millions(data['budget_total'])}[/bold]"
     )
     console.print(table)
     table = Table(title=("Indicators" if en else "Показатели"), title_justify="left")
