@@ -604,11 +604,7 @@ def add_hypotheses(
         counts: Counter[str] = Counter()
         for item in items:
             initiative = _initiative(scope, item.initiative)
-            row = scope.session.exec(
-                select(Hypothesis).where(
-                    Hypothesis.initiative_id == initiative.id, Hypothesis.code == item.code
-                )
-            ).first()
+            row = _hypothesis(scope, initiative, item.code)
             if row is None:
                 scope.session.add(
                     Hypothesis(
@@ -621,6 +617,12 @@ def add_hypotheses(
                 scope.session.add(row)
                 counts["updated"] += 1
         return {"created": counts["created"], "updated": counts["updated"]}
+
+
+def _hypothesis(scope: Scope, initiative: Initiative, code: str) -> Hypothesis | None:
+    return scope.session.exec(
+        select(Hypothesis).where(Hypothesis.initiative_id == initiative.id, Hypothesis.code == code)
+    ).first()
 
 
 def hypothesis_verdict(
@@ -645,11 +647,7 @@ def add_interviews(
         counts: Counter[str] = Counter()
         for item in items:
             initiative = _initiative(scope, item.initiative)
-            hypothesis = scope.session.exec(
-                select(Hypothesis).where(
-                    Hypothesis.initiative_id == initiative.id, Hypothesis.code == item.hypothesis
-                )
-            ).first()
+            hypothesis = _hypothesis(scope, initiative, item.hypothesis)
             if hypothesis is None:
                 raise UserError(
                     t("hypothesis.unknown", code=item.hypothesis, initiative=item.initiative)
