@@ -1,0 +1,121 @@
+"""Deadline rules: which alert rungs are due for a task at a moment. Pure: no I/O, `now`
+is passed in, the calendar and the ladder are values.
+
+The ladder (configurable per region):
+- reminders to the emissary N working days before the due date (default 7, 3, 1);
+- a notice on the due date;
+- overdue notices every `overdue_every` working days, from the first overdue working day;
+- escalation to the agency's responsible official once the task is `escalate_responsible_after`
+  working days overdue, and to the coordinator after `escalate_coordinator_after`; each level
+  repeats on the overdue cadence until someone at that level acknowledges it.
+
+Alerts are planned only on the region's working days, inside its local window. A sweep that
+runs late catches up: a reminder whose day has passed is skipped (no burst of stale
+reminders), an escalation whose threshold has passed goes out now.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from enum import IntEnum
+
+from roadmap.calendar import RegionCalendar
+
+
+class Level(IntEnum):
+    emissary = 0
+    responsible = 1
+    coordinator = 2
+
+
+@dataclass(frozen=True)
+class Ladder:
+    reminders: tuple[int, ...] = (7, 3, 1)
+    on_due_date: bool = True
+    overdue_every: int = 2
+    escalate_responsible_after: int = 3
+    escalate_coordinator_after: int = 7
+    window_start: time = time(9, 0)
+    window_end: time = time(18, 0)
+
+    def __post_init__(self) -> None:
+        if any(n < 1 for n in self.reminders) or self.overdue_every < 1:
+            raise ValueError("reminders and overdue_every count working days, 1 or more")
+        if not 1 <= self.escalate_responsible_after <= self.escalate_coordinator_after:
+            raise ValueError("escalation thresholds: 1 <= responsible <= coordinator")
+        if self.window_start >= self.window_end:
+            raise ValueError("the alert window must start before it ends")
+
+    def threshold(self, level: Level) -> int:
+        return (
+            self.escalate_responsible_after
+            if level == Level.responsible
+            else self.escalate_coordinator_after
+        )
+
+
+@dataclass(frozen=True)
+class TaskDeadline:
+    """What the rules need to know of a task."""
+
+    due_on: date
+    open: bool  # still waiting for the agency (not submitted, accepted or cancelled)
+    acknowledged: frozenset[Level] = frozenset()  # levels that acknowledged the escalation
+
+
+@dataclass(frozen=True)
+class Rung:
+    """One due alert. `key` names the rung for this due date; it is the same on every
+    sweep that finds it due, so a store can refuse to plan it twice."""
+
+    key: str
+    kind: str  # reminder | due | overdue | escalation
+    level: Level
+    working_days: int  # left before the due date (> 0), 0 on it, overdue (< 0)
+
+
+def in_window(calendar: RegionCalendar, ladder: Ladder, now: datetime) -> bool:
+    """Alerts go out only on the region's working days, inside its local window."""
+    local = calendar.local_time(now)
+    return calendar.is_working_day(local.date()) and (
+        ladder.window_start <= local.time() < ladder.window_end
+    )
+
+
+def due_rungs(
+    task: TaskDeadline,
+    calendar: RegionCalendar,
+    ladder: Ladder,
+    now: datetime,
+    planned: frozenset[str] = frozenset(),
+) -> list[Rung]:
+    """The rungs due for `task` at `now`; `planned` holds the keys already planned for it."""
+    if not task.open or not in_window(calendar, ladder, now):
+        return []
+    today = calendar.local_date(now)
+    left = calendar.working_days_between(today, task.due_on)
+    due = task.due_on.isoformat()
+    rungs: list[Rung] = []
+    if left > 0:
+        if left in ladder.reminders:
+            rungs.append(Rung(f"reminder-{left}@{due}", "reminder", Level.emissary, left))
+    elif left == 0:
+        # The due date, or the last working day before a due date that is a day off.
+        if ladder.on_due_date:
+            rungs.append(Rung(f"due@{due}", "due", Level.emissary, 0))
+    else:
+        overdue = -left
+        if (overdue - 1) % ladder.overdue_every == 0:
+            rungs.append(Rung(f"overdue-{overdue}@{due}", "overdue", Level.emissary, left))
+        for level in (Level.responsible, Level.coordinator):
+            threshold = ladder.threshold(level)
+            if overdue < threshold or level in task.acknowledged:
+                continue
+            prefix = f"escalation-{level.value}@{due}#"
+            first = not any(key.startswith(prefix) for key in planned)
+            # The first escalation goes out as soon as the threshold is passed (a late
+            # sweep catches up); later ones follow the overdue cadence.
+            if first or (overdue - threshold) % ladder.overdue_every == 0:
+                rungs.append(Rung(f"{prefix}{overdue}", "escalation", level, left))
+    return [rung for rung in rungs if rung.key not in planned]
