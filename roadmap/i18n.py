@@ -159,6 +159,34 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Дублирование функций:",
         "en": "Duplicate function:",
     },
+    "alerts.no_config": {
+        "ru": "ROADMAP_APPRISE_CONFIG: файл {path} не найден.",
+        "en": "ROADMAP_APPRISE_CONFIG: no such file {path}.",
+    },
+    "alerts.bad_config": {
+        "ru": "ROADMAP_APPRISE_CONFIG: {path} — не конфигурация Apprise (YAML с ключом urls).",
+        "en": "ROADMAP_APPRISE_CONFIG: {path} is not an Apprise configuration (YAML with urls).",
+    },
+    "alerts.no_target": {
+        "ru": "у {person} нет адреса: ни записи с тегом {person} в конфигурации Apprise, ни почты с ROADMAP_SMTP_URL",
+        "en": "{person} has no target: no Apprise entry tagged {person}, and no email with ROADMAP_SMTP_URL",
+    },
+    "alerts.sweep": {
+        "ru": "Обход {region}: {status}; запланировано уведомлений: {planned}.",
+        "en": "Sweep of {region}: {status}; alerts planned: {planned}.",
+    },
+    "alerts.dispatch": {
+        "ru": "Отправка: дайджестов {digests}, доставлено {sent}, повтор позже {failed}, не доставлено {dead}, нет адреса {undeliverable}.",
+        "en": "Dispatch: {digests} digests, {sent} delivered, {failed} to retry, {dead} dead, {undeliverable} without a target.",
+    },
+    "task.acknowledged": {
+        "ru": "Эскалация по поручению {code} принята: {person} (уровень {level}).",
+        "en": "Escalation of task {code} acknowledged by {person} (level {level}).",
+    },
+    "task.ack_not_allowed": {
+        "ru": "{person} не может принять эскалацию по {code}: это делает ответственное лицо органа или координатор.",
+        "en": "{person} cannot acknowledge {code}: only the agency's responsible official or the coordinator can.",
+    },
     "option.bad_datetime": {
         "ru": "{option}: '{value}' — не дата и время ISO 8601 (например, 2026-12-01T10:00+10:00).",
         "en": "{option}: '{value}' is not an ISO 8601 date-time (e.g. 2026-12-01T10:00+10:00).",

@@ -443,6 +443,73 @@ class ArchitectureDecision(SQLModel, table=True):
     decided_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
+class AlertStatus(StrEnum):
+    pending = "pending"  # planned, not yet tried
+    sending = "sending"  # claimed by a dispatcher; a crash leaves it for the next run
+    failed = "failed"  # a try failed; retried after next_attempt_at
+    sent = "sent"
+    dead = "dead"  # every try failed; the coordinator is told
+    undeliverable = "undeliverable"  # the person has no target at all
+
+
+class Acknowledgement(SQLModel, table=True):
+    """An escalation acknowledged by the responsible official (level 1) or coordinator (2)."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("task_id", "level"),
+        sa.CheckConstraint("level IN (1, 2)", name="level_valid"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", ondelete="CASCADE")
+    level: int
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE")
+    acknowledged_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class Alert(SQLModel, table=True):
+    """Уведомление: one outbox row per task, rung and recipient (the dedupe key)."""
+
+    __table_args__ = (
+        _one_of("status", AlertStatus),
+        sa.Index("ix_alert_status_next", "status", "next_attempt_at"),
+        sa.CheckConstraint("attempts >= 0", name="attempts_non_negative"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    dedupe_key: str = Field(max_length=200, sa_type=sa.String(200), unique=True)
+    task_id: int | None = Field(default=None, foreign_key="task.id", ondelete="CASCADE")
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
+    rung: str = Field(max_length=80, sa_type=sa.String(80))
+    kind: str = Field(max_length=20, sa_type=sa.String(20))
+    level: int = 0
+    working_days: int = 0
+    local_date: date
+    status: str = Field(default=AlertStatus.pending, sa_type=sa.String(16))
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    claim_token: str | None = Field(default=None, max_length=40, sa_type=sa.String(40))
+    claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    delivered_to: str | None = None  # JSON list of target ids already delivered
+    last_error: str | None = None  # redacted: never holds a secret of a target URL
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class AlertDelivery(SQLModel, table=True):
+    """Delivery log: one try of one digest to one target."""
+
+    __tablename__ = "alert_delivery"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE")
+    alerts: str  # JSON list of alert ids in the digest
+    target: str  # the target's URL in Apprise's privacy form
+    ok: bool
+    error: str | None = None
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
 def roubles_to_kopecks(amount: Decimal) -> int:
     return int((amount * 100).to_integral_exact())
 

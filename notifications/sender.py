@@ -1,0 +1,97 @@
+"""Delivery through Apprise, one target at a time, with secrets kept out of everything.
+
+A person's targets are the entries of the Apprise config file (setting
+ROADMAP_APPRISE_CONFIG) tagged with the person's code; a person without one but with an
+email goes through the SMTP URL setting (ROADMAP_SMTP_URL), if set. Only the privacy form
+of a URL (`url(privacy=True)`) and errors with every secret of the URL masked ever leave
+this module.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from roadmap.errors import UserError
+from roadmap.i18n import t
+
+
+@dataclass
+class Target:
+    id: str  # stable, secret-free: a hash of the full URL
+    label: str  # the URL in Apprise's privacy form
+    plugin: Any
+    secrets: tuple[str, ...]
+
+    def redact(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "****")
+        return text
+
+
+def _target(plugin: Any, timeout: float) -> Target:
+    raw = plugin.url(privacy=False)
+    label = plugin.url(privacy=True)
+    # Every piece of the full URL that the privacy form hides is a secret.
+    pieces = {p for p in re.split(r"[/:@?&=,+]", raw) if len(p) >= 3}
+    from urllib.parse import unquote
+
+    secrets = {p for p in pieces if p not in label}
+    secrets |= {unquote(p) for p in secrets}
+    plugin.socket_connect_timeout = timeout
+    plugin.socket_read_timeout = timeout
+    return Target(
+        id=hashlib.sha256(raw.encode()).hexdigest()[:16],
+        label=label,
+        plugin=plugin,
+        secrets=tuple(sorted(secrets, key=len, reverse=True)),
+    )
+
+
+class Sender:
+    """Finds a person's targets and delivers one message to one target."""
+
+    def __init__(self, config_path: Path | None, smtp_url: str | None, timeout: float = 10):
+        import apprise
+
+        self.timeout = timeout
+        self.smtp_url = smtp_url
+        self.apprise = apprise.Apprise()
+        if config_path is not None:
+            if not config_path.is_file():
+                raise UserError(t("alerts.no_config", path=config_path))
+            config = apprise.AppriseConfig()
+            if not config.add(str(config_path)):
+                raise UserError(t("alerts.bad_config", path=config_path))
+            self.apprise.add(config)
+
+    def targets(self, person_code: str, email: str | None) -> list[Target]:
+        found = [_target(p, self.timeout) for p in self.apprise.find(tag=person_code)]
+        if not found and email and self.smtp_url:
+            import apprise
+
+            joiner = "&" if "?" in self.smtp_url else "?"
+            plugin = apprise.Apprise.instantiate(f"{self.smtp_url}{joiner}to={email}")
+            if plugin:
+                found.append(_target(plugin, self.timeout))
+        return found
+
+    def send(self, target: Target, subject: str, body: str) -> str | None:
+        """Deliver; None when delivered, else the redacted reason."""
+        import apprise
+
+        with apprise.LogCapture(level=apprise.logging.WARNING) as log:
+            try:
+                ok = target.plugin.notify(body=body, title=subject)
+            except Exception as exc:  # a plugin's own bug must not stop other targets
+                ok, extra = False, f"{type(exc).__name__}: {exc}"
+            else:
+                extra = ""
+            lines = [line for line in log.getvalue().splitlines() if line.strip()]
+        if ok:
+            return None
+        reason = "; ".join([*lines[-3:], extra] if extra else lines[-3:]) or "delivery failed"
+        return target.redact(reason)[:500]

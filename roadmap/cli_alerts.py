@@ -1,0 +1,148 @@
+"""Deadline alert commands: `roadmap sweep`, `roadmap dispatch`, `roadmap alerts list`,
+`roadmap task ack`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from roadmap.cli import (
+    JsonOpt,
+    NowOpt,
+    RegionOpt,
+    _choice,
+    _console,
+    _now,
+    _print_json,
+    _settings,
+    _table,
+    app,
+    handles_user_errors,
+    task_app,
+)
+from roadmap.i18n import t
+
+alerts_app = typer.Typer(help="Уведомления о сроках / deadline alerts.", no_args_is_help=True)
+app.add_typer(alerts_app, name="alerts")
+
+
+def _dispatch(now, reclaim_now: bool = False) -> dict[str, int]:
+    from notifications.dispatcher import dispatch
+
+    return dispatch(_settings(), now=now, reclaim_now=reclaim_now)
+
+
+@app.command("sweep")
+@handles_user_errors
+def sweep_command(
+    now: NowOpt = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Показать, что пора отправить, ничего не записывая.")
+    ] = False,
+    region: RegionOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Найти наступившие сроки и отправить уведомления (в рабочие часы региона)."""
+    from roadmap.alerts import sweep
+
+    moment = _now(now)
+    report = sweep(_settings(), now=moment, dry_run=dry_run, region_code=region)
+    if not dry_run:
+        if moment is not None and moment.tzinfo is None and report["regions"]:
+            # The sweep read a bare --now in the region's time; dispatch at that same moment.
+            from datetime import datetime
+
+            moment = datetime.fromisoformat(report["regions"][0]["local_time"])
+        report["dispatch"] = _dispatch(moment)
+    if as_json:
+        _print_json(report)
+        return
+    console = _console()
+    for entry in report["regions"]:
+        console.print(
+            t(
+                "alerts.sweep",
+                region=entry["region"],
+                status=f"{entry['status']} ({entry['local_time']})",
+                planned=entry.get("planned", 0),
+            )
+        )
+    if dry_run:
+        _table(
+            report["planned"],
+            [
+                ("task", "Поручение"),
+                ("kind", "Вид"),
+                ("rung", "Ступень"),
+                ("working_days", "Раб. дней"),
+            ],
+        )
+    else:
+        console.print(t("alerts.dispatch", **report["dispatch"]))
+
+
+@app.command("dispatch")
+@handles_user_errors
+def dispatch_command(
+    now: NowOpt = None,
+    reclaim: Annotated[
+        bool,
+        typer.Option("--reclaim", help="Сразу забрать строки, оставленные упавшей отправкой."),
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Доставить запланированные уведомления (дайджест на человека), повторить неудачные."""
+    counts = _dispatch(_now(now), reclaim_now=reclaim)
+    if as_json:
+        _print_json(counts)
+        return
+    _console().print(t("alerts.dispatch", **counts))
+
+
+@alerts_app.command("list")
+@handles_user_errors
+def alerts_list(
+    status: Annotated[str | None, typer.Option("--status", help="Статус уведомления.")] = None,
+    person: Annotated[str | None, typer.Option("--person", help="Код получателя.")] = None,
+    region: RegionOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Очередь уведомлений и журнал доставки (без секретов адресов)."""
+    from roadmap.alerts import list_alerts
+    from roadmap.models import AlertStatus
+
+    _choice("--status", status, AlertStatus)
+    rows = list_alerts(_settings(), status=status, person=person, region_code=region)
+    if as_json:
+        _print_json(rows)
+        return
+    _table(
+        rows,
+        [
+            ("id", "№"),
+            ("task", "Поручение"),
+            ("person", "Кому"),
+            ("kind", "Вид"),
+            ("local_date", "Дата"),
+            ("status", "Статус"),
+            ("attempts", "Попыток"),
+            ("last_error", "Ошибка"),
+        ],
+    )
+
+
+@task_app.command("ack")
+@handles_user_errors
+def task_ack(
+    code: Annotated[str, typer.Argument(help="Код поручения.")],
+    by: Annotated[str, typer.Option("--by", help="Код ответственного лица или координатора.")],
+    region: RegionOpt = None,
+) -> None:
+    """Принять эскалацию: дальнейшие эскалации на этом уровне прекращаются."""
+    from roadmap.alerts import acknowledge
+
+    result = acknowledge(_settings(), code, by, region_code=region)
+    _console().print(
+        t("task.acknowledged", code=result["code"], person=result["person"], level=result["level"])
+    )
