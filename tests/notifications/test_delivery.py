@@ -1,0 +1,137 @@
+"""Deadline alerts delivered to real loopback servers: digests, retries, dead letters,
+and no secret anywhere."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from typer.testing import CliRunner
+
+from notifications.dispatcher import dispatch
+from roadmap import alerts
+from roadmap.cli import app
+from tests.conftest import Backend
+from tests.notifications.conftest import HttpSink, SmtpSink, alert_settings
+
+PASSWORD = "S3cretPass"
+TOKEN = "AbCdEfGhIjKlMnO12345"
+# 10:00 in Vladivostok on Friday 4 Dec 2026: T-002 and T-003 are due today, T-005 is 7
+# working days away (see examples/primorye.yaml).
+NOW = datetime.fromisoformat("2026-12-04T10:00:00+10:00")
+
+
+def _dump(backend: Backend) -> str:
+    engine = sa.create_engine(backend.url)
+    try:
+        with engine.connect() as connection:
+            return "\n".join(
+                f"{table}: {[tuple(row) for row in connection.execute(sa.text(f'SELECT * FROM {table}'))]}"
+                for table in sa.inspect(connection).get_table_names()
+            )
+    finally:
+        engine.dispose()
+
+
+def test_digests_retries_dead_letters_and_secrets(
+    loaded: Backend, tmp_path: Path, http_sink: HttpSink, smtp_sink: SmtpSink, caplog, monkeypatch
+) -> None:
+    web = f"127.0.0.1:{http_sink.port}"
+    settings = alert_settings(
+        loaded.settings,
+        tmp_path,
+        {
+            "e-minobr": [f"json://bob:{PASSWORD}@{web}/hook/e-minobr", f"gotify://{web}/{TOKEN}"],
+            "e-minsoc": [f"json://{web}/fail/e-minsoc"],
+            "e-mincifra": [
+                f"mailto://127.0.0.1:{smtp_sink.port}?to=mincifra@example.org"
+                "&from=roadmap@example.org&mode=insecure",
+                f"json://{web}/slow/e-mincifra",
+            ],
+            "coord": [f"json://{web}/hook/coord"],
+        },
+    )
+    caplog.set_level(logging.DEBUG)
+
+    report = alerts.sweep(settings, now=NOW)
+    planned = {(row["task"], row["kind"]) for row in report["planned"]}
+    assert planned == {("T-002", "due"), ("T-003", "due"), ("T-005", "reminder")}
+    assert alerts.sweep(settings, now=NOW)["planned"] == []  # nothing twice
+
+    first = dispatch(settings, now=NOW)
+    assert first["sent"] == 1 and first["failed"] == 2
+    for _ in range(3):  # retries (backoff 0 here) until the last try
+        dispatch(settings, now=NOW)
+
+    # e-minobr: one digest to each of its two targets, exactly once.
+    assert len(http_sink.bodies("/hook/e-minobr")) == 1
+    assert len(http_sink.bodies("/message")) == 1  # gotify
+    digest = json.loads(http_sink.bodies("/hook/e-minobr")[0])
+    assert digest["title"] == "Поручение T-002: срок сегодня"
+    assert "roadmap task submit T-002" in digest["message"]
+    # The failing and the hanging targets were tried max_attempts times, no more.
+    assert len(http_sink.bodies("/fail/e-minsoc")) == 3
+    assert len(http_sink.bodies("/slow/e-mincifra")) == 3
+    # The mail target of the same person got its digest once, not on every retry.
+    assert len(smtp_sink.messages) == 1
+    assert smtp_sink.messages[0].rcpt_tos == ["mincifra@example.org"]
+
+    rows = {(a["task"], a["person"]): a for a in alerts.list_alerts(settings)}
+    assert rows[("T-002", "e-minobr")]["status"] == "sent"
+    assert rows[("T-003", "e-minsoc")]["status"] == "dead"
+    assert "500" in rows[("T-003", "e-minsoc")]["last_error"]
+    assert rows[("T-005", "e-mincifra")]["status"] == "dead"
+    # The coordinator was told about both dead alerts, in one digest.
+    assert rows[("T-003", "coord")]["kind"] == "dead_letter"
+    assert rows[("T-003", "coord")]["status"] == "sent"
+    assert len(http_sink.bodies("/hook/coord")) == 1
+    dead_letters = json.loads(http_sink.bodies("/hook/coord")[0])
+    assert dead_letters["title"] == "Сроки поручений: 2"
+    assert "T-005" in dead_letters["message"] and "T-003" in dead_letters["message"]
+
+    # No secret in the store, the logs or the CLI output.
+    monkeypatch.setenv("ROADMAP_APPRISE_CONFIG", str(settings.apprise_config))
+    monkeypatch.setenv("ROADMAP_CONFIG_DIR", str(settings.config_dir))
+    from roadmap.settings import get_settings
+
+    get_settings.cache_clear()
+    output = CliRunner().invoke(app, ["alerts", "list", "--json"]).output
+    output += CliRunner().invoke(app, ["sweep", "--now", NOW.isoformat()]).output
+    for text in (_dump(loaded), caplog.text, output):
+        assert PASSWORD not in text
+        assert TOKEN not in text
+    assert "bob:****@" in _dump(loaded)  # the privacy form is what the log keeps
+
+
+def test_person_without_target_is_undeliverable_with_a_reason(
+    loaded: Backend, tmp_path: Path, http_sink: HttpSink
+) -> None:
+    settings = alert_settings(
+        loaded.settings, tmp_path, {"coord": [f"json://127.0.0.1:{http_sink.port}/hook"]}
+    )
+    alerts.sweep(settings, now=NOW)
+    counts = dispatch(settings, now=NOW)
+    assert counts["undeliverable"] == 3
+    rows = alerts.list_alerts(settings, status="undeliverable")
+    assert {r["person"] for r in rows} == {"e-minobr", "e-minsoc", "e-mincifra"}
+    assert all("ROADMAP_SMTP_URL" in r["last_error"] for r in rows)
+    assert http_sink.requests == []
+
+
+def test_smtp_fallback_for_a_person_with_only_an_email(
+    loaded: Backend, tmp_path: Path, smtp_sink: SmtpSink
+) -> None:
+    settings = alert_settings(loaded.settings, tmp_path, {})
+    settings = settings.model_copy(
+        update={
+            "smtp_url": f"mailto://127.0.0.1:{smtp_sink.port}?from=roadmap@example.org&mode=insecure"
+        }
+    )
+    alerts.sweep(settings, now=NOW)
+    assert dispatch(settings, now=NOW)["sent"] == 3
+    recipients = sorted(m.rcpt_tos[0] for m in smtp_sink.messages)
+    assert recipients == ["e-mincifra@example.org", "e-minobr@example.org", "e-minsoc@example.org"]
+    assert json.dumps(alerts.list_alerts(settings)).count('"sent"') == 3
