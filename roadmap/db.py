@@ -38,6 +38,7 @@ def make_engine(url: str) -> Engine:
         if parsed.get_backend_name() == "sqlite":
             engine = sa.create_engine(parsed, connect_args={"timeout": 30})
             sa.event.listen(engine, "connect", _sqlite_on_connect)
+            sa.event.listen(engine, "begin", _sqlite_on_begin)
         else:
             engine = sa.create_engine(parsed, pool_pre_ping=True)
     except (ArgumentError, NoSuchModuleError, ValueError) as exc:
@@ -50,6 +51,15 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+    # Transactions are begun by us (below), not by the driver.
+    dbapi_connection.isolation_level = None
+
+
+def _sqlite_on_begin(connection: sa.Connection) -> None:
+    # Take the write lock up front: concurrent processes (sweeps, dispatchers) then wait
+    # their turn (busy timeout) instead of failing with "database is locked" when a read
+    # transaction tries to become a write one.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _alembic_config(connection: sa.Connection):

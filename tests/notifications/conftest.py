@@ -35,13 +35,15 @@ def http_sink() -> Iterator[HttpSink]:
     sink = HttpSink(port=0)
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length).decode("utf-8", "replace")
             with sink.lock:
                 sink.requests.append((self.path, body))
             if self.path.startswith("/slow"):
                 time.sleep(2.5)  # past the target timeout
+            if self.path.startswith("/delay"):
+                time.sleep(0.5)  # slow, but within it
             code = 500 if self.path.startswith("/fail") else 200
             try:
                 self.send_response(code)
@@ -77,7 +79,7 @@ def smtp_sink() -> Iterator[SmtpSink]:
     sink = SmtpSink(port=0)
 
     class Handler:
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        async def handle_DATA(self, server, session, envelope):
             sink.messages.append(envelope)
             return "250 OK"
 
