@@ -23,15 +23,58 @@ from prefect import serve
 from prefect.deployments.runner import EntrypointType, RunnerDeployment
 from prefect.settings import get_current_settings
 
+from flows.alerts import deadline_sweep_flow, dispatch_flow
 from flows.stages import close_stage_flow, start_stage_flow
 
 # Every deployment carries these tags, so the UI can filter the roadmap's runs.
 TAGS = ["roadmap"]
 
 
-def deployments() -> list[RunnerDeployment]:
-    """Every deployment this process serves; building them contacts no server."""
+def region_timezones() -> list[str]:
+    """The timezones of the regions in the store (Asia/Vladivostok for an empty one)."""
+    from sqlmodel import select
+
+    from roadmap.models import Region
+    from roadmap.services import open_store
+    from roadmap.settings import get_settings
+
+    store = open_store(get_settings())
+    try:
+        with store.session() as session:
+            zones = sorted(set(session.exec(select(Region.timezone))))
+    finally:
+        store.dispose()
+    return zones or ["Asia/Vladivostok"]
+
+
+def deployments(timezones: list[str] | None = None) -> list[RunnerDeployment]:
+    """Every deployment this process serves; building them contacts no Prefect server.
+
+    The deadline sweep runs at 09:00 in each region timezone, every day: the sweep itself
+    skips days off of the production calendar (and works on transferred working
+    Saturdays), so the cron need not know the calendar.
+    """
+    from prefect.schedules import Cron
+
+    sweeps = [
+        deadline_sweep_flow.to_deployment(
+            name=f"daily-{zone.replace('/', '-').lower()}",
+            schedules=[Cron("0 9 * * *", timezone=zone)],
+            entrypoint_type=EntrypointType.MODULE_PATH,
+            description=f"Обход сроков в 09:00 по времени {zone}.",
+            tags=[*TAGS, "deadlines"],
+        )
+        for zone in (timezones if timezones is not None else region_timezones())
+    ]
     return [
+        *sweeps,
+        # Retries of failed deliveries between sweeps.
+        dispatch_flow.to_deployment(
+            name="every-15-minutes",
+            schedules=[Cron("*/15 * * * *", timezone="UTC")],
+            entrypoint_type=EntrypointType.MODULE_PATH,
+            tags=[*TAGS, "deadlines"],
+        ),
         # Started by hand by a coordinator; no schedule.
         start_stage_flow.to_deployment(
             name="manual",
@@ -45,12 +88,6 @@ def deployments() -> list[RunnerDeployment]:
             description="Координатор закрывает этап; запуск завершается ошибкой, если условия не выполнены.",
             tags=[*TAGS, "stages"],
         ),
-        # Scheduled deployments go here, e.g.
-        # deadline_sweep_flow.to_deployment(
-        #     name="daily",
-        #     schedules=[Cron("0 9 * * 1-5", timezone="Asia/Vladivostok")],
-        #     tags=[*TAGS, "deadlines"],
-        # ),
     ]
 
 

@@ -146,3 +146,11 @@ def task_ack(
     _console().print(
         t("task.acknowledged", code=result["code"], person=result["person"], level=result["level"])
     )
+
+
+@app.command("serve")
+def serve_command() -> None:
+    """Обслуживать развёртывания Prefect: этапы по кнопке, обход сроков по расписанию."""
+    from flows.serve import main
+
+    main()

@@ -86,13 +86,26 @@ def test_all_stages_run_through_prefect(prefect_server: None, loaded: Backend) -
 def test_serve_builds_its_deployments_without_serving(prefect_env: None) -> None:
     from flows.serve import deployments
 
-    built = {(d.flow_name, d.name): d for d in deployments()}
-    assert set(built) == {("start-stage", "manual"), ("close-stage", "manual")}
-    for deployment in built.values():
+    built = {
+        (d.flow_name, d.name): d
+        for d in deployments(timezones=["Asia/Vladivostok", "Europe/Kaliningrad"])
+    }
+    assert set(built) == {
+        ("start-stage", "manual"),
+        ("close-stage", "manual"),
+        ("deadline-sweep", "daily-asia-vladivostok"),
+        ("deadline-sweep", "daily-europe-kaliningrad"),
+        ("dispatch-alerts", "every-15-minutes"),
+    }
+    for (flow_name, _), deployment in built.items():
         # Importable from any working directory: the flows package is installed.
-        assert deployment.entrypoint.startswith("flows.stages.")
+        assert deployment.entrypoint.startswith("flows.")
         assert "roadmap" in deployment.tags
-        assert not deployment.schedules  # started by coordinators, by hand
+        if flow_name.endswith("-stage"):
+            assert not deployment.schedules  # started by coordinators, by hand
+    sweep = built[("deadline-sweep", "daily-asia-vladivostok")].schedules[0].schedule
+    # 09:00 in the region's own time, not UTC.
+    assert (sweep.cron, sweep.timezone) == ("0 9 * * *", "Asia/Vladivostok")
 
 
 def test_stage_flow_parameters_are_what_coordinators_fill_in(prefect_env: None) -> None:
@@ -104,3 +117,49 @@ def test_stage_flow_parameters_are_what_coordinators_fill_in(prefect_env: None) 
     assert (start.required, list(start.properties)) == (["key"], ["key", "on", "region"])
     close = parameter_schema(close_stage_flow)
     assert (close.required, list(close.properties)) == (["key"], ["key", "region"])
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_deadline_sweep_runs_through_prefect(
+    prefect_server: None, loaded: Backend, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scheduled flow plans and delivers, and a second run sends nothing again."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from threading import Thread
+
+    from flows.alerts import deadline_sweep_flow
+    from roadmap.settings import get_settings
+    from tests.notifications.conftest import alert_settings
+
+    received: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            received.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    Thread(target=server.serve_forever, daemon=True).start()
+    web = f"127.0.0.1:{server.server_address[1]}"
+    settings = alert_settings(
+        loaded.settings,
+        tmp_path,
+        {e: [f"json://{web}/{e}"] for e in ("e-minobr", "e-minsoc", "e-mincifra")},
+    )
+    monkeypatch.setenv("ROADMAP_CONFIG_DIR", str(settings.config_dir))
+    monkeypatch.setenv("ROADMAP_APPRISE_CONFIG", str(settings.apprise_config))
+    get_settings.cache_clear()
+    try:
+        first = deadline_sweep_flow(now="2026-12-04T10:00")
+        second = deadline_sweep_flow(now="2026-12-04T11:00")
+    finally:
+        server.shutdown()
+        get_settings.cache_clear()
+    assert first["regions"][0]["planned"] == 3 and first["dispatch"]["sent"] == 3
+    assert second["regions"][0]["planned"] == 0 and second["dispatch"]["sent"] == 0
+    assert sorted(received) == ["/e-mincifra", "/e-minobr", "/e-minsoc"]
