@@ -1,0 +1,65 @@
+"""Messages in the person's language, and acknowledging an escalation."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from typer.testing import CliRunner
+
+from notifications.templates import AlertItem, render_digest
+from roadmap import alerts
+from roadmap.cli import app
+from tests.conftest import Backend
+
+ITEM = AlertItem(
+    kind="escalation",
+    level=1,
+    task="T-014",
+    title="Представить паспорт",
+    agency="Министерство образования",
+    stage="Интервью",
+    due_on="15.12.2026",
+    working_days=-4,
+    chain=("Гончаренко Д. И.", "Петров П. П.", "Белозерова Е. В."),
+)
+
+
+def test_digest_in_russian_and_english() -> None:
+    subject, body = render_digest("Петров П. П.", [ITEM], "ru")
+    assert subject == "Поручение T-014: эскалация: просрочено на 4 раб. дн."
+    assert "roadmap task ack T-014" in body
+    assert "Гончаренко Д. И. → Петров П. П. → Белозерова Е. В." in body
+    subject, body = render_digest("P. Petrov", [ITEM, ITEM], "en")
+    assert subject == "Task deadlines: 2"
+    assert body.count("4 working days overdue") == 2 and "Hello, P. Petrov!" in body
+
+
+def test_acknowledgement_stops_escalation_to_that_person(loaded: Backend) -> None:
+    runner = CliRunner()
+    # T-002 (minobr) was due 4 Dec 2026; by 10 Dec it is 4 working days overdue.
+    late = datetime.fromisoformat("2026-12-10T10:00:00+10:00")
+    planned = alerts.sweep(loaded.settings, now=late)["planned"]
+    assert ("T-002", "escalation", 1) in {(r["task"], r["kind"], r["level"]) for r in planned}
+
+    refused = runner.invoke(app, ["task", "ack", "T-002", "--by", "e-minobr"])
+    assert refused.exit_code == 2 and "e-minobr" in refused.stderr
+    accepted = runner.invoke(app, ["task", "ack", "T-002", "--by", "r-minobr"])
+    assert accepted.exit_code == 0, accepted.output
+
+    # 7 overdue working days: the cadence would repeat the escalation to the responsible
+    # official, who acknowledged it: it does not; the coordinator now hears of it.
+    later = datetime.fromisoformat("2026-12-15T10:00:00+10:00")
+    again = {
+        (r["kind"], r["level"])
+        for r in alerts.sweep(loaded.settings, now=later)["planned"]
+        if r["task"] == "T-002"
+    }
+    assert again == {("overdue", 0), ("escalation", 2)}
+
+
+def test_sweep_outside_the_window_plans_nothing(loaded: Backend) -> None:
+    night = datetime.fromisoformat("2026-12-04T03:00:00+10:00")
+    report = alerts.sweep(loaded.settings, now=night)
+    assert report["regions"][0]["status"] == "outside_window" and report["planned"] == []
+    sunday = datetime.combine(date(2026, 12, 6), datetime.min.time()).replace(hour=10)
+    assert alerts.sweep(loaded.settings, now=sunday)["planned"] == []
