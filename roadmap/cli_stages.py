@@ -63,10 +63,15 @@ def _records(path: Path | None, model: type, list_name: str, single: dict[str, A
     except ValidationError as exc:
         raise UserError(
             "; ".join(
-                f"--{'-'.join(str(p) for p in e['loc']).replace('_', '-')}: {e['msg']}"
+                f"--{_OPTION_NAMES.get(str(e['loc'][0]), str(e['loc'][0])).replace('_', '-')}: "
+                f"{e['msg']}"
                 for e in exc.errors()
             )
         ) from None
+
+
+# Record fields whose command-line option has another name.
+_OPTION_NAMES = {"expected_effect": "effect", "held_on": "on", "respondent_group": "group"}
 
 
 def _day(value: str | None, option: str):
@@ -387,7 +392,9 @@ def analysis_score(
             if not sep:
                 raise UserError(t("score.bad_pair", value=value))
             pairs[name.strip()] = number.strip()
-        items = [ScoreIn(initiative=initiative, **pairs)]
+        if "initiative" in pairs:
+            raise UserError(t("score.bad_pair", value="initiative=…"))
+        items = _records(None, ScoreIn, "scores", {"initiative": initiative, **pairs})
     result = record_scores(_settings(), items, region_code=region)
     _console().print(t("records.scores", count=result["scores"]))
 
@@ -415,6 +422,8 @@ def analysis_run(
             cut_budget = rf._money(budget)
         except ValueError as exc:
             raise UserError(f"--budget: {exc}") from None
+        if cut_budget <= 0:
+            raise UserError(f"--budget: {budget} ≤ 0")
     result = run_analysis(
         _settings(), cut_count=count, cut_budget=cut_budget, region_code=region, now=_now(now)
     )

@@ -115,6 +115,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Инициатива {code} уже не предложение (статус «{status}»): выберите другой код.",
         "en": "Initiative {code} is past the proposal (status '{status}'): choose another code.",
     },
+    "initiative.not_droppable": {
+        "ru": "Инициативу {code} нельзя исключить на этапах планирования: её статус «{status}». Изменения идут через ежегодную актуализацию (roadmap review propose).",
+        "en": "Initiative {code} cannot be dropped in planning: its status is '{status}'. Change it in the yearly review (roadmap review propose).",
+    },
     "hypothesis.unknown": {
         "ru": "У инициативы {initiative} нет гипотезы '{code}': сначала `roadmap hypothesis add`.",
         "en": "Initiative {initiative} has no hypothesis '{code}': `roadmap hypothesis add` first.",

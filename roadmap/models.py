@@ -510,6 +510,81 @@ class AlertDelivery(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
+class ReviewStatus(StrEnum):
+    open = "open"
+    closed = "closed"
+
+
+class ProposalStatus(StrEnum):
+    pending = "pending"
+    accepted = "accepted"
+    rejected = "rejected"
+    applied = "applied"
+
+
+class ReasonCategory(StrEnum):
+    regional_policy = "regional_policy"
+    national_project = "national_project"
+    federal_task = "federal_task"
+    other = "other"
+
+
+class StrategyVersion(SQLModel, table=True):
+    """An approved state of a strategy; written once and never changed."""
+
+    __tablename__ = "strategy_version"
+    __table_args__ = (sa.UniqueConstraint("strategy_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    strategy_id: int = Field(foreign_key="strategy.id", ondelete="CASCADE")
+    version: int
+    approved_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    approved_by: str | None = None
+    snapshot: str  # canonical JSON: initiatives, budget, indicator targets, task due dates
+    reasons: str = "{}"  # JSON {reason category: number of applied changes}
+
+
+class ReviewCycle(SQLModel, table=True):
+    """Ежегодная актуализация: one yearly review of a strategy."""
+
+    __tablename__ = "review_cycle"
+    __table_args__ = (sa.UniqueConstraint("strategy_id", "year"), _one_of("status", ReviewStatus))
+
+    id: int | None = Field(default=None, primary_key=True)
+    strategy_id: int = Field(foreign_key="strategy.id", ondelete="CASCADE")
+    year: int
+    status: str = Field(default=ReviewStatus.open, sa_type=sa.String(8))
+    baseline_version: int
+    result_version: int | None = None
+    opened_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ChangeProposal(SQLModel, table=True):
+    """A working group's proposed change to the strategy, with its reason."""
+
+    __tablename__ = "change_proposal"
+    __table_args__ = (
+        _one_of("status", ProposalStatus),
+        _one_of("reason", ReasonCategory),
+        sa.UniqueConstraint("cycle_id", "number"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    cycle_id: int = Field(foreign_key="review_cycle.id", ondelete="CASCADE")
+    number: int  # shown to users: the proposal's number within the cycle
+    kind: str = Field(max_length=30, sa_type=sa.String(30))
+    target: str = Field(max_length=120, sa_type=sa.String(120))  # what it changes
+    change: str  # JSON of the change
+    agency_id: int | None = Field(default=None, foreign_key="agency.id", ondelete="SET NULL")
+    reason: str = Field(sa_type=sa.String(20))
+    why: str
+    status: str = Field(default=ProposalStatus.pending, sa_type=sa.String(10))
+    decided_by: str | None = None
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
 def roubles_to_kopecks(amount: Decimal) -> int:
     return int((amount * 100).to_integral_exact())
 

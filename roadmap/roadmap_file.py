@@ -184,8 +184,8 @@ _TEXT = {
 }
 
 
-def _msg(key: str, **values: Any) -> str:
-    ru, en = _TEXT[key]
+def _msg(message: str, /, **values: Any) -> str:
+    ru, en = _TEXT[message]
     return (en if current_locale() == "en" else ru).format(**values)
 
 

@@ -535,6 +535,8 @@ def _apply(
     if prune_list["indicators"]:
         up.prune("indicator values", list(values.values()))
         up.prune("indicators", list(indicators.values()))
+    # Tasks that stages and reviews created are not the file's to prune.
+    tasks = {code: task for code, task in tasks.items() if task.template is None}
     for kind, rows in (
         ("tasks", tasks),
         ("services", services),
@@ -1014,7 +1016,14 @@ def summary(session: Session, region: Region, *, now: datetime | None = None) ->
 
 
 def parse_day(value: str, option: str) -> date:
+    import re
+
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        raise UserError(t("option.bad_date", option=option, value=value))
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value.strip())
     except ValueError:
         raise UserError(t("option.bad_date", option=option, value=value)) from None
+    if not 2000 <= day.year <= 2100:
+        raise UserError(t("option.year_range", option=option, value=value))
+    return day

@@ -85,6 +85,13 @@ class StageDef(_Config):
     gate: list[GateCheck] = Field(default_factory=list)
     tasks: list[TaskTemplate] = Field(default_factory=list)
 
+    @model_validator(mode="after")
+    def _unique_templates(self) -> StageDef:
+        keys = [template.key for template in self.tasks]
+        if len(set(keys)) != len(keys):
+            raise ValueError(f"task template keys repeat in stage {self.key}: {keys}")
+        return self
+
     def title(self) -> str:
         return self.title_en if current_locale() == "en" else self.title_ru
 
@@ -95,7 +102,7 @@ class HypothesisRules(_Config):
 
 
 class AnalysisRules(_Config):
-    criteria: dict[str, Annotated[float, Field(gt=0)]]
+    criteria: Annotated[dict[str, Annotated[float, Field(gt=0)]], Field(min_length=1)]
     cut_count: Annotated[int, Field(ge=1)] | None = None
     cut_budget: Annotated[Decimal, Field(gt=0)] | None = None
 
@@ -118,7 +125,7 @@ class Rules(_Config):
 
 class StageConfig(_Config):
     rules: Rules
-    stage: list[StageDef]
+    stage: Annotated[list[StageDef], Field(min_length=1)]
 
     @model_validator(mode="after")
     def _ordered_and_unique(self) -> StageConfig:
@@ -399,7 +406,7 @@ def gate_missing(scope: Scope, run: StageRun, stage: StageDef, config: StageConf
                     )
         elif check == "analysis_selected":
             latest = _latest_analysis(scope)
-            if latest is None or latest.created_at < run.started_at:
+            if latest is None or latest.created_at < run.started_at or not latest.selected:
                 items.append(("", t("gate.no_analysis")))
         elif check == "architecture_decided":
             decided = set(
@@ -519,6 +526,14 @@ def propose_initiatives(
         existing = scope.initiatives()
         counts: Counter[str] = Counter()
         codes = []
+        # Explicit codes are reserved first; a row without one matches an earlier proposal
+        # of the same agency and title, so a file proposed twice adds nothing.
+        reserved = {item.code for item in proposals if item.code}
+        by_title = {
+            (row.agency_id, row.title): code
+            for code, row in existing.items()
+            if row.status == InitiativeStatus.proposed
+        }
         for item in proposals:
             agency = scope.agency(item.agency)
             if item.sector not in sectors:
@@ -530,17 +545,23 @@ def propose_initiatives(
                         known=", ".join(sorted(sectors)),
                     )
                 )
-            code = item.code or _next_code(existing, "P-")
+            code = (
+                item.code
+                or by_title.get((agency.id, item.title))
+                or _next_code({**existing, **dict.fromkeys(reserved)}, "P-")
+            )
+            reserved.add(code)
             row = existing.get(code)
             if row is None:
                 row = Initiative(strategy_id=scope.strategy.id, code=code, title=item.title)
                 existing[code] = row
                 counts["created"] += 1
-            elif row.status != InitiativeStatus.proposed:
+            elif row.status not in (InitiativeStatus.proposed, InitiativeStatus.dropped):
                 raise UserError(t("initiative.not_proposed", code=code, status=row.status))
             else:
                 counts["updated"] += 1
             row.title = item.title
+            by_title[(agency.id, item.title)] = code
             row.sector_id = sectors[item.sector].id
             row.agency_id = agency.id
             row.status = InitiativeStatus.proposed.value
@@ -560,12 +581,19 @@ def _next_code(existing: dict[str, Any], prefix: str) -> str:
     return f"{prefix}{max(numbers, default=0) + 1:03d}"
 
 
+# Initiatives the coordinator may drop during planning; later ones change in the yearly
+# review (roadmap review propose … drop_initiative), where the reason is recorded.
+DROPPABLE = (InitiativeStatus.proposed, InitiativeStatus.confirmed, InitiativeStatus.selected)
+
+
 def drop_initiative(
     settings: Settings, code: str, *, region_code: str | None = None
 ) -> dict[str, Any]:
     """The coordinator drops an initiative (e.g. its hypothesis was not confirmed)."""
     with unit_of_work(settings, region_code) as scope:
         initiative = _initiative(scope, code)
+        if initiative.status not in DROPPABLE:
+            raise UserError(t("initiative.not_droppable", code=code, status=initiative.status))
         initiative.status = InitiativeStatus.dropped.value
         scope.session.add(initiative)
         return {"code": code, "status": initiative.status}
@@ -689,6 +717,15 @@ def add_interviews(
                 and initiative.status == InitiativeStatus.proposed
             ):
                 initiative.status = InitiativeStatus.confirmed.value
+                scope.session.add(initiative)
+            elif initiative.status == InitiativeStatus.confirmed and not any(
+                h.status == HypothesisStatus.confirmed
+                for h in scope.session.exec(
+                    select(Hypothesis).where(Hypothesis.initiative_id == initiative.id)
+                )
+            ):
+                # Its only confirmed hypothesis was overturned by a changed interview.
+                initiative.status = InitiativeStatus.proposed.value
                 scope.session.add(initiative)
             verdicts[f"{initiative.code}/{hypothesis.code}"] = hypothesis.status
         return {"created": counts["created"], "updated": counts["updated"], "verdicts": verdicts}

@@ -157,3 +157,65 @@ def test_single_record_forms(loaded: Backend) -> None:
     assert result.exit_code == 0, result.output
     result = run("analysis", "score", "U-02", "effect=8", "cost=x")
     assert result.exit_code == 2 and "cost" in result.stderr
+
+
+def test_review_findings_stay_fixed(loaded: Backend, tmp_path: Path) -> None:
+    # A bulk file that is not a list is a message, not a crash.
+    wrong = tmp_path / "proposals.yaml"
+    wrong.write_text("initiatives:\n  - title: x\n", "utf-8")
+    result = run("initiative", "propose", "--file", str(wrong))
+    assert result.exit_code == 2 and "proposals" in result.stderr
+
+    # Proposing the same code-less file twice adds nothing the second time.
+    proposals = tmp_path / "p.yaml"
+    proposals.write_text(
+        "- {title: Альфа, sector: health, agency: minzdrav, problem: p, expected_effect: e}\n"
+        "- {code: P-001, title: Бета, sector: health, agency: minzdrav, problem: p,"
+        " expected_effect: e}\n",
+        "utf-8",
+    )
+    first = json.loads(run("initiative", "propose", "--file", str(proposals), "--json").stdout)
+    second = json.loads(run("initiative", "propose", "--file", str(proposals), "--json").stdout)
+    assert len(set(first["codes"])) == 2 and second["created"] == 0
+    assert second["codes"] == first["codes"]
+
+    # An initiative whose only confirmed hypothesis is overturned is a proposal again.
+    run("hypothesis", "add", "U-02", "--code", "H1", "--statement", "x")
+    rows = ["initiative,hypothesis,respondent,held_on,respondent_group,supports"]
+    rows += [f"U-02,H1,R{n},2026-12-10,жители,{'yes' if n < 3 else 'no'}" for n in range(5)]
+    interviews = tmp_path / "interviews.csv"
+    interviews.write_text("\n".join(rows) + "\n", "utf-8")
+    run("interview", "add", "--file", str(interviews))
+    status = {
+        i["code"]: i["status"] for i in json.loads(run("initiatives", "list", "--json").stdout)
+    }
+    assert status["U-02"] == "confirmed"
+    interviews.write_text(
+        "\n".join(rows).replace("R0,2026-12-10,жители,yes", "R0,2026-12-10,жители,no") + "\n",
+        "utf-8",
+    )
+    run("interview", "add", "--file", str(interviews))
+    status = {
+        i["code"]: i["status"] for i in json.loads(run("initiatives", "list", "--json").stdout)
+    }
+    assert status["U-02"] == "proposed"
+
+    # Initiatives already being carried out are not dropped in planning.
+    refused = run("initiative", "drop", "E-01")  # in_progress in the example
+    assert refused.exit_code == 2 and "E-01" in refused.stderr
+    for args in (
+        ["stage", "start", "initiatives", "--on", "9999-12-25"],
+        ["stage", "start", "initiatives", "--on", "20261201"],
+        ["analysis", "run", "--budget", "0"],
+        ["analysis", "score", "bad code!", "effect=3"],
+    ):
+        result = run(*args)
+        assert result.exit_code == 2, (args, result.output)
+
+
+def test_prune_keeps_the_tasks_stages_created(loaded: Backend) -> None:
+    from tests.conftest import PRIMORYE
+
+    assert run("stage", "start", "initiatives", "--on", "2026-12-01").exit_code == 0
+    dry = json.loads(run("import", str(PRIMORYE), "--prune", "--dry-run", "--json").stdout)
+    assert dry["changes"]["tasks"]["deleted"] == 0
