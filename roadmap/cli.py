@@ -516,7 +516,7 @@ def print_summary(data: dict[str, Any]) -> None:
 
 
 # The stage commands register themselves on `app`.
-from roadmap import cli_alerts, cli_stages  # noqa: E402, F401
+from roadmap import cli_alerts, cli_review, cli_stages  # noqa: E402, F401
 
 
 def main() -> None:

@@ -191,6 +191,50 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "{person} не может принять эскалацию по {code}: это делает ответственное лицо органа или координатор.",
         "en": "{person} cannot acknowledge {code}: only the agency's responsible official or the coordinator can.",
     },
+    "review.task_title": {
+        "ru": "Рабочая группа {year}: предложения по актуализации стратегии",
+        "en": "Working group {year}: proposals to update the strategy",
+    },
+    "review.none": {
+        "ru": "Нет цикла актуализации ({year}): `roadmap review start ГОД`.",
+        "en": "No review cycle ({year}): `roadmap review start YEAR`.",
+    },
+    "review.yaml_only": {
+        "ru": "{path}: предложения изменений принимаются в YAML (см. docs/review.md).",
+        "en": "{path}: change proposals come as YAML (see docs/review.md).",
+    },
+    "review.closed": {
+        "ru": "Цикл актуализации {year} уже закрыт.",
+        "en": "The {year} review cycle is already closed.",
+    },
+    "review.unknown": {
+        "ru": "неизвестный код ({what}) '{code}'",
+        "en": "unknown {what} '{code}'",
+    },
+    "review.exists": {
+        "ru": "инициатива {code} уже есть: используйте change_initiative",
+        "en": "initiative {code} already exists: use change_initiative",
+    },
+    "review.year_outside": {
+        "ru": "год {year} вне горизонта стратегии",
+        "en": "year {year} is outside the strategy horizon",
+    },
+    "review.unknown_proposal": {
+        "ru": "Нет предложений с номерами {numbers} в цикле {year}.",
+        "en": "No proposals numbered {numbers} in the {year} cycle.",
+    },
+    "review.conflicts": {
+        "ru": "Принятые предложения противоречат друг другу, ничего не применено: {items}. Отклоните одно из каждой пары.",
+        "en": "Accepted proposals conflict, nothing was applied: {items}. Reject one of each pair.",
+    },
+    "review.undecided": {
+        "ru": "Не решены предложения {numbers}: примите или отклоните их (roadmap review decide).",
+        "en": "Proposals {numbers} are undecided: accept or reject them (roadmap review decide).",
+    },
+    "review.unknown_version": {
+        "ru": "Нет версии {version} (есть: {known}).",
+        "en": "No version {version} (known: {known}).",
+    },
     "option.bad_datetime": {
         "ru": "{option}: '{value}' — не дата и время ISO 8601 (например, 2026-12-01T10:00+10:00).",
         "en": "{option}: '{value}' is not an ISO 8601 date-time (e.g. 2026-12-01T10:00+10:00).",

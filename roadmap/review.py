@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from datetime import UTC, date, datetime
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -725,6 +725,8 @@ def compare(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
         out: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
         for key, planned in snap["budget"].items():
             code, _, source = key.split("|")
+            if snap["initiatives"].get(code, {}).get("status") == "dropped":
+                continue  # a dropped initiative's money is no longer planned
             sector = (sectors_of.get(code) or {}).get("sector", "?")
             out[(sector, source)] += Decimal(planned)
         return out
@@ -773,7 +775,3 @@ def compare(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
 def today_year(settings: Settings, region_code: str | None = None) -> int:
     with unit_of_work(settings, region_code) as scope:
         return scope.today.year
-
-
-def _unused(_: date | UTC) -> None:  # pragma: no cover
-    pass
