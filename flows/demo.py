@@ -58,8 +58,37 @@ def run_demo(store: Path) -> None:
     console.print("3. Этапы через Prefect:")
     with heartbeats_off():
         run_roadmap_flow()
-    console.print(f"   готово за {time.perf_counter() - started:.0f} с от начала демонстрации")
     print_outcome(console, settings)
+    console.print("4. Ежегодная актуализация 2027 через Prefect:")
+    yearly_update(console, settings)
+    console.print(f"Готово за {time.perf_counter() - started:.0f} с.")
+
+
+CHANGES = PROJECT_DIR / "examples" / "changes-2027.yaml"
+
+
+def yearly_update(console: Console, settings: Any) -> None:
+    """Open the 2027 review (flow), take the working groups' proposals, accept all but the
+    one that conflicts, close it as version 2 and print the diff."""
+    from flows.review import annual_review_flow
+    from flows.runtime import heartbeats_off
+    from roadmap import review
+    from roadmap.cli_review import print_diff
+
+    with heartbeats_off():
+        annual_review_flow(year=2027)
+    proposed = review.propose_changes(settings, review.read_changes(CHANGES))
+    console.print(
+        f"   предложений: {len(proposed['created'])}; противоречий: {len(proposed['conflicts'])}"
+    )
+    rejected = {pair["proposals"][1] for pair in proposed["conflicts"]}
+    accepted = [n for n in proposed["created"] if n not in rejected]
+    review.decide(settings, accepted, True, by="coord")
+    if rejected:
+        review.decide(settings, sorted(rejected), False, by="coord")
+    closed = review.close_review(settings)
+    console.print(f"   версия {closed['version']}: применено изменений {closed['applied']}")
+    print_diff(review.diff(settings, closed["version"] - 1, closed["version"]))
 
 
 class _ProgressHandler(logging.Handler):

@@ -24,10 +24,24 @@ from prefect.deployments.runner import EntrypointType, RunnerDeployment
 from prefect.settings import get_current_settings
 
 from flows.alerts import deadline_sweep_flow, dispatch_flow
+from flows.review import annual_review_flow
 from flows.stages import close_stage_flow, start_stage_flow
 
 # Every deployment carries these tags, so the UI can filter the roadmap's runs.
 TAGS = ["roadmap"]
+
+
+def _review_schedule() -> tuple[tuple[int, int], tuple[int, int]]:
+    """((month, day), (hour, minute)) of config/review.toml."""
+    import tomllib
+
+    from roadmap.settings import get_settings
+
+    path = get_settings().config_dir / "review.toml"
+    data = tomllib.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    month, day = (int(x) for x in data.get("opens_on", "01-15").split("-"))
+    hour, minute = (int(x) for x in data.get("at", "09:00").split(":"))
+    return (month, day), (hour, minute)
 
 
 def region_timezones() -> list[str]:
@@ -66,8 +80,20 @@ def deployments(timezones: list[str] | None = None) -> list[RunnerDeployment]:
         )
         for zone in (timezones if timezones is not None else region_timezones())
     ]
+    month_day, at = _review_schedule()
+    reviews = [
+        annual_review_flow.to_deployment(
+            name=f"yearly-{zone.replace('/', '-').lower()}",
+            schedules=[Cron(f"{at[1]} {at[0]} {month_day[1]} {month_day[0]} *", timezone=zone)],
+            entrypoint_type=EntrypointType.MODULE_PATH,
+            description=f"Открыть ежегодную актуализацию ({zone}).",
+            tags=[*TAGS, "review"],
+        )
+        for zone in (timezones if timezones is not None else region_timezones())
+    ]
     return [
         *sweeps,
+        *reviews,
         # Retries of failed deliveries between sweeps.
         dispatch_flow.to_deployment(
             name="every-15-minutes",

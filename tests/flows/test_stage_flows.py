@@ -96,6 +96,8 @@ def test_serve_builds_its_deployments_without_serving(prefect_env: None) -> None
         ("deadline-sweep", "daily-asia-vladivostok"),
         ("deadline-sweep", "daily-europe-kaliningrad"),
         ("dispatch-alerts", "every-15-minutes"),
+        ("annual-review", "yearly-asia-vladivostok"),
+        ("annual-review", "yearly-europe-kaliningrad"),
     }
     for (flow_name, _), deployment in built.items():
         # Importable from any working directory: the flows package is installed.
@@ -106,6 +108,8 @@ def test_serve_builds_its_deployments_without_serving(prefect_env: None) -> None
     sweep = built[("deadline-sweep", "daily-asia-vladivostok")].schedules[0].schedule
     # 09:00 in the region's own time, not UTC.
     assert (sweep.cron, sweep.timezone) == ("0 9 * * *", "Asia/Vladivostok")
+    yearly = built[("annual-review", "yearly-europe-kaliningrad")].schedules[0].schedule
+    assert (yearly.cron, yearly.timezone) == ("0 9 15 1 *", "Europe/Kaliningrad")
 
 
 def test_stage_flow_parameters_are_what_coordinators_fill_in(prefect_env: None) -> None:

@@ -1,0 +1,25 @@
+"""Prefect flow of the yearly update: opens the review cycle (baseline version and a
+working-group task for every agency). Scheduled by flows/serve.py each year."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import flow
+
+from flows.stages import _logger
+from roadmap import review
+from roadmap.settings import get_settings
+
+
+@flow(name="annual-review", description="Ежегодная актуализация стратегии: открыть цикл.")
+def annual_review_flow(year: int | None = None, region: str | None = None) -> dict[str, Any]:
+    """Open the review of `year` (default: the region's current year); idempotent."""
+    settings = get_settings()
+    year = year or review.today_year(settings, region)
+    result = review.start_review(settings, year, region_code=region)
+    _logger().info(
+        f"Актуализация {year}: база — версия {result['baseline_version']}, "
+        f"поручений рабочим группам: {result['tasks_created']}"
+    )
+    return result
