@@ -73,10 +73,71 @@ def main() -> None:
         rows.append(("first import, example ×20 (540 initiatives)", big_first, first, "example"))
         rows.append(("re-import, example ×20", big_again, again, "example re-import"))
 
+        rows.extend(sweep_scaling(Path(tmp)))
+
     print("| what | median, s | baseline | baseline, s | ratio |")
     print("|---|---:|---|---:|---:|")
     for what, value, base, base_name in rows:
         print(f"| {what} | {value:.3f} | {base_name} | {base:.3f} | {value / base:.1f}× |")
+
+
+def sweep_scaling(tmp: Path) -> list[tuple[str, float, float, str]]:
+    """The deadline sweep's cost grows with the due tasks, not with all tasks: the same 20
+    due tasks among 1,000 and among 50,000 open tasks due next year."""
+    from datetime import UTC, date, datetime, timedelta
+
+    import sqlalchemy as sa
+
+    from roadmap import alerts, services
+    from roadmap.settings import Settings
+
+    now = datetime(2026, 12, 4, 1, 0, tzinfo=UTC)  # 11:00 in Vladivostok, a Friday
+    timings = {}
+    for total in (1_000, 50_000):
+        settings = Settings(database_url=f"sqlite:///{tmp}/sweep-{total}.db")
+        services.init_store(settings)
+        services.import_roadmap(settings, ROOT / "examples" / "primorye.yaml")
+        engine = sa.create_engine(settings.store_url)
+        with engine.begin() as connection:
+            strategy, agency, person = connection.execute(
+                sa.text("SELECT t.strategy_id, t.agency_id, t.assignee_id FROM task t LIMIT 1")
+            ).one()
+            connection.execute(sa.text("UPDATE task SET status = 'submitted'"))
+            rows = [
+                {
+                    "s": strategy,
+                    "c": f"B-{n}",
+                    "a": agency,
+                    "p": person,
+                    "t": "bench",
+                    "d": date(2026, 12, 4) if n < 20 else date(2027, 9, 1) + timedelta(days=n % 60),
+                    "at": now.replace(tzinfo=None),
+                }
+                for n in range(total)
+            ]
+            connection.execute(
+                sa.text(
+                    "INSERT INTO task (strategy_id, code, agency_id, assignee_id, title, due_on,"
+                    " status, created_at) VALUES (:s, :c, :a, :p, :t, :d, 'open', :at)"
+                ),
+                rows,
+            )
+        engine.dispose()
+        samples = []
+        for _ in range(5):
+            start = time.perf_counter()
+            planned = alerts.sweep(settings, now=now, dry_run=True)["planned"]
+            samples.append(time.perf_counter() - start)
+        assert len(planned) == 20, len(planned)
+        timings[total] = statistics.median(samples)
+    return [
+        (
+            "sweep, 20 due among 50,000 open tasks",
+            timings[50_000],
+            timings[1_000],
+            "20 due among 1,000",
+        )
+    ]
 
 
 if __name__ == "__main__":
