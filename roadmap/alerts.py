@@ -28,7 +28,7 @@ from roadmap.models import (
     Strategy,
     Task,
 )
-from roadmap.services import current_strategy, open_store, resolve_region
+from roadmap.services import current_strategy, find_task, open_store, resolve_region
 from roadmap.settings import Settings
 
 
@@ -219,11 +219,7 @@ def acknowledge(
         with store.session() as session:
             region = resolve_region(session, region_code)
             strategy = current_strategy(session, region)
-            task = session.exec(
-                select(Task).where(Task.strategy_id == strategy.id, Task.code == code)
-            ).first()
-            if task is None:
-                raise UserError(t("task.unknown", code=code, region=region.code))
+            task = find_task(session, region, strategy, code)
             person = session.exec(
                 select(Person).where(Person.region_id == region.id, Person.code == person_code)
             ).first()

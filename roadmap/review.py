@@ -40,9 +40,8 @@ from roadmap.models import (
     kopecks_to_roubles,
     roubles_to_kopecks,
 )
-from roadmap.services import _next_task_code
 from roadmap.settings import Settings
-from roadmap.workflow import Scope, load_stage_config, unit_of_work
+from roadmap.workflow import Scope, issue_agency_tasks, load_stage_config, unit_of_work
 
 Reason = Literal["regional_policy", "national_project", "federal_task", "other"]
 REVIEW_TEMPLATE = "review-{year}"
@@ -156,37 +155,13 @@ def start_review(
             scope.session.flush()
         created = 0
         if cycle.status == ReviewStatus.open:
-            template = REVIEW_TEMPLATE.format(year=year)
-            have = set(
-                scope.session.exec(
-                    select(Task.agency_id).where(
-                        Task.strategy_id == scope.strategy.id, Task.template == template
-                    )
-                )
+            created = issue_agency_tasks(
+                scope,
+                stage="annual_update",
+                template=REVIEW_TEMPLATE.format(year=year),
+                title=t("review.task_title", year=year),
+                due_on=scope.calendar.add_working_days(scope.today, duration),
             )
-            taken = set(
-                scope.session.exec(select(Task.code).where(Task.strategy_id == scope.strategy.id))
-            )
-            due = scope.calendar.add_working_days(scope.today, duration)
-            for agency in scope.agencies():
-                if agency.id in have:
-                    continue
-                code = _next_task_code(taken)
-                taken.add(code)
-                scope.session.add(
-                    Task(
-                        strategy_id=scope.strategy.id,
-                        code=code,
-                        agency_id=agency.id,
-                        assignee_id=agency.emissary_id,
-                        stage="annual_update",
-                        template=template,
-                        title=t("review.task_title", year=year),
-                        due_on=due,
-                        created_at=scope.now,
-                    )
-                )
-                created += 1
         return {
             "year": year,
             "status": cycle.status,

@@ -913,6 +913,15 @@ def list_tasks(
     return rows
 
 
+def find_task(session: Session, region: Region, strategy: Strategy, code: str) -> Task:
+    task = session.exec(
+        select(Task).where(Task.strategy_id == strategy.id, Task.code == code)
+    ).first()
+    if task is None:
+        raise UserError(t("task.unknown", code=code, region=region.code))
+    return task
+
+
 def submit_task(
     settings: Settings, code: str, *, region_code: str | None = None, now: datetime | None = None
 ) -> dict[str, Any]:
@@ -922,11 +931,7 @@ def submit_task(
         with store.session() as session:
             region = resolve_region(session, region_code)
             strategy = current_strategy(session, region)
-            task = session.exec(
-                select(Task).where(Task.strategy_id == strategy.id, Task.code == code)
-            ).first()
-            if task is None:
-                raise UserError(t("task.unknown", code=code, region=region.code))
+            task = find_task(session, region, strategy, code)
             if task.status not in OPEN_TASK_STATUSES:
                 raise UserError(t("task.not_open", code=code, status=task.status))
             moment = calendar_for(region).aware(now) if now else datetime.now(UTC)

@@ -322,30 +322,61 @@ def _run_tasks(scope: Scope, run: StageRun) -> list[Task]:
 
 
 def _open_stage_tasks(scope: Scope, run: StageRun, stage: StageDef) -> int:
-    have = {(task.agency_id, task.template) for task in _run_tasks(scope, run)}
+    return sum(
+        issue_agency_tasks(
+            scope,
+            stage=stage.key,
+            template=template.key,
+            title=template.title_ru,
+            due_on=run.due_on,
+            stage_run_id=run.id,
+        )
+        for template in stage.tasks
+    )
+
+
+def issue_agency_tasks(
+    scope: Scope,
+    *,
+    stage: str,
+    template: str,
+    title: str,
+    due_on: date,
+    stage_run_id: int | None = None,
+) -> int:
+    """One task from `template` for every agency's emissary; agencies that have it already
+    get nothing, so issuing twice creates nothing twice. Returns how many were created."""
+    have = set(
+        scope.session.exec(
+            select(Task.agency_id).where(
+                Task.strategy_id == scope.strategy.id,
+                Task.template == template,
+                Task.stage_run_id == stage_run_id if stage_run_id else Task.stage == stage,
+            )
+        )
+    )
     taken = set(scope.session.exec(select(Task.code).where(Task.strategy_id == scope.strategy.id)))
     created = 0
     for agency in scope.agencies():
-        for template in stage.tasks:
-            if (agency.id, template.key) in have:
-                continue
-            code = _next_task_code(taken)
-            taken.add(code)
-            scope.session.add(
-                Task(
-                    strategy_id=scope.strategy.id,
-                    code=code,
-                    agency_id=agency.id,
-                    assignee_id=agency.emissary_id,
-                    title=template.title_ru,
-                    due_on=run.due_on,
-                    stage=stage.key,
-                    stage_run_id=run.id,
-                    template=template.key,
-                    created_at=scope.now,
-                )
+        if agency.id in have:
+            continue
+        code = _next_task_code(taken)
+        taken.add(code)
+        scope.session.add(
+            Task(
+                strategy_id=scope.strategy.id,
+                code=code,
+                agency_id=agency.id,
+                assignee_id=agency.emissary_id,
+                title=title,
+                due_on=due_on,
+                stage=stage,
+                stage_run_id=stage_run_id,
+                template=template,
+                created_at=scope.now,
             )
-            created += 1
+        )
+        created += 1
     scope.session.flush()
     return created
 

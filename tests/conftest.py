@@ -124,3 +124,15 @@ def loaded(store: Backend) -> Backend:
 
     import_roadmap(store.settings, PRIMORYE)
     return store
+
+
+def in_region(backend: Backend, body, region: str | None = None):
+    """Run `body(session, region)` on the backend's store, for reading state in tests."""
+    from roadmap import services
+
+    store = services.open_store(backend.settings)
+    try:
+        with store.session() as session:
+            return body(session, services.resolve_region(session, region))
+    finally:
+        store.dispose()

@@ -10,16 +10,11 @@ from ruamel.yaml import YAML
 
 from roadmap import services
 from roadmap.errors import InvalidFile
-from tests.conftest import PRIMORYE, Backend
+from tests.conftest import PRIMORYE, Backend, in_region
 
 
 def _snapshot(backend: Backend, region: str | None = None) -> dict:
-    store = services.open_store(backend.settings)
-    try:
-        with store.session() as session:
-            return services.export_document(session, services.resolve_region(session, region))
-    finally:
-        store.dispose()
+    return in_region(backend, services.export_document, region)
 
 
 def _yaml(path: Path) -> dict:

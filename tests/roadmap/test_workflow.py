@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from roadmap import workflow as w
 from roadmap.errors import UserError
 from roadmap.settings import Settings
-from tests.conftest import Backend
+from tests.conftest import Backend, in_region
 
 NOW = datetime(2026, 12, 28, 1, 0, tzinfo=UTC)  # 11:00 in Vladivostok
 
@@ -248,12 +248,7 @@ def test_analysis_records_the_selection_with_its_scores(loaded: Backend) -> None
 def _initiatives(backend: Backend) -> list[dict]:
     from roadmap import services
 
-    store = services.open_store(backend.settings)
-    try:
-        with store.session() as session:
-            return services.list_initiatives(session, services.resolve_region(session, None))
-    finally:
-        store.dispose()
+    return in_region(backend, services.list_initiatives)
 
 
 def test_architecture_review_flags_duplicates_and_gostekh_candidates(loaded: Backend) -> None:
