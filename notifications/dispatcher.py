@@ -20,14 +20,18 @@ from sqlmodel import select
 
 from notifications.sender import Sender
 from notifications.templates import AlertItem, render_digest
-from roadmap.alerts import delivery_settings
+from roadmap.alerts import acknowledgements, delivery_settings, ladder_for
+from roadmap.calendar import RegionCalendar
+from roadmap.deadlines import TaskDeadline, next_window_start, still_due
 from roadmap.i18n import t
 from roadmap.models import (
+    OPEN_TASK_STATUSES,
     Agency,
     Alert,
     AlertDelivery,
     AlertStatus,
     Person,
+    Region,
     Strategy,
     Task,
 )
@@ -55,10 +59,22 @@ def dispatch(
     sender = sender or Sender(
         settings.apprise_config, settings.smtp_url, timeout=delivery.timeout_seconds
     )
-    stage_titles = {stage.key: stage.title_ru for stage in load_stage_config(settings).stage}
+    stages = load_stage_config(settings).stage
+    stage_titles = {
+        "ru": {stage.key: stage.title_ru for stage in stages},
+        "en": {stage.key: stage.title_en for stage in stages},
+    }
     token = uuid.uuid4().hex
     store = open_store(settings)
-    counts = {"digests": 0, "sent": 0, "failed": 0, "dead": 0, "undeliverable": 0}
+    counts = {
+        "digests": 0,
+        "sent": 0,
+        "failed": 0,
+        "dead": 0,
+        "undeliverable": 0,
+        "cancelled": 0,
+        "postponed": 0,
+    }
     try:
         engine = store.engine
         with engine.begin() as connection:
@@ -84,6 +100,7 @@ def dispatch(
             by_person[alert.person_id].append(alert)
         for person_id, alerts in by_person.items():
             with store.session() as session:
+                session.info["settings"] = settings
                 outcome = _deliver(
                     session, sender, person_id, alerts, token, now, delivery, stage_titles
                 )
@@ -99,10 +116,31 @@ def _deliver(
     session, sender, person_id, alerts, token, now, delivery, stage_titles
 ) -> dict[str, int]:
     person = session.get(Person, person_id)
-    items = [_item(session, alert, stage_titles) for alert in alerts]
+    outcome: dict[str, int] = defaultdict(int)
+    region = session.get(Region, person.region_id)
+    calendar = RegionCalendar(region.timezone)
+    ladder = ladder_for(settings_of(session), region.code)
+    opens = next_window_start(calendar, ladder, now)
+    if opens > now:
+        # Outside the region's working hours: back to the queue until the window opens.
+        for alert in alerts:
+            alert.status, alert.claim_token = AlertStatus.pending.value, None
+            alert.next_attempt_at = opens
+            session.add(alert)
+        outcome["postponed"] += len(alerts)
+        return outcome
+    # A rung planned earlier may no longer stand: the task was handed in, re-dated, or the
+    # escalation acknowledged. Such alerts are cancelled, not sent.
+    stale = [alert for alert in alerts if not _still_due(session, alert)]
+    _finish(session, stale, token, status=AlertStatus.cancelled)
+    outcome["cancelled"] += len(stale)
+    alerts = [alert for alert in alerts if alert not in stale]
+    if not alerts:
+        return outcome
+    titles = stage_titles["en" if person.locale == "en" else "ru"]
+    items = [_item(session, alert, titles) for alert in alerts]
     subject, body = render_digest(person.name, items, person.locale)
     targets = sender.targets(person.code, person.email)
-    outcome: dict[str, int] = defaultdict(int)
     ids = [a.id for a in alerts]
     if not targets:
         reason = t("alerts.no_target", person=person.code)
@@ -155,6 +193,15 @@ def _deliver(
     for alert in dead:
         _tell_coordinator(session, alert, now)
     return outcome
+
+
+def _still_due(session, alert: Alert) -> bool:
+    if alert.kind == "dead_letter" or alert.task_id is None:
+        return True
+    task = session.get(Task, alert.task_id)
+    acknowledged = acknowledgements(session, [task.id])[(task.id, task.due_on)]
+    deadline = TaskDeadline(task.due_on, task.status in OPEN_TASK_STATUSES, frozenset(acknowledged))
+    return still_due(alert.rung, alert.level, deadline)
 
 
 def _finish(session, alerts, token, *, status, error=None, sent_at=None) -> None:
@@ -228,3 +275,7 @@ def _item(session, alert: Alert, stage_titles: dict[str, str]) -> AlertItem:
         chain=chain,
         note=note,
     )
+
+
+def settings_of(session) -> Settings:
+    return session.info["settings"]

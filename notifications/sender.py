@@ -64,9 +64,12 @@ class Sender:
             if not config_path.is_file():
                 raise UserError(t("alerts.no_config", path=config_path))
             config = apprise.AppriseConfig()
-            if not config.add(str(config_path)):
+            # An empty or unreadable config would silently leave everyone without a target.
+            if not config.add(str(config_path)) or not config.servers():
                 raise UserError(t("alerts.bad_config", path=config_path))
             self.apprise.add(config)
+        if smtp_url and not apprise.Apprise.instantiate(smtp_url):
+            raise UserError(t("alerts.bad_smtp"))
 
     def targets(self, person_code: str, email: str | None) -> list[Target]:
         found = [_target(p, self.timeout) for p in self.apprise.find(tag=person_code)]
@@ -85,7 +88,11 @@ class Sender:
 
         with apprise.LogCapture(level=apprise.logging.WARNING) as log:
             try:
-                ok = target.plugin.notify(body=body, title=subject)
+                # Through an Apprise object, so the plain-text digest is converted for
+                # targets that want HTML (line breaks kept, markup escaped).
+                single = apprise.Apprise()
+                single.add(target.plugin)
+                ok = single.notify(body=body, title=subject, body_format=apprise.NotifyFormat.TEXT)
             except Exception as exc:  # a plugin's own bug must not stop other targets
                 ok, extra = False, f"{type(exc).__name__}: {exc}"
             else:

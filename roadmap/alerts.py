@@ -39,6 +39,22 @@ class Delivery:
     lease_seconds: float = 600
     timeout_seconds: float = 10
 
+    def __post_init__(self) -> None:
+        limits = {
+            "max_attempts": (1, 100),
+            "backoff_seconds": (0, 86_400),
+            "lease_seconds": (1, 86_400),
+            "timeout_seconds": (0.1, 600),
+        }
+        for name, (low, high) in limits.items():
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ValueError(f"{name} = {value!r}: a number is expected")
+            if not low <= value <= high:
+                raise ValueError(f"{name} = {value}: expected {low}–{high}")
+        if not isinstance(self.max_attempts, int):
+            raise ValueError(f"max_attempts = {self.max_attempts}: a whole number is expected")
+
 
 def _config(settings: Settings) -> dict[str, Any]:
     path = settings.config_dir / "alerts.toml"
@@ -69,7 +85,7 @@ def ladder_for(settings: Settings, region_code: str) -> Ladder:
 def delivery_settings(settings: Settings) -> Delivery:
     try:
         return Delivery(**_config(settings).get("delivery", {}))
-    except TypeError as exc:
+    except (TypeError, ValueError) as exc:
         raise UserError(f"{settings.config_dir / 'alerts.toml'}: [delivery]: {exc}") from None
 
 
@@ -107,6 +123,7 @@ def sweep(
                 entry = {
                     "region": region.code,
                     "local_time": calendar.local_time(moment).isoformat(timespec="minutes"),
+                    "moment": moment.isoformat(),  # exactly what was swept, in UTC
                 }
                 if not in_window(calendar, ladder, moment):
                     entry["status"] = "outside_window"
@@ -150,16 +167,10 @@ def _plan_region(
         select(Alert.task_id, Alert.rung).where(Alert.task_id.in_(ids))
     ):
         planned[task_id].add(rung)
-    acknowledged: dict[int, set[Level]] = defaultdict(set)
-    for task_id, level in session.exec(
-        select(Acknowledgement.task_id, Acknowledgement.level).where(
-            Acknowledgement.task_id.in_(ids)
-        )
-    ):
-        acknowledged[task_id].add(Level(level))
+    acknowledged = acknowledgements(session, ids)
     rows = []
     for task, responsible_id, emissary_id, coordinator_id in found:
-        deadline = TaskDeadline(task.due_on, True, frozenset(acknowledged[task.id]))
+        deadline = TaskDeadline(task.due_on, True, frozenset(acknowledged[(task.id, task.due_on)]))
         for rung in due_rungs(deadline, calendar, ladder, now, frozenset(planned[task.id])):
             person_id = {
                 Level.emissary: task.assignee_id or emissary_id,
@@ -184,6 +195,18 @@ def _plan_region(
                 }
             )
     return rows
+
+
+def acknowledgements(session: Session, task_ids: list[int]) -> dict[tuple, set[Level]]:
+    """{(task id, due date): acknowledged levels}."""
+    found: dict[tuple, set[Level]] = defaultdict(set)
+    for task_id, due_on, level in session.exec(
+        select(Acknowledgement.task_id, Acknowledgement.due_on, Acknowledgement.level).where(
+            Acknowledgement.task_id.in_(task_ids)
+        )
+    ):
+        found[(task_id, due_on)].add(Level(level))
+    return found
 
 
 def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
@@ -224,8 +247,18 @@ def acknowledge(
                 select(Person).where(Person.region_id == region.id, Person.code == person_code)
             ).first()
             if person is None:
+                known = session.exec(
+                    select(Person.code).where(
+                        Person.region_id == region.id, Person.role != "emissary"
+                    )
+                ).all()
                 raise UserError(
-                    t("option.unknown_code", option="--by", value=person_code, known="…")
+                    t(
+                        "option.unknown_code",
+                        option="--by",
+                        value=person_code,
+                        known=", ".join(sorted(known)),
+                    )
                 )
             agency = session.get(Agency, task.agency_id)
             if person.id == agency.responsible_id:
@@ -234,9 +267,19 @@ def acknowledge(
                 level = Level.coordinator
             else:
                 raise UserError(t("task.ack_not_allowed", person=person_code, code=code))
+            escalated = session.exec(
+                select(Alert.id).where(
+                    Alert.task_id == task.id,
+                    Alert.rung.startswith(f"escalation-{int(level)}@{task.due_on.isoformat()}#"),
+                )
+            ).first()
+            if escalated is None:
+                raise UserError(t("task.nothing_to_ack", code=code, person=person_code))
             exists = session.exec(
                 select(Acknowledgement).where(
-                    Acknowledgement.task_id == task.id, Acknowledgement.level == int(level)
+                    Acknowledgement.task_id == task.id,
+                    Acknowledgement.level == int(level),
+                    Acknowledgement.due_on == task.due_on,
                 )
             ).first()
             if exists is None:
@@ -244,6 +287,7 @@ def acknowledge(
                     Acknowledgement(
                         task_id=task.id,
                         level=int(level),
+                        due_on=task.due_on,
                         person_id=person.id,
                         acknowledged_at=now.astimezone(UTC)
                         if now and now.tzinfo

@@ -27,10 +27,37 @@ alerts_app = typer.Typer(help="Уведомления о сроках / deadline
 app.add_typer(alerts_app, name="alerts")
 
 
-def _dispatch(now, reclaim_now: bool = False) -> dict[str, int]:
+def _sender():
+    from notifications.sender import Sender
+    from roadmap.alerts import delivery_settings
+
+    settings = _settings()
+    return Sender(
+        settings.apprise_config,
+        settings.smtp_url,
+        timeout=delivery_settings(settings).timeout_seconds,
+    )
+
+
+def _dispatch(now, reclaim_now: bool = False, sender=None) -> dict[str, int]:
     from notifications.dispatcher import dispatch
 
-    return dispatch(_settings(), now=now, reclaim_now=reclaim_now)
+    return dispatch(_settings(), now=now, reclaim_now=reclaim_now, sender=sender or _sender())
+
+
+def _in_region_time(moment, region: str | None):
+    """A bare --now means the region's local time (the one region, or --region)."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    from roadmap import services
+
+    store = services.open_store(_settings())
+    try:
+        with store.session() as session:
+            found = services.resolve_region(session, region)
+            return services.calendar_for(found).aware(moment)
+    finally:
+        store.dispose()
 
 
 @app.command("sweep")
@@ -47,14 +74,16 @@ def sweep_command(
     from roadmap.alerts import sweep
 
     moment = _now(now)
+    # A broken Apprise config is reported before anything is planned.
+    sender = None if dry_run else _sender()
     report = sweep(_settings(), now=moment, dry_run=dry_run, region_code=region)
     if not dry_run:
         if moment is not None and moment.tzinfo is None and report["regions"]:
             # The sweep read a bare --now in the region's time; dispatch at that same moment.
             from datetime import datetime
 
-            moment = datetime.fromisoformat(report["regions"][0]["local_time"])
-        report["dispatch"] = _dispatch(moment)
+            moment = datetime.fromisoformat(report["regions"][0]["moment"])
+        report["dispatch"] = _dispatch(moment, sender=sender)
     if as_json:
         _print_json(report)
         return
@@ -90,10 +119,11 @@ def dispatch_command(
         bool,
         typer.Option("--reclaim", help="Сразу забрать строки, оставленные упавшей отправкой."),
     ] = False,
+    region: RegionOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Доставить запланированные уведомления (дайджест на человека), повторить неудачные."""
-    counts = _dispatch(_now(now), reclaim_now=reclaim)
+    counts = _dispatch(_in_region_time(_now(now), region), reclaim_now=reclaim)
     if as_json:
         _print_json(counts)
         return
@@ -117,6 +147,8 @@ def alerts_list(
     if as_json:
         _print_json(rows)
         return
+    for row in rows:
+        row["name"] = row["last_error"]  # the long column: it wraps, the others stay whole
     _table(
         rows,
         [
@@ -127,7 +159,7 @@ def alerts_list(
             ("local_date", "Дата"),
             ("status", "Статус"),
             ("attempts", "Попыток"),
-            ("last_error", "Ошибка"),
+            ("name", "Ошибка"),
         ],
     )
 

@@ -40,6 +40,16 @@ class Ladder:
     window_end: time = time(18, 0)
 
     def __post_init__(self) -> None:
+        numbers = (
+            *self.reminders,
+            self.overdue_every,
+            self.escalate_responsible_after,
+            self.escalate_coordinator_after,
+        )
+        if not all(isinstance(n, int) and not isinstance(n, bool) for n in numbers):
+            raise ValueError("reminders, overdue_every and the escalations are whole numbers")
+        if any(n > 250 for n in numbers):
+            raise ValueError("working-day counts above 250 are not a ladder")
         if any(n < 1 for n in self.reminders) or self.overdue_every < 1:
             raise ValueError("reminders and overdue_every count working days, 1 or more")
         if not 1 <= self.escalate_responsible_after <= self.escalate_coordinator_after:
@@ -81,6 +91,26 @@ def in_window(calendar: RegionCalendar, ladder: Ladder, now: datetime) -> bool:
     return calendar.is_working_day(local.date()) and (
         ladder.window_start <= local.time() < ladder.window_end
     )
+
+
+def next_window_start(calendar: RegionCalendar, ladder: Ladder, now: datetime) -> datetime:
+    """The next moment (aware) alerts may go out in the region: now if inside the window."""
+    if in_window(calendar, ladder, now):
+        return now
+    local = calendar.local_time(now)
+    day = local.date()
+    if not (calendar.is_working_day(day) and local.time() < ladder.window_start):
+        day = calendar.add_working_days(day, 1)
+    return datetime.combine(day, ladder.window_start, tzinfo=calendar.zone)
+
+
+def still_due(rung: str, level: int, task: TaskDeadline) -> bool:
+    """Whether a planned rung still stands when its turn to be sent comes: the task is
+    still open, its due date is the one the rung was planned for, and nobody at the
+    rung's level has acknowledged the escalation since."""
+    if not task.open or f"@{task.due_on.isoformat()}" not in rung:
+        return False
+    return Level(level) not in task.acknowledged
 
 
 def due_rungs(

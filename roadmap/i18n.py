@@ -171,6 +171,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "ROADMAP_APPRISE_CONFIG: {path} — не конфигурация Apprise (YAML с ключом urls).",
         "en": "ROADMAP_APPRISE_CONFIG: {path} is not an Apprise configuration (YAML with urls).",
     },
+    "alerts.bad_smtp": {
+        "ru": "ROADMAP_SMTP_URL: не адрес Apprise для почты (например, mailtos://user:pass@smtp.example.org).",
+        "en": "ROADMAP_SMTP_URL: not an Apprise mail URL (e.g. mailtos://user:pass@smtp.example.org).",
+    },
     "alerts.no_target": {
         "ru": "у {person} нет адреса: ни записи с тегом {person} в конфигурации Apprise, ни почты с ROADMAP_SMTP_URL",
         "en": "{person} has no target: no Apprise entry tagged {person}, and no email with ROADMAP_SMTP_URL",
@@ -180,12 +184,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Sweep of {region}: {status}; alerts planned: {planned}.",
     },
     "alerts.dispatch": {
-        "ru": "Отправка: дайджестов {digests}, доставлено {sent}, повтор позже {failed}, не доставлено {dead}, нет адреса {undeliverable}.",
-        "en": "Dispatch: {digests} digests, {sent} delivered, {failed} to retry, {dead} dead, {undeliverable} without a target.",
+        "ru": "Отправка: дайджестов {digests}, доставлено {sent}, повтор позже {failed}, не доставлено {dead}, нет адреса {undeliverable}, отменено {cancelled}, отложено до рабочего времени {postponed}.",
+        "en": "Dispatch: {digests} digests, {sent} delivered, {failed} to retry, {dead} dead, {undeliverable} without a target, {cancelled} cancelled, {postponed} postponed to working hours.",
     },
     "task.acknowledged": {
         "ru": "Эскалация по поручению {code} принята: {person} (уровень {level}).",
         "en": "Escalation of task {code} acknowledged by {person} (level {level}).",
+    },
+    "task.nothing_to_ack": {
+        "ru": "По поручению {code} не было эскалации к {person} по текущему сроку: принимать нечего.",
+        "en": "Task {code} has not been escalated to {person} for its current due date: nothing to acknowledge.",
     },
     "task.ack_not_allowed": {
         "ru": "{person} не может принять эскалацию по {code}: это делает ответственное лицо органа или координатор.",

@@ -450,19 +450,22 @@ class AlertStatus(StrEnum):
     sent = "sent"
     dead = "dead"  # every try failed; the coordinator is told
     undeliverable = "undeliverable"  # the person has no target at all
+    cancelled = "cancelled"  # no longer due when its turn came: submitted, acknowledged, re-dated
 
 
 class Acknowledgement(SQLModel, table=True):
-    """An escalation acknowledged by the responsible official (level 1) or coordinator (2)."""
+    """An escalation acknowledged by the responsible official (level 1) or coordinator (2),
+    for the due date it was about: a new due date starts the ladder afresh."""
 
     __table_args__ = (
-        sa.UniqueConstraint("task_id", "level"),
+        sa.UniqueConstraint("task_id", "level", "due_on"),
         sa.CheckConstraint("level IN (1, 2)", name="level_valid"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     task_id: int = Field(foreign_key="task.id", ondelete="CASCADE")
     level: int
+    due_on: date
     person_id: int = Field(foreign_key="person.id", ondelete="CASCADE")
     acknowledged_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 

@@ -113,4 +113,6 @@ def alert_settings(settings: Settings, tmp_path: Path, targets: dict[str, list[s
             lines += [f'  - "{url}":', f"      - tag: {person}"]
     apprise_file = tmp_path / "apprise.yml"
     apprise_file.write_text("\n".join(lines) + "\n", "utf-8")
-    return settings.model_copy(update={"config_dir": config_dir, "apprise_config": apprise_file})
+    return settings.model_copy(
+        update={"config_dir": config_dir, "apprise_config": apprise_file if targets else None}
+    )

@@ -135,3 +135,44 @@ def test_smtp_fallback_for_a_person_with_only_an_email(
     recipients = sorted(m.rcpt_tos[0] for m in smtp_sink.messages)
     assert recipients == ["e-mincifra@example.org", "e-minobr@example.org", "e-minsoc@example.org"]
     assert json.dumps(alerts.list_alerts(settings)).count('"sent"') == 3
+
+
+def test_alerts_no_longer_due_are_cancelled_and_night_ones_wait(
+    loaded: Backend, tmp_path: Path, http_sink: HttpSink
+) -> None:
+    web = f"127.0.0.1:{http_sink.port}"
+    settings = alert_settings(
+        loaded.settings,
+        tmp_path,
+        {e: [f"json://{web}/hook/{e}"] for e in ("e-minobr", "e-minsoc", "e-mincifra")},
+    )
+    alerts.sweep(settings, now=NOW)
+    # T-002 is handed in before the dispatcher's turn: its alert is not sent.
+    from roadmap.services import submit_task
+
+    submit_task(settings, "T-002", now=NOW)
+    # The dispatcher first runs at 23:00 local: nothing goes out at night.
+    night = datetime.fromisoformat("2026-12-04T23:00:00+10:00")
+    assert dispatch(settings, now=night)["postponed"] == 3
+    assert http_sink.requests == []
+    # Friday night → the window opens on Monday 09:00.
+    monday = datetime.fromisoformat("2026-12-07T09:00:00+10:00")
+    counts = dispatch(settings, now=monday)
+    assert (counts["cancelled"], counts["sent"]) == (1, 2)
+    assert sorted(http_sink.paths()) == ["/hook/e-mincifra", "/hook/e-minsoc"]
+    assert {r["task"]: r["status"] for r in alerts.list_alerts(settings)}["T-002"] == "cancelled"
+
+
+def test_a_broken_apprise_config_stops_the_sweep_before_it_writes(
+    loaded: Backend, tmp_path: Path, monkeypatch
+) -> None:
+    from roadmap.settings import get_settings
+
+    broken = tmp_path / "apprise.yml"
+    broken.write_text("urls: [unclosed\n", "utf-8")
+    monkeypatch.setenv("ROADMAP_APPRISE_CONFIG", str(broken))
+    get_settings.cache_clear()
+    before = loaded.fingerprint()
+    result = CliRunner().invoke(app, ["sweep", "--now", NOW.isoformat()])
+    assert result.exit_code == 2 and "ROADMAP_APPRISE_CONFIG" in result.stderr
+    assert loaded.fingerprint() == before

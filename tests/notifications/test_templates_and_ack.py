@@ -41,6 +41,8 @@ def test_acknowledgement_stops_escalation_to_that_person(loaded: Backend) -> Non
     planned = alerts.sweep(loaded.settings, now=late)["planned"]
     assert ("T-002", "escalation", 1) in {(r["task"], r["kind"], r["level"]) for r in planned}
 
+    early = runner.invoke(app, ["task", "ack", "T-005", "--by", "r-mincifra"])
+    assert early.exit_code == 2 and "T-005" in early.stderr  # not escalated: nothing to take
     refused = runner.invoke(app, ["task", "ack", "T-002", "--by", "e-minobr"])
     assert refused.exit_code == 2 and "e-minobr" in refused.stderr
     accepted = runner.invoke(app, ["task", "ack", "T-002", "--by", "r-minobr"])

@@ -1,4 +1,4 @@
-"""alerts
+"""alerts and yearly review
 
 Revision ID: 0003
 Revises: 0002
@@ -39,10 +39,91 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_alert_delivery")),
     )
     op.create_table(
+        "review_cycle",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("strategy_id", sa.Integer(), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=8), nullable=False),
+        sa.Column("baseline_version", sa.Integer(), nullable=False),
+        sa.Column("result_version", sa.Integer(), nullable=True),
+        sa.Column("opened_at", roadmap.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("closed_at", roadmap.models.UTCDateTime(timezone=True), nullable=True),
+        sa.CheckConstraint(
+            "status IN ('open', 'closed')", name=op.f("ck_review_cycle_status_valid")
+        ),
+        sa.ForeignKeyConstraint(
+            ["strategy_id"],
+            ["strategy.id"],
+            name=op.f("fk_review_cycle_strategy_id_strategy"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_review_cycle")),
+        sa.UniqueConstraint("strategy_id", "year", name=op.f("uq_review_cycle_strategy_id_year")),
+    )
+    op.create_table(
+        "strategy_version",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("strategy_id", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("approved_at", roadmap.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("approved_by", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("snapshot", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("reasons", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["strategy_id"],
+            ["strategy.id"],
+            name=op.f("fk_strategy_version_strategy_id_strategy"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_strategy_version")),
+        sa.UniqueConstraint(
+            "strategy_id", "version", name=op.f("uq_strategy_version_strategy_id_version")
+        ),
+    )
+    op.create_table(
+        "change_proposal",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("cycle_id", sa.Integer(), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=30), nullable=False),
+        sa.Column("target", sa.String(length=120), nullable=False),
+        sa.Column("change", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("agency_id", sa.Integer(), nullable=True),
+        sa.Column("reason", sa.String(length=20), nullable=False),
+        sa.Column("why", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("decided_by", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("decided_at", roadmap.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", roadmap.models.UTCDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "reason IN ('regional_policy', 'national_project', 'federal_task', 'other')",
+            name=op.f("ck_change_proposal_reason_valid"),
+        ),
+        sa.CheckConstraint(
+            "status IN ('pending', 'accepted', 'rejected', 'applied')",
+            name=op.f("ck_change_proposal_status_valid"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["agency_id"],
+            ["agency.id"],
+            name=op.f("fk_change_proposal_agency_id_agency"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["cycle_id"],
+            ["review_cycle.id"],
+            name=op.f("fk_change_proposal_cycle_id_review_cycle"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_change_proposal")),
+        sa.UniqueConstraint("cycle_id", "number", name=op.f("uq_change_proposal_cycle_id_number")),
+    )
+    op.create_table(
         "acknowledgement",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("task_id", sa.Integer(), nullable=False),
         sa.Column("level", sa.Integer(), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=False),
         sa.Column("person_id", sa.Integer(), nullable=False),
         sa.Column("acknowledged_at", roadmap.models.UTCDateTime(timezone=True), nullable=False),
         sa.CheckConstraint("level IN (1, 2)", name=op.f("ck_acknowledgement_level_valid")),
@@ -59,7 +140,9 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_acknowledgement")),
-        sa.UniqueConstraint("task_id", "level", name=op.f("uq_acknowledgement_task_id_level")),
+        sa.UniqueConstraint(
+            "task_id", "level", "due_on", name=op.f("uq_acknowledgement_task_id_level_due_on")
+        ),
     )
     op.create_table(
         "alert",
@@ -82,7 +165,7 @@ def upgrade() -> None:
         sa.Column("last_error", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("created_at", roadmap.models.UTCDateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
-            "status IN ('pending', 'sending', 'failed', 'sent', 'dead', 'undeliverable')",
+            "status IN ('pending', 'sending', 'failed', 'sent', 'dead', 'undeliverable', 'cancelled')",
             name=op.f("ck_alert_status_valid"),
         ),
         sa.CheckConstraint("attempts >= 0", name=op.f("ck_alert_attempts_non_negative")),
@@ -108,4 +191,7 @@ def downgrade() -> None:
 
     op.drop_table("alert")
     op.drop_table("acknowledgement")
+    op.drop_table("change_proposal")
+    op.drop_table("strategy_version")
+    op.drop_table("review_cycle")
     op.drop_table("alert_delivery")
