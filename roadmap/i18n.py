@@ -239,6 +239,26 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Не решены предложения {numbers}: примите или отклоните их (roadmap review decide).",
         "en": "Proposals {numbers} are undecided: accept or reject them (roadmap review decide).",
     },
+    "review.other_open": {
+        "ru": "Нельзя открыть актуализацию {year}: открыт цикл {other}, сначала закройте его.",
+        "en": "Cannot open the {year} review: the {other} cycle is open, close it first.",
+    },
+    "review.stale_baseline": {
+        "ru": "Цикл {year} начат от версии {baseline}, а стратегия уже в версии {current}: предложения устарели.",
+        "en": "The {year} cycle started from version {baseline}, the strategy is at version {current}: the proposals are stale.",
+    },
+    "review.stale": {
+        "ru": "Принятые предложения больше не применимы, ничего не изменено: {items}.",
+        "en": "Accepted proposals no longer apply, nothing was changed: {items}.",
+    },
+    "review.already_dropped": {
+        "ru": "инициатива {code} уже исключена",
+        "en": "initiative {code} is already dropped",
+    },
+    "review.nothing_to_change": {
+        "ru": "для {code} не указано, что изменить (title, sector, owner, status)",
+        "en": "nothing to change given for {code} (title, sector, owner, status)",
+    },
     "review.unknown_version": {
         "ru": "Нет версии {version} (есть: {known}).",
         "en": "No version {version} (known: {known}).",

@@ -144,6 +144,15 @@ def start_review(
     with unit_of_work(settings, region_code, now) as scope:
         baseline = _ensure_version(scope)
         cycle = _cycle(scope, year, required=False)
+        other = scope.session.exec(
+            select(ReviewCycle).where(
+                ReviewCycle.strategy_id == scope.strategy.id,
+                ReviewCycle.status == ReviewStatus.open,
+                ReviewCycle.year != year,
+            )
+        ).first()
+        if other is not None:
+            raise UserError(t("review.other_open", year=year, other=other.year))
         if cycle is None:
             cycle = ReviewCycle(
                 strategy_id=scope.strategy.id,
@@ -292,11 +301,16 @@ def propose_changes(
         cycle = _cycle(scope, year)
         if cycle.status != ReviewStatus.open:
             raise UserError(t("review.closed", year=cycle.year))
-        problems = [
-            f"changes[{index}]: {problem}"
-            for index, change in enumerate(changes)
-            for problem in _check(scope, change)
-        ]
+        adds = {
+            ChangeRecord.model_validate_json(p.change).root.initiative.code
+            for p in _proposals(scope, cycle)
+            if p.kind == "add_initiative" and p.status != ProposalStatus.rejected
+        }
+        problems = []
+        for index, change in enumerate(changes):
+            problems += [f"changes[{index}]: {p}" for p in _check(scope, change, adds)]
+            if isinstance(change, AddInitiative):
+                adds.add(change.initiative.code)
         if problems:
             raise UserError("\n".join(problems))
         existing = list(
@@ -351,8 +365,11 @@ def _conflicts(proposals: list[ChangeProposal]) -> list[dict[str, Any]]:
     return found
 
 
-def _check(scope: Scope, change: Any) -> list[str]:
-    initiatives = scope.initiatives()
+def _check(scope: Scope, change: Any, adds: set[str] = frozenset()) -> list[str]:
+    """What is wrong with a change against the current state; `adds` are initiatives that
+    earlier proposals of the cycle add (later ones may refer to them)."""
+    current = scope.initiatives()
+    initiatives = set(current) | set(adds)
     agencies = {a.code for a in scope.agencies()}
     sectors = set(
         scope.session.exec(select(Sector.code).where(Sector.region_id == scope.region.id))
@@ -365,12 +382,18 @@ def _check(scope: Scope, change: Any) -> list[str]:
 
     need("agency", change.agency, agencies)
     if isinstance(change, AddInitiative):
-        if change.initiative.code in initiatives:
+        if change.initiative.code in current:
             problems.append(t("review.exists", code=change.initiative.code))
         need("sector", change.initiative.sector, sectors)
         need("agency", change.initiative.agency, agencies)
     elif isinstance(change, ChangeInitiative | DropInitiative | ChangeBudget):
         need("initiative", change.initiative, initiatives)
+    if isinstance(change, DropInitiative) and (
+        change.initiative in current and current[change.initiative].status == "dropped"
+    ):
+        problems.append(t("review.already_dropped", code=change.initiative))
+    if isinstance(change, ChangeInitiative) and not _fields(change):
+        problems.append(t("review.nothing_to_change", code=change.initiative))
     if isinstance(change, ChangeInitiative):
         need("sector", change.sector, sectors)
         need("agency", change.agency_code, agencies)
@@ -461,9 +484,29 @@ def close_review(
         undecided = [p.number for p in proposals if p.status == ProposalStatus.pending]
         if undecided:
             raise UserError(t("review.undecided", numbers=undecided))
+        if cycle.baseline_version != scope.strategy.version:
+            raise UserError(
+                t(
+                    "review.stale_baseline",
+                    year=cycle.year,
+                    baseline=cycle.baseline_version,
+                    current=scope.strategy.version,
+                )
+            )
         _ensure_version(scope)  # the baseline stays as it was
+        stale = []
         for proposal in accepted:
-            _apply(scope, ChangeRecord.model_validate_json(proposal.change).root)
+            change = ChangeRecord.model_validate_json(proposal.change).root
+            # The store may have moved since the proposal came in (an import, a proposal
+            # of a stage): check again right before applying; any problem undoes it all.
+            problems = _check(scope, change)
+            if problems:
+                stale.append(f"#{proposal.number}: {'; '.join(problems)}")
+                continue
+            _apply(scope, change)
+        if stale:
+            raise UserError(t("review.stale", items=" | ".join(stale)))
+        for proposal in accepted:
             proposal.status = ProposalStatus.applied.value
             scope.session.add(proposal)
         scope.strategy.version += 1
@@ -646,6 +689,7 @@ def diff(
     """Changes from version `first` to version `second`. Without `second`, to the current
     state; without either, from the latest recorded version to the current state."""
     with unit_of_work(settings, region_code) as scope:
+        _ensure_version(scope)
         known = {
             row.version: row
             for row in scope.session.exec(

@@ -128,3 +128,49 @@ def test_start_twice_and_bad_proposals(loaded: Backend, tmp_path: Path) -> None:
     with pytest.raises(UserError, match="NOPE-1"):
         review.propose_changes(loaded.settings, review.read_changes(bad), now=NOW)
     assert loaded.fingerprint() == before
+
+
+def test_review_guards(loaded: Backend, tmp_path: Path) -> None:
+    from roadmap import workflow
+
+    # A fresh store can be diffed against its first version.
+    assert review.diff(loaded.settings)["initiatives"]["added"] == []
+    _open_with_proposals(loaded)
+    # One cycle at a time.
+    with pytest.raises(UserError, match="2027"):
+        review.start_review(loaded.settings, 2028, now=NOW)
+    # A budget for an initiative the same cycle adds is fine; an empty change is not.
+    later = tmp_path / "later.yaml"
+    later.write_text(
+        "changes:\n"
+        "  - {kind: change_budget, initiative: H-05, year: 2027, source: regional,"
+        " planned: 1000000, reason: national_project, why: x}\n"
+        "  - {kind: change_initiative, initiative: H-01, reason: other, why: x}\n",
+        "utf-8",
+    )
+    with pytest.raises(UserError, match="H-01"):
+        review.propose_changes(loaded.settings, review.read_changes(later), now=NOW)
+    later.write_text(later.read_text("utf-8").split("  - {kind: change_initiative")[0], "utf-8")
+    assert review.propose_changes(loaded.settings, review.read_changes(later), now=NOW)[
+        "created"
+    ] == [7]
+    review.decide(loaded.settings, [1, 2, 3, 4, 5, 7], True, now=NOW)
+    review.decide(loaded.settings, [6], False, now=NOW)
+    # Meanwhile someone proposes an initiative with the code the review wants to add.
+    workflow.propose_initiatives(
+        loaded.settings,
+        [
+            workflow.ProposalIn(
+                code="H-05",
+                title="x",
+                sector="health",
+                agency="minzdrav",
+                problem="p",
+                expected_effect="e",
+            )
+        ],
+    )
+    before = loaded.fingerprint()
+    with pytest.raises(UserError, match="#1"):
+        review.close_review(loaded.settings, now=NOW)
+    assert loaded.fingerprint() == before
