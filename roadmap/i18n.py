@@ -71,6 +71,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Этап {key} нельзя начать: предыдущий этап {previous} не закрыт (статус «{status}»).",
         "en": "Stage {key} cannot start: the previous stage {previous} is not closed (status '{status}').",
     },
+    "stage.starts_before_previous": {
+        "ru": "Этап {key} не может начаться {on}: предыдущий этап {previous} закрыт {closed}.",
+        "en": "Stage {key} cannot start on {on}: the previous stage {previous} closed on {closed}.",
+    },
+    "stage.close_before_start": {
+        "ru": "Этап {key} начинается {on}: закрыть его раньше нельзя.",
+        "en": "Stage {key} starts on {on}: it cannot close before that.",
+    },
     "stage.not_started": {
         "ru": "Этап {key} ещё не начат: `roadmap stage start {key}`.",
         "en": "Stage {key} has not started: `roadmap stage start {key}`.",

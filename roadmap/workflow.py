@@ -294,6 +294,18 @@ def start_stage(
                         )
                     )
             start = on or scope.today
+            if previous is not None and before.closed_at is not None:
+                closed_on = scope.calendar.local_date(before.closed_at)
+                if start < closed_on:
+                    raise UserError(
+                        t(
+                            "stage.starts_before_previous",
+                            key=key,
+                            on=start,
+                            previous=previous.key,
+                            closed=closed_on,
+                        )
+                    )
             run = StageRun(
                 strategy_id=scope.strategy.id,
                 version=scope.strategy.version,
@@ -393,6 +405,8 @@ def close_stage(
             raise UserError(t("stage.not_started", key=key))
         if run.status == StageStatus.closed:
             return {"stage": key, "status": run.status, "missing": []}
+        if scope.today < run.started_on:
+            raise UserError(t("stage.close_before_start", key=key, on=run.started_on))
         missing = gate_missing(scope, run, stage, config)
         if missing:
             run.status = StageStatus.gate_failed.value

@@ -92,7 +92,7 @@ def test_gate_lists_exactly_what_is_missing(loaded: Backend) -> None:
 
 def _through(settings: Settings, *keys: str) -> None:
     for key in keys:
-        w.start_stage(settings, key, on=date(2026, 12, 1), now=NOW)
+        w.start_stage(settings, key, on=date(2026, 12, 28), now=NOW)
         w.submit_tasks(settings, stage=key, now=NOW)
         if key == "interviews":
             return
