@@ -100,9 +100,16 @@ def dispatch(
             by_person[alert.person_id].append(alert)
         for person_id, alerts in by_person.items():
             with store.session() as session:
-                session.info["settings"] = settings
                 outcome = _deliver(
-                    session, sender, person_id, alerts, token, now, delivery, stage_titles
+                    session,
+                    sender,
+                    settings,
+                    person_id,
+                    alerts,
+                    token,
+                    now,
+                    delivery,
+                    stage_titles,
                 )
             counts["digests"] += 1
             for status, number in outcome.items():
@@ -113,13 +120,13 @@ def dispatch(
 
 
 def _deliver(
-    session, sender, person_id, alerts, token, now, delivery, stage_titles
+    session, sender, settings, person_id, alerts, token, now, delivery, stage_titles
 ) -> dict[str, int]:
     person = session.get(Person, person_id)
     outcome: dict[str, int] = defaultdict(int)
     region = session.get(Region, person.region_id)
     calendar = RegionCalendar(region.timezone)
-    ladder = ladder_for(settings_of(session), region.code)
+    ladder = ladder_for(settings, region.code)
     opens = next_window_start(calendar, ladder, now)
     if opens > now:
         # Outside the region's working hours: back to the queue until the window opens.
@@ -275,7 +282,3 @@ def _item(session, alert: Alert, stage_titles: dict[str, str]) -> AlertItem:
         chain=chain,
         note=note,
     )
-
-
-def settings_of(session) -> Settings:
-    return session.info["settings"]
