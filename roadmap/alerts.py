@@ -28,7 +28,13 @@ from roadmap.models import (
     Strategy,
     Task,
 )
-from roadmap.services import current_strategy, find_task, open_store, resolve_region
+from roadmap.services import (
+    current_strategy,
+    find_task,
+    open_store,
+    region_session,
+    resolve_region,
+)
 from roadmap.settings import Settings
 
 
@@ -237,66 +243,59 @@ def acknowledge(
 ) -> dict[str, Any]:
     """The responsible official (level 1) or the coordinator (level 2) takes the escalation:
     further escalation notices at that level stop."""
-    store = open_store(settings)
-    try:
-        with store.session() as session:
-            region = resolve_region(session, region_code)
-            strategy = current_strategy(session, region)
-            task = find_task(session, region, strategy, code)
-            person = session.exec(
-                select(Person).where(Person.region_id == region.id, Person.code == person_code)
-            ).first()
-            if person is None:
-                known = session.exec(
-                    select(Person.code).where(
-                        Person.region_id == region.id, Person.role != "emissary"
-                    )
-                ).all()
-                raise UserError(
-                    t(
-                        "option.unknown_code",
-                        option="--by",
-                        value=person_code,
-                        known=", ".join(sorted(known)),
-                    )
+    with region_session(settings, region_code) as (session, region):
+        strategy = current_strategy(session, region)
+        task = find_task(session, region, strategy, code)
+        person = session.exec(
+            select(Person).where(Person.region_id == region.id, Person.code == person_code)
+        ).first()
+        if person is None:
+            known = session.exec(
+                select(Person.code).where(Person.region_id == region.id, Person.role != "emissary")
+            ).all()
+            raise UserError(
+                t(
+                    "option.unknown_code",
+                    option="--by",
+                    value=person_code,
+                    known=", ".join(sorted(known)),
                 )
-            agency = session.get(Agency, task.agency_id)
-            if person.id == agency.responsible_id:
-                level = Level.responsible
-            elif person.id == strategy.coordinator_id:
-                level = Level.coordinator
-            else:
-                raise UserError(t("task.ack_not_allowed", person=person_code, code=code))
-            escalated = session.exec(
-                select(Alert.id).where(
-                    Alert.task_id == task.id,
-                    Alert.rung.startswith(f"escalation-{int(level)}@{task.due_on.isoformat()}#"),
+            )
+        agency = session.get(Agency, task.agency_id)
+        if person.id == agency.responsible_id:
+            level = Level.responsible
+        elif person.id == strategy.coordinator_id:
+            level = Level.coordinator
+        else:
+            raise UserError(t("task.ack_not_allowed", person=person_code, code=code))
+        escalated = session.exec(
+            select(Alert.id).where(
+                Alert.task_id == task.id,
+                Alert.rung.startswith(f"escalation-{int(level)}@{task.due_on.isoformat()}#"),
+            )
+        ).first()
+        if escalated is None:
+            raise UserError(t("task.nothing_to_ack", code=code, person=person_code))
+        exists = session.exec(
+            select(Acknowledgement).where(
+                Acknowledgement.task_id == task.id,
+                Acknowledgement.level == int(level),
+                Acknowledgement.due_on == task.due_on,
+            )
+        ).first()
+        if exists is None:
+            session.add(
+                Acknowledgement(
+                    task_id=task.id,
+                    level=int(level),
+                    due_on=task.due_on,
+                    person_id=person.id,
+                    acknowledged_at=now.astimezone(UTC)
+                    if now and now.tzinfo
+                    else datetime.now(UTC),
                 )
-            ).first()
-            if escalated is None:
-                raise UserError(t("task.nothing_to_ack", code=code, person=person_code))
-            exists = session.exec(
-                select(Acknowledgement).where(
-                    Acknowledgement.task_id == task.id,
-                    Acknowledgement.level == int(level),
-                    Acknowledgement.due_on == task.due_on,
-                )
-            ).first()
-            if exists is None:
-                session.add(
-                    Acknowledgement(
-                        task_id=task.id,
-                        level=int(level),
-                        due_on=task.due_on,
-                        person_id=person.id,
-                        acknowledged_at=now.astimezone(UTC)
-                        if now and now.tzinfo
-                        else datetime.now(UTC),
-                    )
-                )
-            return {"code": code, "person": person_code, "level": int(level)}
-    finally:
-        store.dispose()
+            )
+        return {"code": code, "person": person_code, "level": int(level)}
 
 
 def list_alerts(
@@ -306,38 +305,33 @@ def list_alerts(
     person: str | None = None,
     region_code: str | None = None,
 ) -> list[dict[str, Any]]:
-    store = open_store(settings)
-    try:
-        with store.session() as session:
-            region = resolve_region(session, region_code)
-            query = (
-                select(Alert, Person.code, Task.code)
-                .join(Person, Alert.person_id == Person.id)
-                .join(Task, Alert.task_id == Task.id, isouter=True)
-                .where(Person.region_id == region.id)
-                .order_by(Alert.id)
-            )
-            if status is not None:
-                query = query.where(Alert.status == status)
-            if person is not None:
-                query = query.where(Person.code == person)
-            return [
-                {
-                    "id": alert.id,
-                    "task": task_code,
-                    "person": person_code,
-                    "kind": alert.kind,
-                    "rung": alert.rung,
-                    "local_date": alert.local_date.isoformat(),
-                    "status": alert.status,
-                    "attempts": alert.attempts,
-                    "sent_at": alert.sent_at.isoformat() if alert.sent_at else None,
-                    "last_error": alert.last_error,
-                }
-                for alert, person_code, task_code in session.exec(query)
-            ]
-    finally:
-        store.dispose()
+    with region_session(settings, region_code) as (session, region):
+        query = (
+            select(Alert, Person.code, Task.code)
+            .join(Person, Alert.person_id == Person.id)
+            .join(Task, Alert.task_id == Task.id, isouter=True)
+            .where(Person.region_id == region.id)
+            .order_by(Alert.id)
+        )
+        if status is not None:
+            query = query.where(Alert.status == status)
+        if person is not None:
+            query = query.where(Person.code == person)
+        return [
+            {
+                "id": alert.id,
+                "task": task_code,
+                "person": person_code,
+                "kind": alert.kind,
+                "rung": alert.rung,
+                "local_date": alert.local_date.isoformat(),
+                "status": alert.status,
+                "attempts": alert.attempts,
+                "sent_at": alert.sent_at.isoformat() if alert.sent_at else None,
+                "last_error": alert.last_error,
+            }
+            for alert, person_code, task_code in session.exec(query)
+        ]
 
 
 def count_by_status(session: Session) -> dict[str, int]:

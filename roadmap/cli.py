@@ -127,13 +127,8 @@ def _choice(option: str, value: str | None, enum: type) -> str | None:
 def _read_session(region_code: str | None, body: Callable[..., Any]) -> Any:
     from roadmap import services
 
-    store = services.open_store(_settings())
-    try:
-        with store.session() as session:
-            region = services.resolve_region(session, region_code)
-            return body(session, region)
-    finally:
-        store.dispose()
+    with services.region_session(_settings(), region_code) as (session, region):
+        return body(session, region)
 
 
 def _now(value: str | None):

@@ -51,13 +51,8 @@ def _in_region_time(moment, region: str | None):
         return moment
     from roadmap import services
 
-    store = services.open_store(_settings())
-    try:
-        with store.session() as session:
-            found = services.resolve_region(session, region)
-            return services.calendar_for(found).aware(moment)
-    finally:
-        store.dispose()
+    with services.region_session(_settings(), region) as (_, found):
+        return services.calendar_for(found).aware(moment)
 
 
 @app.command("sweep")

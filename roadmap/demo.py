@@ -167,9 +167,5 @@ def simulate_stage_work(settings: Settings, key: str, *, now: datetime) -> dict[
 def _initiatives(settings: Settings) -> list[dict[str, Any]]:
     from roadmap import services
 
-    store = services.open_store(settings)
-    try:
-        with store.session() as session:
-            return services.list_initiatives(session, services.resolve_region(session, None))
-    finally:
-        store.dispose()
+    with services.region_session(settings) as (session, region):
+        return services.list_initiatives(session, region)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import tomllib
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -77,6 +79,19 @@ def init_store(settings: Settings) -> tuple[str, str]:
 
 def open_store(settings: Settings) -> Store:
     return Store(settings.store_url)
+
+
+@contextmanager
+def region_session(
+    settings: Settings, region_code: str | None = None
+) -> Iterator[tuple[Session, Region]]:
+    """One unit of work on one region's data: (session, region), committed on success."""
+    store = open_store(settings)
+    try:
+        with store.session() as session:
+            yield session, resolve_region(session, region_code)
+    finally:
+        store.dispose()
 
 
 def resolve_region(session: Session, code: str | None) -> Region:
@@ -747,13 +762,8 @@ def export_roadmap(settings: Settings, path: Path, region_code: str | None = Non
         raise UserError(t("file.bad_kind", path=path))
     if not path.parent.is_dir():
         raise UserError(t("file.missing", path=path.parent))
-    store = open_store(settings)
-    try:
-        with store.session() as session:
-            region = resolve_region(session, region_code)
-            document = export_document(session, region)
-    finally:
-        store.dispose()
+    with region_session(settings, region_code) as (session, region):
+        document = export_document(session, region)
     try:
         if suffix == ".xlsx":
             rf.write_xlsx(document, path)
@@ -926,27 +936,22 @@ def submit_task(
     settings: Settings, code: str, *, region_code: str | None = None, now: datetime | None = None
 ) -> dict[str, Any]:
     """An emissary hands in the task's result: status submitted, time recorded in UTC."""
-    store = open_store(settings)
-    try:
-        with store.session() as session:
-            region = resolve_region(session, region_code)
-            strategy = current_strategy(session, region)
-            task = find_task(session, region, strategy, code)
-            if task.status not in OPEN_TASK_STATUSES:
-                raise UserError(t("task.not_open", code=code, status=task.status))
-            moment = calendar_for(region).aware(now) if now else datetime.now(UTC)
-            task.status = TaskStatus.submitted.value
-            task.submitted_at = moment.astimezone(UTC)
-            session.add(task)
-            local = calendar_for(region).local_time(task.submitted_at)
-            return {
-                "code": task.code,
-                "status": task.status,
-                "submitted_at": task.submitted_at.isoformat(),
-                "submitted_local": local.isoformat(timespec="minutes"),
-            }
-    finally:
-        store.dispose()
+    with region_session(settings, region_code) as (session, region):
+        strategy = current_strategy(session, region)
+        task = find_task(session, region, strategy, code)
+        if task.status not in OPEN_TASK_STATUSES:
+            raise UserError(t("task.not_open", code=code, status=task.status))
+        moment = calendar_for(region).aware(now) if now else datetime.now(UTC)
+        task.status = TaskStatus.submitted.value
+        task.submitted_at = moment.astimezone(UTC)
+        session.add(task)
+        local = calendar_for(region).local_time(task.submitted_at)
+        return {
+            "code": task.code,
+            "status": task.status,
+            "submitted_at": task.submitted_at.isoformat(),
+            "submitted_local": local.isoformat(timespec="minutes"),
+        }
 
 
 def summary(session: Session, region: Region, *, now: datetime | None = None) -> dict[str, Any]:

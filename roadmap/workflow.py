@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -50,8 +52,7 @@ from roadmap.services import (
     _next_task_code,
     calendar_for,
     current_strategy,
-    open_store,
-    resolve_region,
+    region_session,
 )
 from roadmap.settings import Settings
 
@@ -230,36 +231,16 @@ class Scope:
         }
 
 
-class _UnitOfWork:
-    def __init__(self, settings: Settings, region_code: str | None, now: datetime | None):
-        self.settings, self.region_code, self.now = settings, region_code, now
-
-    def __enter__(self) -> Scope:
-        self.store = open_store(self.settings)
-        self.context = self.store.session()
-        session = self.context.__enter__()
-        try:
-            region = resolve_region(session, self.region_code)
-            strategy = current_strategy(session, region)
-        except BaseException as exc:
-            self.context.__exit__(type(exc), exc, exc.__traceback__)
-            self.store.dispose()
-            raise
-        calendar = calendar_for(region)
-        now = calendar.aware(self.now).astimezone(UTC) if self.now else datetime.now(UTC)
-        return Scope(session, region, strategy, calendar, now)
-
-    def __exit__(self, *exc_info: Any) -> None:
-        try:
-            self.context.__exit__(*exc_info)
-        finally:
-            self.store.dispose()
-
-
+@contextmanager
 def unit_of_work(
     settings: Settings, region_code: str | None = None, now: datetime | None = None
-) -> _UnitOfWork:
-    return _UnitOfWork(settings, region_code, now)
+) -> Iterator[Scope]:
+    """One unit of work on the region's current strategy, at `now` (default: the clock)."""
+    with region_session(settings, region_code) as (session, region):
+        strategy = current_strategy(session, region)
+        calendar = calendar_for(region)
+        moment = calendar.aware(now).astimezone(UTC) if now else datetime.now(UTC)
+        yield Scope(session, region, strategy, calendar, moment)
 
 
 # --- stage runs --------------------------------------------------------------------------------

@@ -130,9 +130,5 @@ def in_region(backend: Backend, body, region: str | None = None):
     """Run `body(session, region)` on the backend's store, for reading state in tests."""
     from roadmap import services
 
-    store = services.open_store(backend.settings)
-    try:
-        with store.session() as session:
-            return body(session, services.resolve_region(session, region))
-    finally:
-        store.dispose()
+    with services.region_session(backend.settings, region) as (session, found):
+        return body(session, found)
