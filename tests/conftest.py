@@ -15,8 +15,17 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, settings
 
 from roadmap.settings import Settings, get_settings
+
+# No wall-clock deadlines and no "too slow" health check: a property example that takes
+# 600 ms on a busy 2-core machine is not a failure. ROADMAP_HYPOTHESIS_PROFILE=dev for fewer examples.
+settings.register_profile(
+    "ci", deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+)
+settings.register_profile("dev", parent=settings.get_profile("ci"), max_examples=20)
+settings.load_profile(os.environ.get("ROADMAP_HYPOTHESIS_PROFILE", "ci"))
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 PRIMORYE = EXAMPLES / "primorye.yaml"
