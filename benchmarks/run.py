@@ -88,15 +88,17 @@ def sweep_scaling(tmp: Path) -> list[tuple[str, float, float, str]]:
 
     import sqlalchemy as sa
 
-    from roadmap import alerts, services
+    from roadmap.alerts.sweep import sweep
+    from roadmap.plan.importer import import_roadmap
     from roadmap.settings import Settings
+    from roadmap.store.unit_of_work import init_store
 
     now = datetime(2026, 12, 4, 1, 0, tzinfo=UTC)  # 11:00 in Vladivostok, a Friday
     timings = {}
     for total in (1_000, 50_000):
         settings = Settings(database_url=f"sqlite:///{tmp}/sweep-{total}.db")
-        services.init_store(settings)
-        services.import_roadmap(settings, ROOT / "examples" / "primorye.yaml")
+        init_store(settings)
+        import_roadmap(settings, ROOT / "examples" / "primorye.yaml")
         engine = sa.create_engine(settings.store_url)
         with engine.begin() as connection:
             strategy, agency, person = connection.execute(
@@ -126,7 +128,7 @@ def sweep_scaling(tmp: Path) -> list[tuple[str, float, float, str]]:
         samples = []
         for _ in range(5):
             start = time.perf_counter()
-            planned = alerts.sweep(settings, now=now, dry_run=True)["planned"]
+            planned = sweep(settings, now=now, dry_run=True)["planned"]
             samples.append(time.perf_counter() - start)
         assert len(planned) == 20, len(planned)
         timings[total] = statistics.median(samples)

@@ -10,7 +10,7 @@ from prefect import flow
 
 from flows.stages import _logger
 from notifications.dispatcher import dispatch
-from roadmap import alerts
+from roadmap.alerts.sweep import sweep
 from roadmap.calendar import parse_now
 from roadmap.settings import get_settings
 
@@ -25,7 +25,7 @@ def deadline_sweep_flow(now: str | None = None, region: str | None = None) -> di
     """
     settings = get_settings()
     moment: datetime | None = parse_now(now, "now") if now else None
-    report = alerts.sweep(settings, now=moment, region_code=region)
+    report = sweep(settings, now=moment, region_code=region)
     if moment is not None and moment.tzinfo is None and report["regions"]:
         moment = datetime.fromisoformat(report["regions"][0]["local_time"])
     report["dispatch"] = dispatch(settings, now=moment)

@@ -8,7 +8,7 @@ from typing import Any
 from prefect import flow
 
 from flows.stages import _logger
-from roadmap import review
+from roadmap.review.cycle import start_review, today_year
 from roadmap.settings import get_settings
 
 
@@ -16,8 +16,8 @@ from roadmap.settings import get_settings
 def annual_review_flow(year: int | None = None, region: str | None = None) -> dict[str, Any]:
     """Open the review of `year` (default: the region's current year); idempotent."""
     settings = get_settings()
-    year = year or review.today_year(settings, region)
-    result = review.start_review(settings, year, region_code=region)
+    year = year or today_year(settings, region)
+    result = start_review(settings, year, region_code=region)
     _logger().info(
         f"Актуализация {year}: база — версия {result['baseline_version']}, "
         f"поручений рабочим группам: {result['tasks_created']}"

@@ -26,31 +26,20 @@ from prefect.settings import get_current_settings
 from flows.alerts import deadline_sweep_flow, dispatch_flow
 from flows.review import annual_review_flow
 from flows.stages import close_stage_flow, start_stage_flow
+from roadmap.config import load_review_config
+from roadmap.settings import get_settings
 
 # Every deployment carries these tags, so the UI can filter the roadmap's runs.
 TAGS = ["roadmap"]
-
-
-def _review_schedule() -> tuple[tuple[int, int], tuple[int, int]]:
-    """((month, day), (hour, minute)) of config/review.toml."""
-    import tomllib
-
-    from roadmap.settings import get_settings
-
-    path = get_settings().config_dir / "review.toml"
-    data = tomllib.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    month, day = (int(x) for x in data.get("opens_on", "01-15").split("-"))
-    hour, minute = (int(x) for x in data.get("at", "09:00").split(":"))
-    return (month, day), (hour, minute)
 
 
 def region_timezones() -> list[str]:
     """The timezones of the regions in the store (Asia/Vladivostok for an empty one)."""
     from sqlmodel import select
 
-    from roadmap.models import Region
-    from roadmap.services import open_store
     from roadmap.settings import get_settings
+    from roadmap.store.models import Region
+    from roadmap.store.unit_of_work import open_store
 
     store = open_store(get_settings())
     try:
@@ -80,11 +69,12 @@ def deployments(timezones: list[str] | None = None) -> list[RunnerDeployment]:
         )
         for zone in (timezones if timezones is not None else region_timezones())
     ]
-    month_day, at = _review_schedule()
+    review = load_review_config(get_settings())
+    (month, day), at = review.month_day, review.at
     reviews = [
         annual_review_flow.to_deployment(
             name=f"yearly-{zone.replace('/', '-').lower()}",
-            schedules=[Cron(f"{at[1]} {at[0]} {month_day[1]} {month_day[0]} *", timezone=zone)],
+            schedules=[Cron(f"{at.minute} {at.hour} {day} {month} *", timezone=zone)],
             entrypoint_type=EntrypointType.MODULE_PATH,
             description=f"Открыть ежегодную актуализацию ({zone}).",
             tags=[*TAGS, "review"],

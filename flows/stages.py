@@ -21,11 +21,12 @@ from prefect import flow, get_run_logger
 from prefect.exceptions import MissingContextError
 from prefect.logging import get_logger
 
-from roadmap import workflow
+from roadmap.calendar import parse_day
+from roadmap.config import stage_keys_in_order
 from roadmap.errors import UserError
 from roadmap.i18n import current_locale, t
-from roadmap.services import parse_day
 from roadmap.settings import get_settings
+from roadmap.stages.runs import close_stage, start_stage
 
 # Messages of the demo flow only; the stage messages are the CLI's (roadmap.i18n).
 _DEMO_MESSAGES: dict[str, dict[str, str]] = {
@@ -100,7 +101,7 @@ def start_stage_flow(key: str, on: str | None = None, region: str | None = None)
         on: start date YYYY-MM-DD in the region's calendar; default today.
         region: region code; needed only when the store holds several regions.
     """
-    result = workflow.start_stage(get_settings(), key, on=_day(on, "on"), region_code=region)
+    result = start_stage(get_settings(), key, on=_day(on, "on"), region_code=region)
     _logger().info(_started(result))
     return result
 
@@ -117,7 +118,7 @@ def close_stage_flow(key: str, region: str | None = None) -> dict[str, Any]:
         key: stage key from config/stages.toml, e.g. "interviews".
         region: region code; needed only when the store holds several regions.
     """
-    result = workflow.close_stage(get_settings(), key, region_code=region)
+    result = close_stage(get_settings(), key, region_code=region)
     _check_closed(result)
     _logger().info(t("stage.closed", key=key))
     return result
@@ -143,17 +144,17 @@ def run_roadmap_flow(
     Returns:
         One item a stage: {"stage", "started", "work", "closed"} with the services' results.
     """
-    from roadmap.demo import simulate_stage_work
+    from roadmap.stages.simulation import simulate_stage_work
 
     settings = get_settings()
     logger = _logger()
-    keys = workflow.stage_keys_in_order(settings)
+    keys = stage_keys_in_order(settings)
     first_day = _day(start_on, "start_on")
     # None: the first stage starts now, on today's date in the region.
     moment = None if first_day is None else datetime.combine(first_day, _FIRST_START_AT)
     results: list[dict[str, Any]] = []
     for done, key in enumerate(keys, start=1):
-        started = workflow.start_stage(
+        started = start_stage(
             settings,
             key,
             on=None if moment is None else moment.date(),
@@ -167,7 +168,7 @@ def run_roadmap_flow(
             _demo_say("simulated", key=key, work=", ".join(f"{k} {v}" for k, v in work.items()))
         )
         moment = datetime.combine(due_on, _CLOSE_AT)
-        closed = workflow.close_stage(settings, key, region_code=region, now=moment)
+        closed = close_stage(settings, key, region_code=region, now=moment)
         _check_closed(closed)
         logger.info(t("stage.closed", key=key))
         logger.info(_demo_say("progress", done=done, total=len(keys)))

@@ -20,11 +20,14 @@ from sqlmodel import select
 
 from notifications.sender import Sender
 from notifications.templates import AlertItem, render_digest
-from roadmap.alerts import acknowledgements, delivery_settings, ladder_for
+from roadmap.alerts.acknowledgements import acknowledgements
+from roadmap.alerts.config import delivery_settings, ladder_for
+from roadmap.alerts.rules import TaskDeadline, next_window_start, still_due
 from roadmap.calendar import RegionCalendar
-from roadmap.deadlines import TaskDeadline, next_window_start, still_due
+from roadmap.config import load_stage_config
 from roadmap.i18n import t
-from roadmap.models import (
+from roadmap.settings import Settings
+from roadmap.store.models import (
     OPEN_TASK_STATUSES,
     Agency,
     Alert,
@@ -35,9 +38,7 @@ from roadmap.models import (
     Strategy,
     Task,
 )
-from roadmap.services import open_store
-from roadmap.settings import Settings
-from roadmap.workflow import load_stage_config
+from roadmap.store.unit_of_work import open_store
 
 RETRYABLE = (AlertStatus.pending.value, AlertStatus.failed.value)
 

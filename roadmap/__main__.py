@@ -1,3 +1,3 @@
-from roadmap.cli import main
+from roadmap.cli.app import main
 
 main()

@@ -11,6 +11,9 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from roadmap.errors import UserError
+from roadmap.i18n import t
+
 
 @lru_cache(maxsize=8)
 def _production_calendar() -> holidays.HolidayBase:
@@ -86,3 +89,17 @@ def parse_now(value: str | None, option: str = "--now") -> datetime:
         # The production calendar is known for these years only; far dates would overflow.
         raise UserError(t("option.year_range", option=option, value=value))
     return parsed
+
+
+def parse_day(value: str, option: str) -> date:
+    import re
+
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        raise UserError(t("option.bad_date", option=option, value=value))
+    try:
+        day = date.fromisoformat(value.strip())
+    except ValueError:
+        raise UserError(t("option.bad_date", option=option, value=value)) from None
+    if not 2000 <= day.year <= 2100:
+        raise UserError(t("option.year_range", option=option, value=value))
+    return day

@@ -120,7 +120,7 @@ def backend(
 @pytest.fixture
 def store(backend: Backend) -> Backend:
     """An initialised (migrated) empty store."""
-    from roadmap.services import init_store
+    from roadmap.store.unit_of_work import init_store
 
     init_store(backend.settings)
     return backend
@@ -129,7 +129,7 @@ def store(backend: Backend) -> Backend:
 @pytest.fixture
 def loaded(store: Backend) -> Backend:
     """A store holding the Primorye example roadmap."""
-    from roadmap.services import import_roadmap
+    from roadmap.plan.importer import import_roadmap
 
     import_roadmap(store.settings, PRIMORYE)
     return store
@@ -137,7 +137,7 @@ def loaded(store: Backend) -> Backend:
 
 def in_region(backend: Backend, body, region: str | None = None):
     """Run `body(session, region)` on the backend's store, for reading state in tests."""
-    from roadmap import services
+    from roadmap.store.unit_of_work import region_session
 
-    with services.region_session(backend.settings, region) as (session, found):
+    with region_session(backend.settings, region) as (session, found):
         return body(session, found)

@@ -1,9 +1,9 @@
-"""Alembic environment: runs on the connection roadmap.db hands over."""
+"""Alembic environment: runs on the connection roadmap.store.engine hands over."""
 
 from alembic import context
 from sqlmodel import SQLModel
 
-import roadmap.models  # noqa: F401  (registers the tables)
+import roadmap.store.models  # noqa: F401  (registers the tables)
 
 config = context.config
 connection = config.attributes["connection"]

@@ -50,8 +50,9 @@ def prefect_server(prefect_env: None) -> Iterator[None]:
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_all_stages_run_through_prefect(prefect_server: None, loaded: Backend) -> None:
     from flows.stages import run_roadmap_flow, start_stage_flow
+    from roadmap.config import stage_keys_in_order
     from roadmap.errors import UserError
-    from roadmap.workflow import stage_keys_in_order, stage_overview
+    from roadmap.stages.runs import stage_overview
 
     keys = stage_keys_in_order(loaded.settings)
     assert len(keys) == 8

@@ -13,7 +13,10 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
-from roadmap import alerts, workflow
+from roadmap.alerts.outbox import list_alerts
+from roadmap.alerts.sweep import sweep
+from roadmap.plan.tasks import submit_tasks
+from roadmap.stages.runs import start_stage
 from tests.conftest import Backend
 from tests.notifications.conftest import HttpSink, alert_settings
 
@@ -44,13 +47,13 @@ def _env(backend: Backend, settings) -> dict[str, str]:
 def _stage_due(backend: Backend) -> str:
     """Open a stage: eleven tasks, one per agency, due on the same day (the example's own
     tasks are handed in first, so they raise no alerts)."""
-    workflow.submit_tasks(backend.settings)
-    started = workflow.start_stage(backend.settings, "initiatives", on=date(2027, 3, 1))
+    submit_tasks(backend.settings)
+    started = start_stage(backend.settings, "initiatives", on=date(2027, 3, 1))
     return started["due_on"]
 
 
 def _delivered_per_alert(settings, sink: HttpSink) -> tuple[list[dict], Counter]:
-    rows = alerts.list_alerts(settings)
+    rows = list_alerts(settings)
     seen: Counter = Counter()
     for body in sink.bodies("/"):
         message = json.loads(body)["message"]
@@ -99,7 +102,7 @@ def test_a_killed_dispatcher_loses_nothing(
         loaded.settings, tmp_path, {e: [f"json://{web}/delay/{e}"] for e in EMISSARIES}
     )
     due = _stage_due(loaded)
-    alerts.sweep(settings, now=_moment(due))
+    sweep(settings, now=_moment(due))
     env = _env(loaded, settings)
     now = _moment(due).isoformat()
     dispatcher = subprocess.Popen(
@@ -114,7 +117,7 @@ def test_a_killed_dispatcher_loses_nothing(
     dispatcher.send_signal(signal.SIGKILL)  # mid-delivery of the first digest
     dispatcher.wait()
     assert len(http_sink.paths()) == 1
-    stuck = alerts.list_alerts(settings, status="sending")
+    stuck = list_alerts(settings, status="sending")
     assert len(stuck) >= len(EMISSARIES)  # claimed, not finished
 
     finish = subprocess.run(

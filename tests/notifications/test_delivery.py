@@ -12,8 +12,9 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from notifications.dispatcher import dispatch
-from roadmap import alerts
-from roadmap.cli import app
+from roadmap.alerts.outbox import list_alerts
+from roadmap.alerts.sweep import sweep
+from roadmap.cli.app import app
 from tests.conftest import Backend
 from tests.notifications.conftest import HttpSink, SmtpSink, alert_settings
 
@@ -56,10 +57,10 @@ def test_digests_retries_dead_letters_and_secrets(
     )
     caplog.set_level(logging.DEBUG)
 
-    report = alerts.sweep(settings, now=NOW)
+    report = sweep(settings, now=NOW)
     planned = {(row["task"], row["kind"]) for row in report["planned"]}
     assert planned == {("T-002", "due"), ("T-003", "due"), ("T-005", "reminder")}
-    assert alerts.sweep(settings, now=NOW)["planned"] == []  # nothing twice
+    assert sweep(settings, now=NOW)["planned"] == []  # nothing twice
 
     first = dispatch(settings, now=NOW)
     assert first["sent"] == 1 and first["failed"] == 2
@@ -79,7 +80,7 @@ def test_digests_retries_dead_letters_and_secrets(
     assert len(smtp_sink.messages) == 1
     assert smtp_sink.messages[0].rcpt_tos == ["mincifra@example.org"]
 
-    rows = {(a["task"], a["person"]): a for a in alerts.list_alerts(settings)}
+    rows = {(a["task"], a["person"]): a for a in list_alerts(settings)}
     assert rows[("T-002", "e-minobr")]["status"] == "sent"
     assert rows[("T-003", "e-minsoc")]["status"] == "dead"
     assert "500" in rows[("T-003", "e-minsoc")]["last_error"]
@@ -112,10 +113,10 @@ def test_person_without_target_is_undeliverable_with_a_reason(
     settings = alert_settings(
         loaded.settings, tmp_path, {"coord": [f"json://127.0.0.1:{http_sink.port}/hook"]}
     )
-    alerts.sweep(settings, now=NOW)
+    sweep(settings, now=NOW)
     counts = dispatch(settings, now=NOW)
     assert counts["undeliverable"] == 3
-    rows = alerts.list_alerts(settings, status="undeliverable")
+    rows = list_alerts(settings, status="undeliverable")
     assert {r["person"] for r in rows} == {"e-minobr", "e-minsoc", "e-mincifra"}
     assert all("ROADMAP_SMTP_URL" in r["last_error"] for r in rows)
     assert http_sink.requests == []
@@ -130,11 +131,11 @@ def test_smtp_fallback_for_a_person_with_only_an_email(
             "smtp_url": f"mailto://127.0.0.1:{smtp_sink.port}?from=roadmap@example.org&mode=insecure"
         }
     )
-    alerts.sweep(settings, now=NOW)
+    sweep(settings, now=NOW)
     assert dispatch(settings, now=NOW)["sent"] == 3
     recipients = sorted(m.rcpt_tos[0] for m in smtp_sink.messages)
     assert recipients == ["e-mincifra@example.org", "e-minobr@example.org", "e-minsoc@example.org"]
-    assert json.dumps(alerts.list_alerts(settings)).count('"sent"') == 3
+    assert json.dumps(list_alerts(settings)).count('"sent"') == 3
 
 
 def test_alerts_no_longer_due_are_cancelled_and_night_ones_wait(
@@ -146,9 +147,9 @@ def test_alerts_no_longer_due_are_cancelled_and_night_ones_wait(
         tmp_path,
         {e: [f"json://{web}/hook/{e}"] for e in ("e-minobr", "e-minsoc", "e-mincifra")},
     )
-    alerts.sweep(settings, now=NOW)
+    sweep(settings, now=NOW)
     # T-002 is handed in before the dispatcher's turn: its alert is not sent.
-    from roadmap.services import submit_task
+    from roadmap.plan.tasks import submit_task
 
     submit_task(settings, "T-002", now=NOW)
     # The dispatcher first runs at 23:00 local: nothing goes out at night.
@@ -160,7 +161,7 @@ def test_alerts_no_longer_due_are_cancelled_and_night_ones_wait(
     counts = dispatch(settings, now=monday)
     assert (counts["cancelled"], counts["sent"]) == (1, 2)
     assert sorted(http_sink.paths()) == ["/hook/e-mincifra", "/hook/e-minsoc"]
-    assert {r["task"]: r["status"] for r in alerts.list_alerts(settings)}["T-002"] == "cancelled"
+    assert {r["task"]: r["status"] for r in list_alerts(settings)}["T-002"] == "cancelled"
 
 
 def test_a_broken_apprise_config_stops_the_sweep_before_it_writes(

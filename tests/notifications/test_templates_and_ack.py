@@ -7,8 +7,8 @@ from datetime import date, datetime
 from typer.testing import CliRunner
 
 from notifications.templates import AlertItem, render_digest
-from roadmap import alerts
-from roadmap.cli import app
+from roadmap.alerts.sweep import sweep
+from roadmap.cli.app import app
 from tests.conftest import Backend
 
 ITEM = AlertItem(
@@ -38,7 +38,7 @@ def test_acknowledgement_stops_escalation_to_that_person(loaded: Backend) -> Non
     runner = CliRunner()
     # T-002 (minobr) was due 4 Dec 2026; by 10 Dec it is 4 working days overdue.
     late = datetime.fromisoformat("2026-12-10T10:00:00+10:00")
-    planned = alerts.sweep(loaded.settings, now=late)["planned"]
+    planned = sweep(loaded.settings, now=late)["planned"]
     assert ("T-002", "escalation", 1) in {(r["task"], r["kind"], r["level"]) for r in planned}
 
     early = runner.invoke(app, ["task", "ack", "T-005", "--by", "r-mincifra"])
@@ -53,7 +53,7 @@ def test_acknowledgement_stops_escalation_to_that_person(loaded: Backend) -> Non
     later = datetime.fromisoformat("2026-12-15T10:00:00+10:00")
     again = {
         (r["kind"], r["level"])
-        for r in alerts.sweep(loaded.settings, now=later)["planned"]
+        for r in sweep(loaded.settings, now=later)["planned"]
         if r["task"] == "T-002"
     }
     assert again == {("overdue", 0), ("escalation", 2)}
@@ -61,7 +61,7 @@ def test_acknowledgement_stops_escalation_to_that_person(loaded: Backend) -> Non
 
 def test_sweep_outside_the_window_plans_nothing(loaded: Backend) -> None:
     night = datetime.fromisoformat("2026-12-04T03:00:00+10:00")
-    report = alerts.sweep(loaded.settings, now=night)
+    report = sweep(loaded.settings, now=night)
     assert report["regions"][0]["status"] == "outside_window" and report["planned"] == []
     sunday = datetime.combine(date(2026, 12, 6), datetime.min.time()).replace(hour=10)
-    assert alerts.sweep(loaded.settings, now=sunday)["planned"] == []
+    assert sweep(loaded.settings, now=sunday)["planned"] == []

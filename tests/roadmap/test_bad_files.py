@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from roadmap.cli import app
+from roadmap.cli.app import app
 from tests.conftest import PRIMORYE, Backend
 
 runner = CliRunner()
@@ -48,17 +48,18 @@ def _garbage(suffix: str) -> Callable[[Path], tuple[Path, str]]:
 def _xlsx_columns(tmp: Path) -> tuple[Path, str]:
     from openpyxl import load_workbook
 
-    from roadmap.roadmap_file import read_source, write_xlsx  # noqa: F401
     from roadmap.settings import Settings
 
     # A workbook as export writes it, then one column renamed the way people do.
     good = tmp / "good.xlsx"
-    from roadmap import services
+    from roadmap.plan.exporter import export_roadmap
+    from roadmap.plan.importer import import_roadmap
+    from roadmap.store.unit_of_work import init_store
 
     settings = Settings(database_url=f"sqlite:///{tmp / 'scratch.db'}")
-    services.init_store(settings)
-    services.import_roadmap(settings, PRIMORYE)
-    services.export_roadmap(settings, good)
+    init_store(settings)
+    import_roadmap(settings, PRIMORYE)
+    export_roadmap(settings, good)
     workbook = load_workbook(good)
     sheet = workbook["initiatives"]
     for cell in sheet[1]:

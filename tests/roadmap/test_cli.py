@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from roadmap.cli import app
+from roadmap.cli.app import app
 from tests.conftest import PRIMORYE, Backend
 
 runner = CliRunner()
@@ -24,7 +24,7 @@ def run(*args: str) -> object:
 def test_help_does_not_import_prefect_or_the_orm() -> None:
     code = (
         "import sys\n"
-        "from roadmap.cli import app\n"
+        "from roadmap.cli.app import app\n"
         "try:\n    app(['--help'])\nexcept SystemExit:\n    pass\n"
         "heavy = [m for m in ('prefect', 'sqlalchemy', 'sqlmodel', 'apprise') if m in sys.modules]\n"
         "print('HEAVY', heavy)\n"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from roadmap.cli import app
+from roadmap.cli.app import app
 from tests.conftest import Backend
 
 runner = CliRunner()

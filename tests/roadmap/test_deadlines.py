@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from roadmap.alerts.rules import Ladder, Level, TaskDeadline, due_rungs, in_window
 from roadmap.calendar import RegionCalendar
-from roadmap.deadlines import Ladder, Level, TaskDeadline, due_rungs, in_window
 
 VLADIVOSTOK = RegionCalendar("Asia/Vladivostok")
 LADDER = Ladder()

@@ -9,8 +9,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel, select
 
-from roadmap import services
-from roadmap.models import BudgetLine, Initiative, Region, Task
+from roadmap.store.models import BudgetLine, Initiative, Region, Task
+from roadmap.store.unit_of_work import init_store, open_store
 from tests.conftest import Backend
 
 
@@ -24,9 +24,9 @@ def test_migrations_build_exactly_the_models(store: Backend) -> None:
 
 
 def test_init_twice_is_harmless(store: Backend) -> None:
-    _, revision = services.init_store(store.settings)
+    _, revision = init_store(store.settings)
     assert revision
-    services.open_store(store.settings).dispose()
+    open_store(store.settings).dispose()
 
 
 @pytest.mark.parametrize(
@@ -54,7 +54,7 @@ def test_check_constraints(loaded: Backend, table: str, column: str, value: obje
 
 
 def test_foreign_keys_and_unique_codes(loaded: Backend) -> None:
-    store = services.open_store(loaded.settings)
+    store = open_store(loaded.settings)
     try:
         with pytest.raises(IntegrityError), store.session() as session:
             initiative = session.exec(select(Initiative)).first()
@@ -86,7 +86,7 @@ def test_foreign_keys_and_unique_codes(loaded: Backend) -> None:
 def test_timestamps_come_back_in_utc(loaded: Backend) -> None:
     from datetime import UTC, datetime, timedelta, timezone
 
-    store = services.open_store(loaded.settings)
+    store = open_store(loaded.settings)
     vladivostok = timezone(timedelta(hours=10))
     try:
         with store.session() as session:

@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from roadmap import review
 from roadmap.errors import UserError
+from roadmap.review.changes import read_changes
+from roadmap.review.cycle import close_review, decide, propose_changes, start_review
+from roadmap.review.snapshots import diff, versions
 from tests.conftest import EXAMPLES, Backend
 
 NOW = datetime.fromisoformat("2027-01-15T10:00:00+10:00")
@@ -31,9 +33,9 @@ def _version_rows(backend: Backend) -> list[tuple]:
 
 
 def _open_with_proposals(backend: Backend) -> dict:
-    started = review.start_review(backend.settings, 2027, now=NOW)
+    started = start_review(backend.settings, 2027, now=NOW)
     assert started["tasks_created"] == 11 and started["baseline_version"] == 1
-    return review.propose_changes(backend.settings, review.read_changes(CHANGES), now=NOW)
+    return propose_changes(backend.settings, read_changes(CHANGES), now=NOW)
 
 
 def test_full_cycle_makes_the_next_version_and_its_diff(loaded: Backend) -> None:
@@ -42,12 +44,12 @@ def test_full_cycle_makes_the_next_version_and_its_diff(loaded: Backend) -> None
     # Two agencies want different 2027 targets for the same indicator: reported, not merged.
     assert proposed["conflicts"] == [{"proposals": [3, 6], "touch": "target:DIGITAL-MATURITY|2027"}]
     baseline = _version_rows(loaded)
-    review.decide(loaded.settings, [1, 2, 3, 4, 5], True, by="coord", now=NOW)
-    review.decide(loaded.settings, [6], False, by="coord", now=NOW)
-    closed = review.close_review(loaded.settings, now=NOW)
+    decide(loaded.settings, [1, 2, 3, 4, 5], True, by="coord", now=NOW)
+    decide(loaded.settings, [6], False, by="coord", now=NOW)
+    closed = close_review(loaded.settings, now=NOW)
     assert (closed["version"], closed["applied"]) == (2, 5)
 
-    changes = review.diff(loaded.settings, 1, 2)
+    changes = diff(loaded.settings, 1, 2)
     assert changes["initiatives"]["added"] == ["H-05"]
     assert changes["initiatives"]["dropped"] == ["TR-02"]
     assert changes["targets"] == [
@@ -67,7 +69,7 @@ def test_full_cycle_makes_the_next_version_and_its_diff(loaded: Backend) -> None
     }
     assert sources  # TR-02 dropped: its money leaves the transport totals
 
-    history = review.versions(loaded.settings)
+    history = versions(loaded.settings)
     assert [v["version"] for v in history] == [1, 2]
     assert history[1]["reasons"] == {"federal_task": 1, "national_project": 2, "regional_policy": 2}
     # Version 1 is exactly as it was before version 2 was made.
@@ -75,19 +77,19 @@ def test_full_cycle_makes_the_next_version_and_its_diff(loaded: Backend) -> None
 
     # Closing again does nothing again.
     before = loaded.fingerprint()
-    assert review.close_review(loaded.settings, now=NOW)["applied"] == 0
+    assert close_review(loaded.settings, now=NOW)["applied"] == 0
     assert loaded.fingerprint() == before
     # The current state equals version 2.
-    current = review.diff(loaded.settings, 2)
+    current = diff(loaded.settings, 2)
     assert current["initiatives"] == {"added": [], "dropped": [], "changed": []}
     assert current["budget"]["total_delta"] == "0.00"
 
 
 def test_rejected_proposals_change_nothing(loaded: Backend) -> None:
     _open_with_proposals(loaded)
-    review.decide(loaded.settings, [1, 2, 3, 4, 5, 6], False, now=NOW)
-    assert review.close_review(loaded.settings, now=NOW)["applied"] == 0
-    changes = review.diff(loaded.settings, 1, 2)
+    decide(loaded.settings, [1, 2, 3, 4, 5, 6], False, now=NOW)
+    assert close_review(loaded.settings, now=NOW)["applied"] == 0
+    changes = diff(loaded.settings, 1, 2)
     assert changes["initiatives"] == {"added": [], "dropped": [], "changed": []}
     assert changes["targets"] == [] and changes["deadlines"] == []
     assert changes["budget"]["total_delta"] == "0.00"
@@ -95,17 +97,17 @@ def test_rejected_proposals_change_nothing(loaded: Backend) -> None:
 
 def test_conflicting_accepted_proposals_are_refused_whole(loaded: Backend) -> None:
     _open_with_proposals(loaded)
-    review.decide(loaded.settings, [1, 2, 3, 4, 5, 6], True, now=NOW)
+    decide(loaded.settings, [1, 2, 3, 4, 5, 6], True, now=NOW)
     before = loaded.fingerprint()
     with pytest.raises(UserError, match="#3 / #6"):
-        review.close_review(loaded.settings, now=NOW)
+        close_review(loaded.settings, now=NOW)
     assert loaded.fingerprint() == before
 
 
 def test_start_twice_and_bad_proposals(loaded: Backend, tmp_path: Path) -> None:
-    review.start_review(loaded.settings, 2027, now=NOW)
+    start_review(loaded.settings, 2027, now=NOW)
     before = loaded.fingerprint()
-    assert review.start_review(loaded.settings, 2027, now=NOW)["tasks_created"] == 0
+    assert start_review(loaded.settings, 2027, now=NOW)["tasks_created"] == 0
     assert loaded.fingerprint() == before
 
     bad = tmp_path / "changes.yaml"
@@ -118,7 +120,7 @@ def test_start_twice_and_bad_proposals(loaded: Backend, tmp_path: Path) -> None:
         "utf-8",
     )
     with pytest.raises(UserError) as caught:
-        review.propose_changes(loaded.settings, review.read_changes(bad), now=NOW)
+        propose_changes(loaded.settings, read_changes(bad), now=NOW)
     text = str(caught.value)
     assert "changes.yaml:3" in text and "2027-02-30" in text and "lottery" in text
     bad.write_text(
@@ -126,19 +128,19 @@ def test_start_twice_and_bad_proposals(loaded: Backend, tmp_path: Path) -> None:
         "utf-8",
     )
     with pytest.raises(UserError, match="NOPE-1"):
-        review.propose_changes(loaded.settings, review.read_changes(bad), now=NOW)
+        propose_changes(loaded.settings, read_changes(bad), now=NOW)
     assert loaded.fingerprint() == before
 
 
 def test_review_guards(loaded: Backend, tmp_path: Path) -> None:
-    from roadmap import workflow
+    from roadmap.stages.proposals import ProposalIn, propose_initiatives
 
     # A fresh store can be diffed against its first version.
-    assert review.diff(loaded.settings)["initiatives"]["added"] == []
+    assert diff(loaded.settings)["initiatives"]["added"] == []
     _open_with_proposals(loaded)
     # One cycle at a time.
     with pytest.raises(UserError, match="2027"):
-        review.start_review(loaded.settings, 2028, now=NOW)
+        start_review(loaded.settings, 2028, now=NOW)
     # A budget for an initiative the same cycle adds is fine; an empty change is not.
     later = tmp_path / "later.yaml"
     later.write_text(
@@ -149,18 +151,16 @@ def test_review_guards(loaded: Backend, tmp_path: Path) -> None:
         "utf-8",
     )
     with pytest.raises(UserError, match="H-01"):
-        review.propose_changes(loaded.settings, review.read_changes(later), now=NOW)
+        propose_changes(loaded.settings, read_changes(later), now=NOW)
     later.write_text(later.read_text("utf-8").split("  - {kind: change_initiative")[0], "utf-8")
-    assert review.propose_changes(loaded.settings, review.read_changes(later), now=NOW)[
-        "created"
-    ] == [7]
-    review.decide(loaded.settings, [1, 2, 3, 4, 5, 7], True, now=NOW)
-    review.decide(loaded.settings, [6], False, now=NOW)
+    assert propose_changes(loaded.settings, read_changes(later), now=NOW)["created"] == [7]
+    decide(loaded.settings, [1, 2, 3, 4, 5, 7], True, now=NOW)
+    decide(loaded.settings, [6], False, now=NOW)
     # Meanwhile someone proposes an initiative with the code the review wants to add.
-    workflow.propose_initiatives(
+    propose_initiatives(
         loaded.settings,
         [
-            workflow.ProposalIn(
+            ProposalIn(
                 code="H-05",
                 title="x",
                 sector="health",
@@ -172,5 +172,5 @@ def test_review_guards(loaded: Backend, tmp_path: Path) -> None:
     )
     before = loaded.fingerprint()
     with pytest.raises(UserError, match="#1"):
-        review.close_review(loaded.settings, now=NOW)
+        close_review(loaded.settings, now=NOW)
     assert loaded.fingerprint() == before

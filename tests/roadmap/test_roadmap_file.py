@@ -9,21 +9,23 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from roadmap import roadmap_file as rf
 from roadmap.errors import InvalidFile, UserError
-from roadmap.models import kopecks_to_roubles, roubles_to_kopecks
+from roadmap.roadmap_file.readers import read_source
+from roadmap.roadmap_file.schema import RoadmapDoc, parse_money
+from roadmap.roadmap_file.validation import Context, validate
+from roadmap.store.models import kopecks_to_roubles, roubles_to_kopecks
 from tests.conftest import PRIMORYE
 
-CONTEXT = rf.Context(
+CONTEXT = Context(
     default_sectors={"health": "Здравоохранение", "education": "Образование"},
     stage_keys=("initiatives", "interviews"),
 )
 
 
-def _validate_text(tmp_path: Path, text: str, name: str = "roadmap.yaml") -> rf.RoadmapDoc:
+def _validate_text(tmp_path: Path, text: str, name: str = "roadmap.yaml") -> RoadmapDoc:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
-    return rf.validate(rf.read_source(path), CONTEXT)
+    return validate(read_source(path), CONTEXT)
 
 
 @given(
@@ -31,7 +33,7 @@ def _validate_text(tmp_path: Path, text: str, name: str = "roadmap.yaml") -> rf.
 )
 def test_money_with_two_decimals_is_kept_exactly(amount: Decimal) -> None:
     for written in (str(amount), float(amount) if amount < 10**12 else str(amount)):
-        parsed = rf._money(written)
+        parsed = parse_money(written)
         assert parsed == amount
         assert kopecks_to_roubles(roubles_to_kopecks(parsed)) == amount
 
@@ -39,7 +41,7 @@ def test_money_with_two_decimals_is_kept_exactly(amount: Decimal) -> None:
 @pytest.mark.parametrize("text", ["12.345", "-0.01", "abc", "1e400", "nan", "true"])
 def test_money_refuses_what_is_not_roubles(text: str) -> None:
     with pytest.raises(ValueError):
-        rf._money(text if text != "true" else True)
+        parse_money(text if text != "true" else True)
 
 
 @settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -75,7 +77,7 @@ def test_any_value_in_an_initiative_is_handled(tmp_path: Path, key: str, value: 
     with path.open("w", encoding="utf-8") as handle:
         yaml.dump(data, handle)
     try:
-        rf.validate(rf.read_source(path), rf.Context({}, ("initiatives",)))
+        validate(read_source(path), Context({}, ("initiatives",)))
     except InvalidFile as exc:
         assert any(p.key.startswith("initiatives[0]") or "budget" in p.key for p in exc.problems)
 
@@ -147,6 +149,6 @@ def test_xlsx_roadmap_sheet_refuses_repeated_and_unknown_keys(tmp_path: Path) ->
     path = tmp_path / "roadmap.xlsx"
     workbook.save(path)
     with pytest.raises(InvalidFile) as caught:
-        rf.read_source(path)
+        read_source(path)
     places = [p.where for p in caught.value.problems]
     assert places == ["roadmap.xlsx[roadmap]:3", "roadmap.xlsx[roadmap]:4"]

@@ -8,13 +8,15 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from roadmap import services
 from roadmap.errors import InvalidFile
+from roadmap.plan.exporter import export_document, export_roadmap
+from roadmap.plan.importer import import_roadmap
+from roadmap.store.unit_of_work import init_store, open_store, resolve_region
 from tests.conftest import PRIMORYE, Backend, in_region
 
 
 def _snapshot(backend: Backend, region: str | None = None) -> dict:
-    return in_region(backend, services.export_document, region)
+    return in_region(backend, export_document, region)
 
 
 def _yaml(path: Path) -> dict:
@@ -44,7 +46,7 @@ def test_example_imports_everything_it_holds(loaded: Backend) -> None:
 
 def test_reimport_changes_nothing(loaded: Backend) -> None:
     before = loaded.fingerprint()
-    report = services.import_roadmap(loaded.settings, PRIMORYE)
+    report = import_roadmap(loaded.settings, PRIMORYE)
     assert not report.changed
     assert report.changes["initiatives"].unchanged == len(_yaml(PRIMORYE)["initiatives"])
     assert loaded.fingerprint() == before
@@ -52,37 +54,37 @@ def test_reimport_changes_nothing(loaded: Backend) -> None:
 
 def test_export_reimports_to_identical_state(loaded: Backend, tmp_path: Path) -> None:
     exported = tmp_path / "export.yaml"
-    services.export_roadmap(loaded.settings, exported)
+    export_roadmap(loaded.settings, exported)
     first = _snapshot(loaded)
 
     # Into the same store: nothing to change.
-    assert not services.import_roadmap(loaded.settings, exported).changed
+    assert not import_roadmap(loaded.settings, exported).changed
     # Into a fresh store: the same roadmap comes out again.
     from roadmap.settings import Settings
 
     fresh = Settings(database_url=f"sqlite:///{tmp_path / 'fresh.db'}")
-    services.init_store(fresh)
-    services.import_roadmap(fresh, exported)
-    store = services.open_store(fresh)
+    init_store(fresh)
+    import_roadmap(fresh, exported)
+    store = open_store(fresh)
     with store.session() as session:
-        second = services.export_document(session, services.resolve_region(session, None))
+        second = export_document(session, resolve_region(session, None))
     store.dispose()
     assert second == first
 
 
 def test_xlsx_export_reimports_to_identical_state(loaded: Backend, tmp_path: Path) -> None:
     workbook = tmp_path / "roadmap.xlsx"
-    services.export_roadmap(loaded.settings, workbook)
-    assert not services.import_roadmap(loaded.settings, workbook).changed
+    export_roadmap(loaded.settings, workbook)
+    assert not import_roadmap(loaded.settings, workbook).changed
 
     from roadmap.settings import Settings
 
     fresh = Settings(database_url=f"sqlite:///{tmp_path / 'fresh.db'}")
-    services.init_store(fresh)
-    services.import_roadmap(fresh, workbook)
-    store = services.open_store(fresh)
+    init_store(fresh)
+    import_roadmap(fresh, workbook)
+    store = open_store(fresh)
     with store.session() as session:
-        state = services.export_document(session, services.resolve_region(session, None))
+        state = export_document(session, resolve_region(session, None))
     store.dispose()
     assert state == _snapshot(loaded)
 
@@ -94,7 +96,7 @@ def test_changed_file_updates_by_code_and_keeps_missing_rows(
     data["initiatives"][0]["title"] = "Новое название"
     removed = data["initiatives"].pop()
     data["budget"] = [b for b in data["budget"] if b["initiative"] != removed["code"]]
-    report = services.import_roadmap(loaded.settings, _write(tmp_path / "changed.yaml", data))
+    report = import_roadmap(loaded.settings, _write(tmp_path / "changed.yaml", data))
     assert report.changes["initiatives"].updated == 1
     assert report.changes["initiatives"].deleted == 0
     state = _snapshot(loaded)
@@ -107,14 +109,14 @@ def test_prune_removes_rows_missing_from_the_file(loaded: Backend, tmp_path: Pat
     removed = data["initiatives"].pop()
     data["budget"] = [b for b in data["budget"] if b["initiative"] != removed["code"]]
     path = _write(tmp_path / "pruned.yaml", data)
-    report = services.import_roadmap(loaded.settings, path, prune=True)
+    report = import_roadmap(loaded.settings, path, prune=True)
     assert report.changes["initiatives"].deleted == 1
     assert removed["code"] not in {i["code"] for i in _snapshot(loaded)["initiatives"]}
 
 
 def test_dry_run_reports_but_writes_nothing(store: Backend) -> None:
     before = store.fingerprint()
-    report = services.import_roadmap(store.settings, PRIMORYE, dry_run=True)
+    report = import_roadmap(store.settings, PRIMORYE, dry_run=True)
     assert report.changes["initiatives"].created == len(_yaml(PRIMORYE)["initiatives"])
     assert store.fingerprint() == before
 
@@ -125,10 +127,10 @@ def test_tasks_without_code_get_one_and_keep_it(loaded: Backend, tmp_path: Path)
         {"agency": "minobr", "title": "Представить паспорт проекта", "due": "2027-02-01"}
     )
     path = _write(tmp_path / "with-new-task.yaml", data)
-    services.import_roadmap(loaded.settings, path)
+    import_roadmap(loaded.settings, path)
     codes = [t["code"] for t in _snapshot(loaded)["tasks"]]
     assert len(codes) == len(set(codes)) == len(data["tasks"])
-    assert not services.import_roadmap(loaded.settings, path).changed
+    assert not import_roadmap(loaded.settings, path).changed
 
 
 def test_csv_list_adds_to_the_imported_region(loaded: Backend, tmp_path: Path) -> None:
@@ -139,7 +141,7 @@ def test_csv_list_adds_to_the_imported_region(loaded: Backend, tmp_path: Path) -
         'E-90;"Цифровой двойник школы; пилот";education;minobr;\n',
         encoding="utf-8-sig",
     )
-    report = services.import_roadmap(loaded.settings, csv_file)
+    report = import_roadmap(loaded.settings, csv_file)
     assert report.changes["initiatives"].created == 2
     state = {i["code"]: i for i in _snapshot(loaded)["initiatives"]}
     assert state["E-90"]["title"] == "Цифровой двойник школы; пилот"
@@ -153,7 +155,7 @@ def test_csv_errors_name_the_line(loaded: Backend, tmp_path: Path) -> None:
         encoding="utf-8",
     )
     with pytest.raises(InvalidFile) as caught:
-        services.import_roadmap(loaded.settings, csv_file)
+        import_roadmap(loaded.settings, csv_file)
     text = str(caught.value)
     assert "budget.csv:3" in text and "-5" in text
 
@@ -161,7 +163,7 @@ def test_csv_errors_name_the_line(loaded: Backend, tmp_path: Path) -> None:
 def test_two_regions_live_side_by_side(loaded: Backend, tmp_path: Path) -> None:
     data = _yaml(PRIMORYE)
     data["region"] = {"code": "KAM", "name": "Камчатский край", "timezone": "Asia/Kamchatka"}
-    services.import_roadmap(loaded.settings, _write(tmp_path / "kam.yaml", data))
+    import_roadmap(loaded.settings, _write(tmp_path / "kam.yaml", data))
     assert _snapshot(loaded, "KAM")["region"]["timezone"] == "Asia/Kamchatka"
     assert _snapshot(loaded, "PRI")["initiatives"] == _snapshot(loaded, "KAM")["initiatives"]
     from roadmap.errors import UserError
@@ -179,21 +181,21 @@ def test_prune_keeps_what_another_strategy_still_uses(loaded: Backend, tmp_path:
     previous["initiatives"] = [i for i in previous["initiatives"] if i["agency"] in kept][:2]
     for key in ("budget", "indicators", "tasks", "services", "systems"):
         del previous[key]  # lists a file leaves out are not pruned
-    services.import_roadmap(loaded.settings, _write(tmp_path / "old.yaml", previous), prune=True)
+    import_roadmap(loaded.settings, _write(tmp_path / "old.yaml", previous), prune=True)
 
     # The current strategy, its coordinator and agencies are all still there and exportable.
     state = _snapshot(loaded)
     assert state["strategy"]["start_year"] == 2025
     assert state["coordinator"]["code"] == _yaml(PRIMORYE)["coordinator"]["code"]
     assert len(state["agencies"]) == len(_yaml(PRIMORYE)["agencies"])
-    assert not services.import_roadmap(loaded.settings, PRIMORYE, prune=True).changed
+    assert not import_roadmap(loaded.settings, PRIMORYE, prune=True).changed
 
 
 def test_region_option_must_match_the_file(loaded: Backend) -> None:
     from roadmap.errors import UserError
 
     with pytest.raises(UserError, match="KAM"):
-        services.import_roadmap(loaded.settings, PRIMORYE, region_code="KAM")
+        import_roadmap(loaded.settings, PRIMORYE, region_code="KAM")
 
 
 def test_csv_row_longer_than_its_header_is_refused(loaded: Backend, tmp_path: Path) -> None:
@@ -201,5 +203,5 @@ def test_csv_row_longer_than_its_header_is_refused(loaded: Backend, tmp_path: Pa
     csv_file = tmp_path / "budget.csv"
     csv_file.write_text("initiative,year,source,planned\nH-01,2027,federal,1,500\n", "utf-8")
     with pytest.raises(InvalidFile, match=r"budget.csv:2: .*'500'"):
-        services.import_roadmap(loaded.settings, csv_file)
+        import_roadmap(loaded.settings, csv_file)
     assert loaded.fingerprint() == before

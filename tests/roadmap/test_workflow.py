@@ -10,9 +10,22 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from roadmap import workflow as w
+from roadmap.config import HypothesisRules, load_stage_config
 from roadmap.errors import UserError
+from roadmap.plan.tasks import submit_tasks
 from roadmap.settings import Settings
+from roadmap.stages.analysis import ScoreIn, latest_selection, rank, record_scores, run_analysis
+from roadmap.stages.architecture import DecisionIn, architecture_review, record_decisions
+from roadmap.stages.interviews import (
+    HypothesisIn,
+    InterviewIn,
+    add_hypotheses,
+    add_interviews,
+    hypotheses_list,
+    hypothesis_verdict,
+)
+from roadmap.stages.proposals import ProposalIn, drop_initiative, propose_initiatives
+from roadmap.stages.runs import close_stage, stage_detail, stage_overview, start_stage
 from tests.conftest import Backend, in_region
 
 NOW = datetime(2026, 12, 28, 1, 0, tzinfo=UTC)  # 11:00 in Vladivostok
@@ -34,79 +47,79 @@ def _config_with(tmp_path: Path, settings: Settings, replace: dict[str, str]) ->
 
 def test_due_date_crosses_the_new_year_holidays(loaded: Backend, tmp_path: Path) -> None:
     settings = _config_with(tmp_path, loaded.settings, {"duration_days = 15": "duration_days = 5"})
-    result = w.start_stage(settings, "initiatives", on=date(2026, 12, 28), now=NOW)
+    result = start_stage(settings, "initiatives", on=date(2026, 12, 28), now=NOW)
     assert result["due_on"] == "2027-01-13"
-    tasks = w.stage_detail(settings, "initiatives")["tasks_by_agency"]
+    tasks = stage_detail(settings, "initiatives")["tasks_by_agency"]
     assert {t["due"] for t in tasks} == {"2027-01-13"}
 
 
 def test_start_creates_one_task_per_agency_and_twice_creates_nothing(loaded: Backend) -> None:
-    first = w.start_stage(loaded.settings, "initiatives", on=date(2026, 12, 1), now=NOW)
+    first = start_stage(loaded.settings, "initiatives", on=date(2026, 12, 1), now=NOW)
     agencies = 11
     assert first["tasks_created"] == first["tasks"] == agencies
     before = loaded.fingerprint()
-    again = w.start_stage(loaded.settings, "initiatives", now=NOW)
+    again = start_stage(loaded.settings, "initiatives", now=NOW)
     assert again["tasks_created"] == 0 and again["tasks"] == agencies
     assert again["started_on"] == "2026-12-01"
     assert loaded.fingerprint() == before
-    detail = w.stage_detail(loaded.settings, "initiatives")
+    detail = stage_detail(loaded.settings, "initiatives")
     assert all(t["assignee"] for t in detail["tasks_by_agency"])  # each goes to the emissary
 
 
 def test_start_defaults_to_the_regions_local_date(loaded: Backend) -> None:
     late_evening_utc = datetime(2026, 12, 1, 20, 0, tzinfo=UTC)  # 06:00 on 2 Dec in Vladivostok
-    result = w.start_stage(loaded.settings, "initiatives", now=late_evening_utc)
+    result = start_stage(loaded.settings, "initiatives", now=late_evening_utc)
     assert result["started_on"] == "2026-12-02"
 
 
 def test_a_stage_waits_for_the_previous_one(loaded: Backend) -> None:
     with pytest.raises(UserError, match="initiatives"):
-        w.start_stage(loaded.settings, "interviews", now=NOW)
+        start_stage(loaded.settings, "interviews", now=NOW)
     with pytest.raises(UserError, match="nonsense"):
-        w.start_stage(loaded.settings, "nonsense", now=NOW)
+        start_stage(loaded.settings, "nonsense", now=NOW)
     with pytest.raises(UserError, match="initiatives"):
-        w.close_stage(loaded.settings, "initiatives", now=NOW)
+        close_stage(loaded.settings, "initiatives", now=NOW)
 
 
 def test_gate_lists_exactly_what_is_missing(loaded: Backend) -> None:
-    w.start_stage(loaded.settings, "initiatives", on=date(2026, 12, 1), now=NOW)
-    detail = w.stage_detail(loaded.settings, "initiatives")["tasks_by_agency"]
+    start_stage(loaded.settings, "initiatives", on=date(2026, 12, 1), now=NOW)
+    detail = stage_detail(loaded.settings, "initiatives")["tasks_by_agency"]
     minobr = next(t["code"] for t in detail if t["agency"] == "minobr")
     others = [t["code"] for t in detail if t["agency"] != "minobr"]
-    w.submit_tasks(loaded.settings, others, now=NOW)
+    submit_tasks(loaded.settings, others, now=NOW)
 
-    refused = w.close_stage(loaded.settings, "initiatives", now=NOW)
+    refused = close_stage(loaded.settings, "initiatives", now=NOW)
     assert refused["status"] == "gate_failed"
     assert refused["missing"] == [f"minobr: поручение {minobr} не сдано"]
-    overview = {row["key"]: row for row in w.stage_overview(loaded.settings)}
+    overview = {row["key"]: row for row in stage_overview(loaded.settings)}
     assert overview["initiatives"]["missing"] == refused["missing"]
     with pytest.raises(UserError):
-        w.start_stage(loaded.settings, "interviews", now=NOW)
+        start_stage(loaded.settings, "interviews", now=NOW)
 
-    w.submit_tasks(loaded.settings, [minobr], now=NOW)
-    assert w.close_stage(loaded.settings, "initiatives", now=NOW)["status"] == "closed"
+    submit_tasks(loaded.settings, [minobr], now=NOW)
+    assert close_stage(loaded.settings, "initiatives", now=NOW)["status"] == "closed"
     before = loaded.fingerprint()
-    assert w.close_stage(loaded.settings, "initiatives", now=NOW)["status"] == "closed"
+    assert close_stage(loaded.settings, "initiatives", now=NOW)["status"] == "closed"
     assert loaded.fingerprint() == before
 
 
 def _through(settings: Settings, *keys: str) -> None:
     for key in keys:
-        w.start_stage(settings, key, on=date(2026, 12, 28), now=NOW)
-        w.submit_tasks(settings, stage=key, now=NOW)
+        start_stage(settings, key, on=date(2026, 12, 28), now=NOW)
+        submit_tasks(settings, stage=key, now=NOW)
         if key == "interviews":
             return
-        assert w.close_stage(settings, key, now=NOW)["status"] == "closed"
+        assert close_stage(settings, key, now=NOW)["status"] == "closed"
 
 
 def test_interviews_gate_names_initiatives_without_a_confirmed_hypothesis(
     loaded: Backend,
 ) -> None:
     settings = loaded.settings
-    w.propose_initiatives(
+    propose_initiatives(
         settings,
         [
-            w.ProposalIn(
+            ProposalIn(
                 code="E-90",
                 title="Электронная очередь в детские сады",
                 sector="education",
@@ -117,22 +130,22 @@ def test_interviews_gate_names_initiatives_without_a_confirmed_hypothesis(
         ],
     )
     _through(settings, "initiatives", "interviews")
-    missing = w.close_stage(settings, "interviews", now=NOW)["missing"]
+    missing = close_stage(settings, "interviews", now=NOW)["missing"]
     assert "minobr: у инициативы E-90 нет подтверждённой гипотезы" in missing
 
-    w.add_hypotheses(
+    add_hypotheses(
         settings,
         [
-            w.HypothesisIn(
+            HypothesisIn(
                 initiative="E-90", code="HYP-1", statement="Родителям нужна прозрачная очередь"
             )
         ],
     )
     votes = [True, True, True, True, False]  # 4 of 5 = 0.8 ≥ 0.6 with 5 interviews
-    verdicts = w.add_interviews(
+    verdicts = add_interviews(
         settings,
         [
-            w.InterviewIn(
+            InterviewIn(
                 initiative="E-90",
                 hypothesis="HYP-1",
                 respondent=f"R-{n}",
@@ -144,19 +157,19 @@ def test_interviews_gate_names_initiatives_without_a_confirmed_hypothesis(
         ],
     )["verdicts"]
     assert verdicts == {"E-90/HYP-1": "confirmed"}
-    missing = w.close_stage(settings, "interviews", now=NOW)["missing"]
+    missing = close_stage(settings, "interviews", now=NOW)["missing"]
     assert not any("E-90" in item for item in missing)
     # The example's other candidates still lack hypotheses until they are dropped.
     for item in missing:
         code = item.split("инициативы ")[1].split(" ")[0]
-        w.drop_initiative(settings, code)
-    assert w.close_stage(settings, "interviews", now=NOW)["status"] == "closed"
+        drop_initiative(settings, code)
+    assert close_stage(settings, "interviews", now=NOW)["status"] == "closed"
 
 
 def test_interviewing_the_same_respondent_again_does_not_count_twice(loaded: Backend) -> None:
     settings = loaded.settings
-    w.add_hypotheses(settings, [w.HypothesisIn(initiative="U-02", code="HYP-1", statement="x")])
-    item = w.InterviewIn(
+    add_hypotheses(settings, [HypothesisIn(initiative="U-02", code="HYP-1", statement="x")])
+    item = InterviewIn(
         initiative="U-02",
         hypothesis="HYP-1",
         respondent="R-1",
@@ -164,19 +177,19 @@ def test_interviewing_the_same_respondent_again_does_not_count_twice(loaded: Bac
         respondent_group="жители",
         supports=True,
     )
-    w.add_interviews(settings, [item])
-    again = w.add_interviews(settings, [item])
+    add_interviews(settings, [item])
+    again = add_interviews(settings, [item])
     assert again["created"] == 0
-    rows = {r["code"]: r for r in w.hypotheses_list(settings) if r["initiative"] == "U-02"}
+    rows = {r["code"]: r for r in hypotheses_list(settings) if r["initiative"] == "U-02"}
     assert rows["HYP-1"]["interviews"] == 1 and rows["HYP-1"]["status"] == "pending"
 
 
-RULES = w.HypothesisRules(min_interviews=5, min_support_share=0.6)
+RULES = HypothesisRules(min_interviews=5, min_support_share=0.6)
 
 
 @given(st.lists(st.booleans(), max_size=30))
 def test_hypothesis_rule(votes: list[bool]) -> None:
-    verdict = w.hypothesis_verdict(len(votes), sum(votes), RULES)
+    verdict = hypothesis_verdict(len(votes), sum(votes), RULES)
     if len(votes) < 5:
         assert verdict == "pending"
     elif sum(votes) / len(votes) >= 0.6:
@@ -186,9 +199,9 @@ def test_hypothesis_rule(votes: list[bool]) -> None:
 
 
 def test_hypothesis_rule_edges() -> None:
-    assert w.hypothesis_verdict(5, 3, RULES) == "confirmed"  # exactly 0.6
-    assert w.hypothesis_verdict(5, 2, RULES) == "rejected"
-    assert w.hypothesis_verdict(4, 4, RULES) == "pending"
+    assert hypothesis_verdict(5, 3, RULES) == "confirmed"  # exactly 0.6
+    assert hypothesis_verdict(5, 2, RULES) == "rejected"
+    assert hypothesis_verdict(4, 4, RULES) == "pending"
 
 
 def test_ranking_weights_ties_and_cuts() -> None:
@@ -199,7 +212,7 @@ def test_ranking_weights_ties_and_cuts() -> None:
         "C": {"effect": 9, "cost": 9},  # 9.0
         "D": {"effect": 1, "cost": 1},  # 1.0
     }
-    by_count = w.rank(scores, weights, cut_count=2)
+    by_count = rank(scores, weights, cut_count=2)
     assert [(r["initiative"], r["total"], r["rank"]) for r in by_count] == [
         ("C", 9.0, 1),
         ("A", 6.0, 2),
@@ -208,7 +221,7 @@ def test_ranking_weights_ties_and_cuts() -> None:
     ]
     assert [r["initiative"] for r in by_count if r["selected"]] == ["C", "A"]
     budgets = {"C": Decimal(700), "A": Decimal(400), "B": Decimal(300), "D": Decimal(1)}
-    by_budget = w.rank(scores, weights, budgets=budgets, cut_budget=Decimal(1000))
+    by_budget = rank(scores, weights, budgets=budgets, cut_budget=Decimal(1000))
     # A does not fit after C (1100 > 1000), B still does: the cut skips, it does not stop.
     assert [r["initiative"] for r in by_budget if r["selected"]] == ["C", "B"]
 
@@ -216,23 +229,23 @@ def test_ranking_weights_ties_and_cuts() -> None:
 def test_analysis_records_the_selection_with_its_scores(loaded: Backend) -> None:
     settings = loaded.settings
     confirmed = ["A-01", "D-01", "TR-03"]  # confirmed in the example
-    criteria = w.load_stage_config(settings).rules.analysis.criteria
+    criteria = load_stage_config(settings).rules.analysis.criteria
     with pytest.raises(UserError, match="A-01: effect"):
-        w.run_analysis(settings, cut_count=2, now=NOW)  # no scores yet
-    w.record_scores(
+        run_analysis(settings, cut_count=2, now=NOW)  # no scores yet
+    record_scores(
         settings,
         [
-            w.ScoreIn(initiative=code, **{c: value for c in criteria})
+            ScoreIn(initiative=code, **{c: value for c in criteria})
             for code, value in zip(confirmed, (5, 9, 7), strict=True)
         ],
     )
-    result = w.run_analysis(settings, cut_count=2, now=NOW)
+    result = run_analysis(settings, cut_count=2, now=NOW)
     assert [(r["initiative"], r["selected"]) for r in result["results"]] == [
         ("D-01", True),
         ("TR-03", True),
         ("A-01", False),
     ]
-    latest = w.latest_selection(settings)
+    latest = latest_selection(settings)
     assert latest["cut"] == "count:2"
     assert latest["results"][0]["scores"] == {c: 9 for c in criteria}
     statuses = {r["initiative"]: r["selected"] for r in latest["results"]}
@@ -240,19 +253,19 @@ def test_analysis_records_the_selection_with_its_scores(loaded: Backend) -> None
     initiatives = {i["code"]: i["status"] for i in _initiatives(loaded)}
     assert (initiatives["D-01"], initiatives["A-01"]) == ("selected", "confirmed")
     with pytest.raises(UserError, match="quality"):
-        w.record_scores(settings, [w.ScoreIn(initiative="A-01", quality=5)])
+        record_scores(settings, [ScoreIn(initiative="A-01", quality=5)])
     with pytest.raises(UserError, match="11"):
-        w.record_scores(settings, [w.ScoreIn(initiative="A-01", effect=11)])
+        record_scores(settings, [ScoreIn(initiative="A-01", effect=11)])
 
 
 def _initiatives(backend: Backend) -> list[dict]:
-    from roadmap import services
+    from roadmap.plan.queries import list_initiatives
 
-    return in_region(backend, services.list_initiatives)
+    return in_region(backend, list_initiatives)
 
 
 def test_architecture_review_flags_duplicates_and_gostekh_candidates(loaded: Backend) -> None:
-    report = w.architecture_review(loaded.settings, now=NOW)
+    report = architecture_review(loaded.settings, now=NOW)
     duplicate = report["duplicates"][0]
     assert duplicate["function"] == "document_management"
     assert {s["code"] for s in duplicate["systems"]} == {"IS-EDO-REG", "IS-EDO-VLD"}
@@ -264,8 +277,8 @@ def test_architecture_review_flags_duplicates_and_gostekh_candidates(loaded: Bac
     assert candidates["IS-MED"]["due"] == "2027-06-30" and not candidates["IS-MED"]["due_proposed"]
 
     # The gate needs a decision for every agency.
-    w.record_decisions(loaded.settings, [w.DecisionIn(agency="minzdrav", decision="МИС на ГосТех")])
-    report = w.architecture_review(loaded.settings, now=NOW)
+    record_decisions(loaded.settings, [DecisionIn(agency="minzdrav", decision="МИС на ГосТех")])
+    report = architecture_review(loaded.settings, now=NOW)
     decided = {a["agency"]: a["decision"] for a in report["agencies"]}
     assert decided["minzdrav"] == "МИС на ГосТех" and decided["minobr"] is None
 
@@ -273,4 +286,4 @@ def test_architecture_review_flags_duplicates_and_gostekh_candidates(loaded: Bac
 def test_stage_config_errors_name_the_file(loaded: Backend, tmp_path: Path) -> None:
     settings = _config_with(tmp_path, loaded.settings, {"duration_days = 15": "duration_days = 0"})
     with pytest.raises(UserError, match=r"stages.toml: stage\.0\.duration_days"):
-        w.start_stage(settings, "initiatives", now=NOW)
+        start_stage(settings, "initiatives", now=NOW)

@@ -7,34 +7,26 @@ from typing import Annotated, Any
 
 import typer
 
-from roadmap.cli import (
+from roadmap.cli.common import (
     JsonOpt,
     NowOpt,
     RegionOpt,
-    _console,
-    _escape,
-    _millions,
-    _now,
-    _print_json,
-    _settings,
-    _table,
-    app,
+    current_settings,
     handles_user_errors,
+    parse_now_option,
 )
+from roadmap.cli.render import escape, fmt_millions, get_console, print_json, print_table
 from roadmap.errors import UserError
 from roadmap.i18n import current_locale
 
+# Top-level commands of this module; the composition root (app.py) mounts them.
+commands = typer.Typer()
 review_app = typer.Typer(
     help="Ежегодная актуализация стратегии / yearly strategy update.", no_args_is_help=True
 )
-app.add_typer(review_app, name="review")
 
 YearOpt = Annotated[int | None, typer.Option("--year", help="Год цикла (по умолчанию последний).")]
 ByOpt = Annotated[str | None, typer.Option("--by", help="Кто решил (имя или код).")]
-
-
-def _say(ru: str, en: str) -> str:
-    return en if current_locale() == "en" else ru
 
 
 @review_app.command("start")
@@ -46,13 +38,13 @@ def review_start(
     as_json: JsonOpt = False,
 ) -> None:
     """Открыть цикл: текущая версия — база, рабочим группам органов — поручения."""
-    from roadmap.review import start_review
+    from roadmap.review.cycle import start_review
 
-    result = start_review(_settings(), year, region_code=region, now=_now(now))
+    result = start_review(current_settings(), year, region_code=region, now=parse_now_option(now))
     if as_json:
-        _print_json(result)
+        print_json(result)
         return
-    _console().print(
+    get_console().print(
         _say(
             f"Актуализация {year}: {result['status']}, база — версия {result['baseline_version']}; "
             f"поручений рабочим группам создано: {result['tasks_created']}.",
@@ -91,7 +83,8 @@ def review_propose(
     """Внести предложения изменений (файлом или по одному) с причиной."""
     from pydantic import ValidationError
 
-    from roadmap.review import ChangeRecord, propose_changes, read_changes
+    from roadmap.review.changes import ChangeRecord, read_changes
+    from roadmap.review.cycle import propose_changes
 
     if file is not None:
         changes = read_changes(file)
@@ -119,11 +112,11 @@ def review_propose(
             raise UserError(
                 "; ".join(f"{'.'.join(map(str, e['loc'][1:]))}: {e['msg']}" for e in exc.errors())
             ) from None
-    result = propose_changes(_settings(), changes, year=year, region_code=region)
+    result = propose_changes(current_settings(), changes, year=year, region_code=region)
     if as_json:
-        _print_json(result)
+        print_json(result)
         return
-    console = _console()
+    console = get_console()
     console.print(
         _say("Предложения: ", "Proposals: ") + ", ".join(f"#{n}" for n in result["created"])
     )
@@ -131,7 +124,7 @@ def review_propose(
 
 
 def _print_conflicts(conflicts: list[dict[str, Any]]) -> None:
-    console = _console()
+    console = get_console()
     for c in conflicts:
         a, b = c["proposals"]
         console.print(
@@ -156,12 +149,12 @@ def review_decide(
     region: RegionOpt = None,
 ) -> None:
     """Принять или отклонить предложения (координатор)."""
-    from roadmap.review import decide
+    from roadmap.review.cycle import decide
 
     if accept is None:
         raise UserError(_say("Укажите --accept или --reject.", "Give --accept or --reject."))
-    result = decide(_settings(), numbers, accept, by=by, year=year, region_code=region)
-    _console().print(f"{', '.join(f'#{n}' for n in result['decided'])}: {result['status']}")
+    result = decide(current_settings(), numbers, accept, by=by, year=year, region_code=region)
+    get_console().print(f"{', '.join(f'#{n}' for n in result['decided'])}: {result['status']}")
     _print_conflicts(result["conflicts"])
 
 
@@ -171,19 +164,19 @@ def review_status_command(
     year: YearOpt = None, region: RegionOpt = None, as_json: JsonOpt = False
 ) -> None:
     """Предложения цикла, их решения и противоречия."""
-    from roadmap.review import review_status
+    from roadmap.review.cycle import review_status
 
-    data = review_status(_settings(), year=year, region_code=region)
+    data = review_status(current_settings(), year=year, region_code=region)
     if as_json:
-        _print_json(data)
+        print_json(data)
         return
-    _console().print(
+    get_console().print(
         f"{data['year']}: {data['status']} (v{data['baseline_version']} → "
         f"{data['result_version'] or '…'})"
     )
     for row in data["proposals"]:
         row["name"] = row["why"]
-    _table(
+    print_table(
         data["proposals"],
         [
             ("number", "№"),
@@ -204,13 +197,13 @@ def review_close(
     by: ByOpt = None, year: YearOpt = None, region: RegionOpt = None, as_json: JsonOpt = False
 ) -> None:
     """Применить принятые предложения одной транзакцией как новую версию."""
-    from roadmap.review import close_review
+    from roadmap.review.cycle import close_review
 
-    result = close_review(_settings(), year=year, by=by, region_code=region)
+    result = close_review(current_settings(), year=year, by=by, region_code=region)
     if as_json:
-        _print_json(result)
+        print_json(result)
         return
-    _console().print(
+    get_console().print(
         _say(
             f"Актуализация {result['year']}: версия {result['version']}, применено изменений: {result['applied']}.",
             f"Review {result['year']}: version {result['version']}, changes applied: {result['applied']}.",
@@ -218,20 +211,20 @@ def review_close(
     )
 
 
-@app.command("versions")
+@commands.command("versions")
 @handles_user_errors
 def versions_command(region: RegionOpt = None, as_json: JsonOpt = False) -> None:
     """История версий стратегии: дата, кто утвердил, объём и причины изменений."""
-    from roadmap.review import versions
+    from roadmap.review.snapshots import versions
 
-    rows = versions(_settings(), region_code=region)
+    rows = versions(current_settings(), region_code=region)
     if as_json:
-        _print_json(rows)
+        print_json(rows)
         return
     for row in rows:
-        row["budget"] = _millions(row["budget_total"])
+        row["budget"] = fmt_millions(row["budget_total"])
         row["why"] = ", ".join(f"{k} {v}" for k, v in row["reasons"].items()) or "—"
-    _table(
+    print_table(
         rows,
         [
             ("version", "Версия"),
@@ -245,7 +238,7 @@ def versions_command(region: RegionOpt = None, as_json: JsonOpt = False) -> None
     )
 
 
-@app.command("diff")
+@commands.command("diff")
 @handles_user_errors
 def diff_command(
     first: Annotated[
@@ -258,17 +251,17 @@ def diff_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Что изменилось между версиями: инициативы, бюджет, целевые значения, сроки."""
-    from roadmap.review import diff
+    from roadmap.review.snapshots import diff
 
-    data = diff(_settings(), first, second, region_code=region)
+    data = diff(current_settings(), first, second, region_code=region)
     if as_json:
-        _print_json(data)
+        print_json(data)
         return
     print_diff(data)
 
 
 def print_diff(data: dict[str, Any]) -> None:
-    console = _console()
+    console = get_console()
     console.print(
         f"[bold]v{data['from']} → {data['to'] if data['to'] == 'current' else 'v' + str(data['to'])}[/bold]"
     )
@@ -277,15 +270,15 @@ def print_diff(data: dict[str, Any]) -> None:
     console.print(_say("Исключены: ", "Dropped: ") + (", ".join(ini["dropped"]) or "—"))
     for item in ini["changed"]:
         fields = "; ".join(
-            f"{k}: {_escape(str(a))} → {_escape(str(b))}" for k, (a, b) in item["changes"].items()
+            f"{k}: {escape(str(a))} → {escape(str(b))}" for k, (a, b) in item["changes"].items()
         )
         console.print(f"~ {item['initiative']}: {fields}")
     rows = [
         dict(
             r,
-            before=_millions(r["before"]),
-            after=_millions(r["after"]),
-            delta=_millions(r["delta"]),
+            before=fmt_millions(r["before"]),
+            after=fmt_millions(r["after"]),
+            delta=fmt_millions(r["delta"]),
         )
         for r in data["budget"]["by_sector_source"]
     ]
@@ -293,12 +286,12 @@ def print_diff(data: dict[str, Any]) -> None:
         {
             "sector": "Σ",
             "source": "",
-            "before": _millions(data["budget"]["total_before"]),
-            "after": _millions(data["budget"]["total_after"]),
-            "delta": _millions(data["budget"]["total_delta"]),
+            "before": fmt_millions(data["budget"]["total_before"]),
+            "after": fmt_millions(data["budget"]["total_after"]),
+            "delta": fmt_millions(data["budget"]["total_delta"]),
         }
     )
-    _table(
+    print_table(
         rows,
         [
             ("sector", "Отрасль"),
@@ -309,9 +302,15 @@ def print_diff(data: dict[str, Any]) -> None:
         ],
     )
     if data["targets"]:
-        _table(
+        print_table(
             data["targets"],
             [("indicator", "Показатель"), ("year", "Год"), ("before", "Было"), ("after", "Стало")],
         )
     if data["deadlines"]:
-        _table(data["deadlines"], [("task", "Поручение"), ("before", "Было"), ("after", "Стало")])
+        print_table(
+            data["deadlines"], [("task", "Поручение"), ("before", "Было"), ("after", "Стало")]
+        )
+
+
+def _say(ru: str, en: str) -> str:
+    return en if current_locale() == "en" else ru

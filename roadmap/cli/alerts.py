@@ -7,31 +7,29 @@ from typing import Annotated
 
 import typer
 
-from roadmap.cli import (
+from roadmap.cli.common import (
     JsonOpt,
     NowOpt,
     RegionOpt,
-    _choice,
-    _console,
-    _now,
-    _print_json,
-    _settings,
-    _table,
-    app,
+    checked_choice,
+    current_settings,
     handles_user_errors,
-    task_app,
+    parse_now_option,
 )
+from roadmap.cli.render import get_console, print_json, print_table
 from roadmap.i18n import t
 
+# Top-level commands of this module; the composition root (app.py) mounts them.
+commands = typer.Typer()
+task_commands = typer.Typer()  # mounted under `roadmap task`
 alerts_app = typer.Typer(help="Уведомления о сроках / deadline alerts.", no_args_is_help=True)
-app.add_typer(alerts_app, name="alerts")
 
 
 def _sender():
     from notifications.sender import Sender
-    from roadmap.alerts import delivery_settings
+    from roadmap.alerts.config import delivery_settings
 
-    settings = _settings()
+    settings = current_settings()
     return Sender(
         settings.apprise_config,
         settings.smtp_url,
@@ -42,20 +40,22 @@ def _sender():
 def _dispatch(now, reclaim_now: bool = False, sender=None) -> dict[str, int]:
     from notifications.dispatcher import dispatch
 
-    return dispatch(_settings(), now=now, reclaim_now=reclaim_now, sender=sender or _sender())
+    return dispatch(
+        current_settings(), now=now, reclaim_now=reclaim_now, sender=sender or _sender()
+    )
 
 
 def _in_region_time(moment, region: str | None):
     """A bare --now means the region's local time (the one region, or --region)."""
     if moment is None or moment.tzinfo is not None:
         return moment
-    from roadmap import services
+    from roadmap.store.unit_of_work import calendar_for, region_session
 
-    with services.region_session(_settings(), region) as (_, found):
-        return services.calendar_for(found).aware(moment)
+    with region_session(current_settings(), region) as (_, found):
+        return calendar_for(found).aware(moment)
 
 
-@app.command("sweep")
+@commands.command("sweep")
 @handles_user_errors
 def sweep_command(
     now: NowOpt = None,
@@ -66,12 +66,12 @@ def sweep_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Найти наступившие сроки и отправить уведомления (в рабочие часы региона)."""
-    from roadmap.alerts import sweep
+    from roadmap.alerts.sweep import sweep
 
-    moment = _now(now)
+    moment = parse_now_option(now)
     # A broken Apprise config is reported before anything is planned.
     sender = None if dry_run else _sender()
-    report = sweep(_settings(), now=moment, dry_run=dry_run, region_code=region)
+    report = sweep(current_settings(), now=moment, dry_run=dry_run, region_code=region)
     if not dry_run:
         if moment is not None and moment.tzinfo is None and report["regions"]:
             # The sweep read a bare --now in the region's time; dispatch at that same moment.
@@ -80,9 +80,9 @@ def sweep_command(
             moment = datetime.fromisoformat(report["regions"][0]["moment"])
         report["dispatch"] = _dispatch(moment, sender=sender)
     if as_json:
-        _print_json(report)
+        print_json(report)
         return
-    console = _console()
+    console = get_console()
     for entry in report["regions"]:
         console.print(
             t(
@@ -93,7 +93,7 @@ def sweep_command(
             )
         )
     if dry_run:
-        _table(
+        print_table(
             report["planned"],
             [
                 ("task", "Поручение"),
@@ -106,7 +106,7 @@ def sweep_command(
         console.print(t("alerts.dispatch", **report["dispatch"]))
 
 
-@app.command("dispatch")
+@commands.command("dispatch")
 @handles_user_errors
 def dispatch_command(
     now: NowOpt = None,
@@ -118,11 +118,11 @@ def dispatch_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Доставить запланированные уведомления (дайджест на человека), повторить неудачные."""
-    counts = _dispatch(_in_region_time(_now(now), region), reclaim_now=reclaim)
+    counts = _dispatch(_in_region_time(parse_now_option(now), region), reclaim_now=reclaim)
     if as_json:
-        _print_json(counts)
+        print_json(counts)
         return
-    _console().print(t("alerts.dispatch", **counts))
+    get_console().print(t("alerts.dispatch", **counts))
 
 
 @alerts_app.command("list")
@@ -134,17 +134,17 @@ def alerts_list(
     as_json: JsonOpt = False,
 ) -> None:
     """Очередь уведомлений и журнал доставки (без секретов адресов)."""
-    from roadmap.alerts import list_alerts
-    from roadmap.models import AlertStatus
+    from roadmap.alerts.outbox import list_alerts
+    from roadmap.store.models import AlertStatus
 
-    _choice("--status", status, AlertStatus)
-    rows = list_alerts(_settings(), status=status, person=person, region_code=region)
+    checked_choice("--status", status, AlertStatus)
+    rows = list_alerts(current_settings(), status=status, person=person, region_code=region)
     if as_json:
-        _print_json(rows)
+        print_json(rows)
         return
     for row in rows:
         row["name"] = row["last_error"]  # the long column: it wraps, the others stay whole
-    _table(
+    print_table(
         rows,
         [
             ("id", "№"),
@@ -159,7 +159,7 @@ def alerts_list(
     )
 
 
-@task_app.command("ack")
+@task_commands.command("ack")
 @handles_user_errors
 def task_ack(
     code: Annotated[str, typer.Argument(help="Код поручения.")],
@@ -167,15 +167,15 @@ def task_ack(
     region: RegionOpt = None,
 ) -> None:
     """Принять эскалацию: дальнейшие эскалации на этом уровне прекращаются."""
-    from roadmap.alerts import acknowledge
+    from roadmap.alerts.acknowledgements import acknowledge
 
-    result = acknowledge(_settings(), code, by, region_code=region)
-    _console().print(
+    result = acknowledge(current_settings(), code, by, region_code=region)
+    get_console().print(
         t("task.acknowledged", code=result["code"], person=result["person"], level=result["level"])
     )
 
 
-@app.command("serve")
+@commands.command("serve")
 def serve_command() -> None:
     """Обслуживать развёртывания Prefect: этапы по кнопке, обход сроков по расписанию."""
     from flows.serve import main

@@ -12,22 +12,20 @@ from typing import Annotated, Any
 
 import typer
 
-from roadmap.cli import (
+from roadmap.cli.common import (
     JsonOpt,
     NowOpt,
     RegionOpt,
-    _console,
-    _escape,
-    _now,
-    _print_json,
-    _settings,
-    _table,
-    app,
+    current_settings,
     handles_user_errors,
+    parse_now_option,
 )
+from roadmap.cli.render import escape, get_console, print_json, print_table
 from roadmap.errors import UserError
 from roadmap.i18n import current_locale, t
 
+# Top-level commands of this module; the composition root (app.py) mounts them.
+commands = typer.Typer()
 stage_app = typer.Typer(help="Этапы дорожной карты / roadmap stages.", no_args_is_help=True)
 initiative_app = typer.Typer(help="Одна инициатива / one initiative.", no_args_is_help=True)
 hypothesis_app = typer.Typer(help="Гипотезы инициатив / hypotheses.", no_args_is_help=True)
@@ -36,12 +34,6 @@ analysis_app = typer.Typer(help="Анализ и отбор инициатив /
 architecture_app = typer.Typer(
     help="Оценка архитектуры и инфраструктуры / architecture review.", no_args_is_help=True
 )
-app.add_typer(stage_app, name="stage")
-app.add_typer(initiative_app, name="initiative")
-app.add_typer(hypothesis_app, name="hypothesis")
-app.add_typer(interview_app, name="interview")
-app.add_typer(analysis_app, name="analysis")
-app.add_typer(architecture_app, name="architecture")
 
 FileOpt = Annotated[
     Path | None, typer.Option("--file", help="Много записей сразу: YAML-список или CSV.")
@@ -50,10 +42,10 @@ FileOpt = Annotated[
 
 def _records(path: Path | None, model: type, list_name: str, single: dict[str, Any] | None):
     """Records from --file, or the one record given by options."""
-    from roadmap import roadmap_file as rf
+    from roadmap.roadmap_file.readers import read_records
 
     if path is not None:
-        return rf.read_records(path, model, list_name)
+        return read_records(path, model, list_name)
     if single is None:
         raise UserError(t("records.none"))
     from pydantic import ValidationError
@@ -77,7 +69,7 @@ _OPTION_NAMES = {"expected_effect": "effect", "held_on": "on", "respondent_group
 def _day(value: str | None, option: str):
     if value is None:
         return None
-    from roadmap.services import parse_day
+    from roadmap.calendar import parse_day
 
     return parse_day(value, option)
 
@@ -93,16 +85,16 @@ def _title(row: dict[str, Any]) -> str:
 @handles_user_errors
 def stage_list(region: RegionOpt = None, as_json: JsonOpt = False) -> None:
     """Этапы по порядку: ключ, название, длительность, статус."""
-    from roadmap.workflow import stage_overview
+    from roadmap.stages.runs import stage_overview
 
-    rows = stage_overview(_settings(), region_code=region)
+    rows = stage_overview(current_settings(), region_code=region)
     if as_json:
-        _print_json(rows)
+        print_json(rows)
         return
     for row in rows:
         row["name"] = _title(row)
         row["progress"] = f"{row['tasks_done']}/{row['tasks']}" if row["tasks"] else ""
-    _table(
+    print_table(
         rows,
         [
             ("order", "№"),
@@ -129,13 +121,15 @@ def stage_start(
     as_json: JsonOpt = False,
 ) -> None:
     """Начать этап: поручения эмиссарам всех органов со сроком в рабочих днях."""
-    from roadmap.workflow import start_stage
+    from roadmap.stages.runs import start_stage
 
-    result = start_stage(_settings(), key, on=_day(on, "--on"), region_code=region, now=_now(now))
+    result = start_stage(
+        current_settings(), key, on=_day(on, "--on"), region_code=region, now=parse_now_option(now)
+    )
     if as_json:
-        _print_json(result)
+        print_json(result)
         return
-    _console().print(
+    get_console().print(
         t(
             "stage.started",
             key=key,
@@ -157,18 +151,18 @@ def stage_close(
     as_json: JsonOpt = False,
 ) -> None:
     """Закрыть этап, если выполнены условия перехода; иначе показать, чего не хватает."""
-    from roadmap.workflow import close_stage
+    from roadmap.stages.runs import close_stage
 
-    result = close_stage(_settings(), key, region_code=region, now=_now(now))
+    result = close_stage(current_settings(), key, region_code=region, now=parse_now_option(now))
     if as_json:
-        _print_json(result)
+        print_json(result)
     elif result["missing"]:
-        console = _console()
+        console = get_console()
         console.print(t("stage.gate_failed", key=key, count=len(result["missing"])))
         for item in result["missing"]:
-            console.print(f"  • {_escape(item)}", soft_wrap=True)
+            console.print(f"  • {escape(item)}", soft_wrap=True)
     else:
-        _console().print(t("stage.closed", key=key))
+        get_console().print(t("stage.closed", key=key))
     if result["missing"]:
         raise typer.Exit(3)
 
@@ -181,23 +175,23 @@ def stage_status(
     as_json: JsonOpt = False,
 ) -> None:
     """Состояние этапов или одного этапа с поручениями по органам."""
-    from roadmap.workflow import stage_detail
+    from roadmap.stages.runs import stage_detail
 
     if key is None:
         stage_list(region=region, as_json=as_json)
         return
-    detail = stage_detail(_settings(), key, region_code=region)
+    detail = stage_detail(current_settings(), key, region_code=region)
     if as_json:
-        _print_json(detail)
+        print_json(detail)
         return
-    console = _console()
+    console = get_console()
     console.print(
-        f"[bold]{detail['order']}. {_escape(_title(detail))}[/bold] ({detail['key']}): "
+        f"[bold]{detail['order']}. {escape(_title(detail))}[/bold] ({detail['key']}): "
         f"{detail['status']}, {detail['started_on'] or '—'} → {detail['due_on'] or '—'}"
     )
     for item in detail["missing"]:
-        console.print(f"  • {_escape(item)}", soft_wrap=True)
-    _table(
+        console.print(f"  • {escape(item)}", soft_wrap=True)
+    print_table(
         detail["tasks_by_agency"],
         [
             ("agency", "Орган"),
@@ -227,7 +221,7 @@ def initiative_propose(
     as_json: JsonOpt = False,
 ) -> None:
     """Предложить инициативу (эмиссар): входит в стратегию как proposed."""
-    from roadmap.workflow import ProposalIn, propose_initiatives
+    from roadmap.stages.proposals import ProposalIn, propose_initiatives
 
     single = None
     if file is None:
@@ -240,11 +234,11 @@ def initiative_propose(
             "expected_effect": effect,
         }
     items = _records(file, ProposalIn, "proposals", single)
-    result = propose_initiatives(_settings(), items, region_code=region)
+    result = propose_initiatives(current_settings(), items, region_code=region)
     if as_json:
-        _print_json(result)
+        print_json(result)
         return
-    _console().print(
+    get_console().print(
         t("records.saved", created=result["created"], updated=result["updated"])
         + " "
         + ", ".join(result["codes"])
@@ -258,10 +252,10 @@ def initiative_drop(
     region: RegionOpt = None,
 ) -> None:
     """Исключить инициативу (например, гипотеза не подтвердилась)."""
-    from roadmap.workflow import drop_initiative
+    from roadmap.stages.proposals import drop_initiative
 
-    result = drop_initiative(_settings(), code, region_code=region)
-    _console().print(f"{result['code']}: {result['status']}")
+    result = drop_initiative(current_settings(), code, region_code=region)
+    get_console().print(f"{result['code']}: {result['status']}")
 
 
 # --- interviews stage ----------------------------------------------------------------------------
@@ -281,31 +275,31 @@ def hypothesis_add(
     region: RegionOpt = None,
 ) -> None:
     """Добавить гипотезу к инициативе."""
-    from roadmap.workflow import HypothesisIn, add_hypotheses
+    from roadmap.stages.interviews import HypothesisIn, add_hypotheses
 
     single = None
     if file is None:
         single = {"initiative": initiative, "code": code, "statement": statement}
     result = add_hypotheses(
-        _settings(), _records(file, HypothesisIn, "hypotheses", single), region_code=region
+        current_settings(), _records(file, HypothesisIn, "hypotheses", single), region_code=region
     )
-    _console().print(t("records.saved", created=result["created"], updated=result["updated"]))
+    get_console().print(t("records.saved", created=result["created"], updated=result["updated"]))
 
 
 @hypothesis_app.command("list")
 @handles_user_errors
 def hypothesis_list(region: RegionOpt = None, as_json: JsonOpt = False) -> None:
     """Гипотезы с числом интервью, долей поддержки и решением."""
-    from roadmap.workflow import hypotheses_list
+    from roadmap.stages.interviews import hypotheses_list
 
-    rows = hypotheses_list(_settings(), region_code=region)
+    rows = hypotheses_list(current_settings(), region_code=region)
     if as_json:
-        _print_json(rows)
+        print_json(rows)
         return
     for row in rows:
         row["support"] = f"{row['supporting']}/{row['interviews']}"
         row["name"] = row["statement"]
-    _table(
+    print_table(
         rows,
         [
             ("initiative", "Инициатива"),
@@ -339,7 +333,7 @@ def interview_add(
     as_json: JsonOpt = False,
 ) -> None:
     """Записать интервью; гипотеза решается правилом из config/stages.toml."""
-    from roadmap.workflow import InterviewIn, add_interviews
+    from roadmap.stages.interviews import InterviewIn, add_interviews
 
     single = None
     if file is None:
@@ -353,12 +347,12 @@ def interview_add(
             "notes": notes,
         }
     result = add_interviews(
-        _settings(), _records(file, InterviewIn, "interviews", single), region_code=region
+        current_settings(), _records(file, InterviewIn, "interviews", single), region_code=region
     )
     if as_json:
-        _print_json(result)
+        print_json(result)
         return
-    console = _console()
+    console = get_console()
     console.print(t("records.saved", created=result["created"], updated=result["updated"]))
     for key, verdict in sorted(result["verdicts"].items()):
         console.print(f"  {key}: {verdict}")
@@ -379,7 +373,7 @@ def analysis_score(
     region: RegionOpt = None,
 ) -> None:
     """Оценить инициативу по критериям (веса — в config/stages.toml)."""
-    from roadmap.workflow import ScoreIn, record_scores
+    from roadmap.stages.analysis import ScoreIn, record_scores
 
     if file is not None:
         items = _records(file, ScoreIn, "scores", None)
@@ -395,8 +389,8 @@ def analysis_score(
         if "initiative" in pairs:
             raise UserError(t("score.bad_pair", value="initiative=…"))
         items = _records(None, ScoreIn, "scores", {"initiative": initiative, **pairs})
-    result = record_scores(_settings(), items, region_code=region)
-    _console().print(t("records.scores", count=result["scores"]))
+    result = record_scores(current_settings(), items, region_code=region)
+    get_console().print(t("records.scores", count=result["scores"]))
 
 
 @analysis_app.command("run")
@@ -411,24 +405,28 @@ def analysis_run(
     as_json: JsonOpt = False,
 ) -> None:
     """Ранжировать инициативы по взвешенным оценкам и отобрать лучшие."""
-    from roadmap import roadmap_file as rf
-    from roadmap.workflow import run_analysis
+    from roadmap.roadmap_file.schema import parse_money
+    from roadmap.stages.analysis import run_analysis
 
     if count is not None and budget is not None:
         raise UserError(t("analysis.one_cut"))
     cut_budget = None
     if budget is not None:
         try:
-            cut_budget = rf._money(budget)
+            cut_budget = parse_money(budget)
         except ValueError as exc:
             raise UserError(f"--budget: {exc}") from None
         if cut_budget <= 0:
             raise UserError(f"--budget: {budget} ≤ 0")
     result = run_analysis(
-        _settings(), cut_count=count, cut_budget=cut_budget, region_code=region, now=_now(now)
+        current_settings(),
+        cut_count=count,
+        cut_budget=cut_budget,
+        region_code=region,
+        now=parse_now_option(now),
     )
     if as_json:
-        _print_json(result)
+        print_json(result)
         return
     print_ranking(result)
 
@@ -446,13 +444,13 @@ def print_ranking(result: dict[str, Any]) -> None:
         }
         row.update({c: f"{r['scores'][c]:g}" for c in criteria})
         rows.append(row)
-    _table(
+    print_table(
         rows,
         [("rank", "№"), ("initiative", "Код"), ("name", "Инициатива")]
         + [(c, c) for c in criteria]
         + [("total", "Итог"), ("selected", "Отобрана")],
     )
-    _console().print(
+    get_console().print(
         f"{result['cut']}; " + ", ".join(f"{c}×{w}" for c, w in result["weights"].items())
     )
 
@@ -466,13 +464,13 @@ def architecture_show(
     region: RegionOpt = None, as_json: JsonOpt = False, now: NowOpt = None
 ) -> None:
     """Информационные системы по органам, дубли и кандидаты на переход в ГосТех."""
-    from roadmap.workflow import architecture_review
+    from roadmap.stages.architecture import architecture_review
 
-    report = architecture_review(_settings(), region_code=region, now=_now(now))
+    report = architecture_review(current_settings(), region_code=region, now=parse_now_option(now))
     if as_json:
-        _print_json(report)
+        print_json(report)
         return
-    console = _console()
+    console = get_console()
     for dup in report["duplicates"]:
         systems = ", ".join(f"{s['code']} ({s['agency']})" for s in dup["systems"])
         console.print(
@@ -482,7 +480,7 @@ def architecture_show(
         dict(c, name=c["name"], due=c["due"] + (" *" if c["due_proposed"] else ""))
         for c in report["gostekh_candidates"]
     ]
-    _table(
+    print_table(
         rows,
         [
             ("code", "Код"),
@@ -496,7 +494,7 @@ def architecture_show(
         dict(a, systems=", ".join(a["systems"]), decision=a["decision"] or "—")
         for a in report["agencies"]
     ]
-    _table(rows, [("agency", "Орган"), ("systems", "Системы"), ("decision", "Решение")])
+    print_table(rows, [("agency", "Орган"), ("systems", "Системы"), ("decision", "Решение")])
 
 
 @architecture_app.command("decide")
@@ -510,10 +508,10 @@ def architecture_decide(
     region: RegionOpt = None,
 ) -> None:
     """Записать решение по архитектуре органа (нужно для закрытия этапа)."""
-    from roadmap.workflow import DecisionIn, record_decisions
+    from roadmap.stages.architecture import DecisionIn, record_decisions
 
     single = None if file is not None else {"agency": agency, "decision": decision}
     result = record_decisions(
-        _settings(), _records(file, DecisionIn, "decisions", single), region_code=region
+        current_settings(), _records(file, DecisionIn, "decisions", single), region_code=region
     )
-    _console().print(t("records.saved", created=result["created"], updated=result["updated"]))
+    get_console().print(t("records.saved", created=result["created"], updated=result["updated"]))

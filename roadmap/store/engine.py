@@ -1,4 +1,4 @@
-"""Storage: engines, sessions and schema migrations (Alembic only)."""
+"""Engines and sessions for SQLite and PostgreSQL; the Alembic migrations that create the schema."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from sqlmodel import Session
 from roadmap.errors import UserError
 from roadmap.i18n import t
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# The released migrations keep their place (roadmap/migrations): released history never moves.
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def redacted(url: str) -> str:

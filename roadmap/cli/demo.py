@@ -14,20 +14,38 @@ import shutil
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from rich.console import Console
-from rich.table import Table
+import typer
 
+from roadmap.cli.common import handles_user_errors
 from roadmap.settings import PROJECT_DIR, get_settings
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+# Top-level commands of this module; the composition root (app.py) mounts them.
+commands = typer.Typer()
+
+
+@commands.command("demo")
+@handles_user_errors
+def demo_command(
+    store: Annotated[
+        Path, typer.Option("--store", help="Файл демонстрационного хранилища (пересоздаётся).")
+    ] = Path(".demo/roadmap.db"),
+) -> None:
+    """Демонстрация на отдельном хранилище SQLite: пример Приморья, восемь этапов через Prefect."""
+    run_demo(store)
+
 
 EXAMPLE = PROJECT_DIR / "examples" / "primorye.yaml"
 
 
 def run_demo(store: Path) -> None:
-    from roadmap.cli import _console
+    from roadmap.cli.render import get_console
 
-    console = _console()
+    console = get_console()
     started = time.perf_counter()
     store = store.resolve()
     home = store.parent / "prefect"
@@ -43,12 +61,13 @@ def run_demo(store: Path) -> None:
     from flows.runtime import configure_local_prefect
 
     configure_local_prefect(home)
-    from roadmap import services
+    from roadmap.plan.importer import import_roadmap
+    from roadmap.store.unit_of_work import init_store
 
     console.rule("roadmap demo")
     console.print(f"1. Демонстрационное хранилище: {store}")
-    services.init_store(settings)
-    report = services.import_roadmap(settings, EXAMPLE)
+    init_store(settings)
+    report = import_roadmap(settings, EXAMPLE)
     console.print(f"2. Загружен {EXAMPLE.relative_to(PROJECT_DIR)}: {report.summary()}")
     with console.status("3. Запуск Prefect (временный локальный сервер)…"):
         from flows.runtime import heartbeats_off
@@ -72,23 +91,25 @@ def yearly_update(console: Console, settings: Any) -> None:
     one that conflicts, close it as version 2 and print the diff."""
     from flows.review import annual_review_flow
     from flows.runtime import heartbeats_off
-    from roadmap import review
-    from roadmap.cli_review import print_diff
+    from roadmap.cli.review import print_diff
+    from roadmap.review.changes import read_changes
+    from roadmap.review.cycle import close_review, decide, propose_changes
+    from roadmap.review.snapshots import diff
 
     with heartbeats_off():
         annual_review_flow(year=2027)
-    proposed = review.propose_changes(settings, review.read_changes(CHANGES))
+    proposed = propose_changes(settings, read_changes(CHANGES))
     console.print(
         f"   предложений: {len(proposed['created'])}; противоречий: {len(proposed['conflicts'])}"
     )
     rejected = {pair["proposals"][1] for pair in proposed["conflicts"]}
     accepted = [n for n in proposed["created"] if n not in rejected]
-    review.decide(settings, accepted, True, by="coord")
+    decide(settings, accepted, True, by="coord")
     if rejected:
-        review.decide(settings, sorted(rejected), False, by="coord")
-    closed = review.close_review(settings)
+        decide(settings, sorted(rejected), False, by="coord")
+    closed = close_review(settings)
     console.print(f"   версия {closed['version']}: применено изменений {closed['applied']}")
-    print_diff(review.diff(settings, closed["version"] - 1, closed["version"]))
+    print_diff(diff(settings, closed["version"] - 1, closed["version"]))
 
 
 class _ProgressHandler(logging.Handler):
@@ -114,10 +135,15 @@ def _show_flow_progress(console: Console) -> None:
 
 
 def print_outcome(console: Console, settings: Any) -> None:
-    from roadmap import services, workflow
-    from roadmap.cli import print_summary
+    from rich.table import Table
 
-    overview = workflow.stage_overview(settings)
+    from roadmap.cli.plan import print_summary
+    from roadmap.plan.queries import list_tasks, summary
+    from roadmap.stages.analysis import latest_selection
+    from roadmap.stages.runs import stage_overview
+    from roadmap.store.unit_of_work import open_store, resolve_region
+
+    overview = stage_overview(settings)
     table = Table(title="Этапы", title_justify="left")
     for header in ("№", "Этап", "Начат", "Срок", "Закрыт", "Итог", "Поручения"):
         table.add_column(header, no_wrap=header != "Этап")
@@ -133,7 +159,7 @@ def print_outcome(console: Console, settings: Any) -> None:
         )
     console.print(table)
 
-    selection = workflow.latest_selection(settings)
+    selection = latest_selection(settings)
     if selection:
         criteria = list(selection["weights"])
         table = Table(
@@ -155,11 +181,11 @@ def print_outcome(console: Console, settings: Any) -> None:
             )
         console.print(table)
 
-    db = services.open_store(settings)
+    db = open_store(settings)
     try:
         with db.session() as session:
-            region = services.resolve_region(session, None)
-            tasks = services.list_tasks(session, region)
+            region = resolve_region(session, None)
+            tasks = list_tasks(session, region)
             by_agency: dict[str, Counter[str]] = defaultdict(Counter)
             for task in tasks:
                 by_agency[task["agency"]][task["status"]] += 1
@@ -171,6 +197,6 @@ def print_outcome(console: Console, settings: Any) -> None:
             for agency in sorted(by_agency):
                 table.add_row(agency, *[str(by_agency[agency][s]) for s in statuses])
             console.print(table)
-            print_summary(services.summary(session, region))
+            print_summary(summary(session, region))
     finally:
         db.dispose()

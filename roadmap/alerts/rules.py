@@ -1,18 +1,4 @@
-"""Deadline rules: which alert rungs are due for a task at a moment. Pure: no I/O, `now`
-is passed in, the calendar and the ladder are values.
-
-The ladder (configurable per region):
-- reminders to the emissary N working days before the due date (default 7, 3, 1);
-- a notice on the due date;
-- overdue notices every `overdue_every` working days, from the first overdue working day;
-- escalation to the agency's responsible official once the task is `escalate_responsible_after`
-  working days overdue, and to the coordinator after `escalate_coordinator_after`; each level
-  repeats on the overdue cadence until someone at that level acknowledges it.
-
-Alerts are planned only on the region's working days, inside its local window. A sweep that
-runs late catches up: a reminder whose day has passed is skipped (no burst of stale
-reminders), an escalation whose threshold has passed goes out now.
-"""
+"""The alert ladder as pure rules: which rungs are due for a task at a moment. No I/O."""
 
 from __future__ import annotations
 

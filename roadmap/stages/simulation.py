@@ -1,4 +1,4 @@
-"""Demo data: what emissaries and the coordinator do in each stage (used by `make demo`)."""
+"""Simulated emissaries' work for the demo: proposals, interviews, scores, decisions."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from typing import Any
 
 from roadmap.settings import Settings
 
-# What the digital emissaries propose in the demo's first stage, by agency.
 _PROPOSALS = {
     "minzdrav": (
         "health",
@@ -60,6 +59,8 @@ _PROPOSALS = {
     ),
 }
 # One proposal the residents do not support: the coordinator drops it.
+
+
 _UNSUPPORTED = "mintour"
 
 
@@ -73,12 +74,17 @@ def simulate_stage_work(settings: Settings, key: str, *, now: datetime) -> dict[
     """What emissaries and the coordinator do during a stage, so that its gate can pass:
     proposals, hypotheses and interviews, scores and the analysis run, review decisions,
     and every task of the stage submitted. Demo only."""
-    from roadmap import workflow as w
+    from roadmap.config import load_stage_config
+    from roadmap.plan.tasks import submit_tasks
+    from roadmap.stages.analysis import ScoreIn, record_scores, run_analysis
+    from roadmap.stages.architecture import DecisionIn, architecture_review, record_decisions
+    from roadmap.stages.interviews import HypothesisIn, InterviewIn, add_hypotheses, add_interviews
+    from roadmap.stages.proposals import ProposalIn, drop_initiative, propose_initiatives
 
     done: dict[str, Any] = {}
     if key == "initiatives":
         proposals = [
-            w.ProposalIn(
+            ProposalIn(
                 code=f"P-{agency}",
                 title=title,
                 sector=sector,
@@ -88,16 +94,16 @@ def simulate_stage_work(settings: Settings, key: str, *, now: datetime) -> dict[
             )
             for agency, (sector, title, problem, effect) in _PROPOSALS.items()
         ]
-        done["proposed"] = w.propose_initiatives(settings, proposals)["created"]
+        done["proposed"] = propose_initiatives(settings, proposals)["created"]
     elif key == "interviews":
-        rules = w.load_stage_config(settings).rules.hypotheses
+        rules = load_stage_config(settings).rules.hypotheses
         candidates = [
             row for row in _initiatives(settings) if row["status"] in ("proposed", "confirmed")
         ]
-        w.add_hypotheses(
+        add_hypotheses(
             settings,
             [
-                w.HypothesisIn(
+                HypothesisIn(
                     initiative=row["code"],
                     code="HYP-1",
                     statement=f"Жителям нужно: {row['title'].lower()}",
@@ -110,7 +116,7 @@ def simulate_stage_work(settings: Settings, key: str, *, now: datetime) -> dict[
             against = rules.min_interviews if row["code"] == f"P-{_UNSUPPORTED}" else 1
             for n in range(rules.min_interviews + 1):
                 interviews.append(
-                    w.InterviewIn(
+                    InterviewIn(
                         initiative=row["code"],
                         hypothesis="HYP-1",
                         respondent=f"R-{n + 1:03d}",
@@ -119,27 +125,27 @@ def simulate_stage_work(settings: Settings, key: str, *, now: datetime) -> dict[
                         supports=n >= against,
                     )
                 )
-        verdicts = w.add_interviews(settings, interviews)["verdicts"]
+        verdicts = add_interviews(settings, interviews)["verdicts"]
         done["interviews"] = len(interviews)
         rejected = [name.split("/")[0] for name, v in verdicts.items() if v == "rejected"]
         for code in rejected:
-            w.drop_initiative(settings, code)
+            drop_initiative(settings, code)
         done["dropped"] = len(rejected)
     elif key == "analysis":
-        criteria = w.load_stage_config(settings).rules.analysis.criteria
+        criteria = load_stage_config(settings).rules.analysis.criteria
         confirmed = [row["code"] for row in _initiatives(settings) if row["status"] == "confirmed"]
-        w.record_scores(
+        record_scores(
             settings,
             [
-                w.ScoreIn(initiative=code, **{c: _score(code, c) for c in criteria})
+                ScoreIn(initiative=code, **{c: _score(code, c) for c in criteria})
                 for code in confirmed
             ],
         )
-        result = w.run_analysis(settings, now=now)
+        result = run_analysis(settings, now=now)
         done["selected"] = sum(r["selected"] for r in result["results"])
         done["ranked"] = len(result["results"])
     elif key == "architecture_review":
-        review = w.architecture_review(settings, now=now)
+        review = architecture_review(settings, now=now)
         duplicated = {
             s["agency"]: dup["function"] for dup in review["duplicates"] for s in dup["systems"]
         }
@@ -155,17 +161,18 @@ def simulate_stage_work(settings: Settings, key: str, *, now: datetime) -> dict[
             if code in moving:
                 parts.append(f"перевести системы на ГосТех до {moving[code]}")
             decisions.append(
-                w.DecisionIn(agency=code, decision="; ".join(parts) or "изменений не требуется")
+                DecisionIn(agency=code, decision="; ".join(parts) or "изменений не требуется")
             )
-        w.record_decisions(settings, decisions, now=now)
+        record_decisions(settings, decisions, now=now)
         done["decisions"] = len(decisions)
         done["duplicates"] = len(review["duplicates"])
-    done["submitted"] = w.submit_tasks(settings, stage=key, now=now)
+    done["submitted"] = submit_tasks(settings, stage=key, now=now)
     return done
 
 
 def _initiatives(settings: Settings) -> list[dict[str, Any]]:
-    from roadmap import services
+    from roadmap.plan.queries import list_initiatives
+    from roadmap.store.unit_of_work import region_session
 
-    with services.region_session(settings) as (session, region):
-        return services.list_initiatives(session, region)
+    with region_session(settings) as (session, region):
+        return list_initiatives(session, region)

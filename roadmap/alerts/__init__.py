@@ -1,0 +1,3 @@
+"""Deadline alerts (уведомления): the pure ladder rules, the sweep that plans due alerts into the
+outbox, acknowledgements of escalations. Delivery lives in notifications/.
+"""

@@ -1,0 +1,99 @@
+"""Acknowledgements: a responsible official or coordinator takes an escalation."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlmodel import Session, select
+
+from roadmap.alerts.rules import Level
+from roadmap.errors import UserError
+from roadmap.i18n import t
+from roadmap.plan.tasks import find_task
+from roadmap.settings import Settings
+from roadmap.store.models import (
+    Acknowledgement,
+    Agency,
+    Alert,
+    Person,
+)
+from roadmap.store.unit_of_work import current_strategy, region_session
+
+
+def acknowledgements(session: Session, task_ids: list[int]) -> dict[tuple, set[Level]]:
+    """{(task id, due date): acknowledged levels}."""
+    found: dict[tuple, set[Level]] = defaultdict(set)
+    for task_id, due_on, level in session.exec(
+        select(Acknowledgement.task_id, Acknowledgement.due_on, Acknowledgement.level).where(
+            Acknowledgement.task_id.in_(task_ids)
+        )
+    ):
+        found[(task_id, due_on)].add(Level(level))
+    return found
+
+
+def acknowledge(
+    settings: Settings,
+    code: str,
+    person_code: str,
+    *,
+    region_code: str | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """The responsible official (level 1) or the coordinator (level 2) takes the escalation:
+    further escalation notices at that level stop."""
+    with region_session(settings, region_code) as (session, region):
+        strategy = current_strategy(session, region)
+        task = find_task(session, region, strategy, code)
+        person = session.exec(
+            select(Person).where(Person.region_id == region.id, Person.code == person_code)
+        ).first()
+        if person is None:
+            known = session.exec(
+                select(Person.code).where(Person.region_id == region.id, Person.role != "emissary")
+            ).all()
+            raise UserError(
+                t(
+                    "option.unknown_code",
+                    option="--by",
+                    value=person_code,
+                    known=", ".join(sorted(known)),
+                )
+            )
+        agency = session.get(Agency, task.agency_id)
+        if person.id == agency.responsible_id:
+            level = Level.responsible
+        elif person.id == strategy.coordinator_id:
+            level = Level.coordinator
+        else:
+            raise UserError(t("task.ack_not_allowed", person=person_code, code=code))
+        escalated = session.exec(
+            select(Alert.id).where(
+                Alert.task_id == task.id,
+                Alert.rung.startswith(f"escalation-{int(level)}@{task.due_on.isoformat()}#"),
+            )
+        ).first()
+        if escalated is None:
+            raise UserError(t("task.nothing_to_ack", code=code, person=person_code))
+        exists = session.exec(
+            select(Acknowledgement).where(
+                Acknowledgement.task_id == task.id,
+                Acknowledgement.level == int(level),
+                Acknowledgement.due_on == task.due_on,
+            )
+        ).first()
+        if exists is None:
+            session.add(
+                Acknowledgement(
+                    task_id=task.id,
+                    level=int(level),
+                    due_on=task.due_on,
+                    person_id=person.id,
+                    acknowledged_at=now.astimezone(UTC)
+                    if now and now.tzinfo
+                    else datetime.now(UTC),
+                )
+            )
+        return {"code": code, "person": person_code, "level": int(level)}

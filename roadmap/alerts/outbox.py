@@ -1,0 +1,79 @@
+"""The outbox: dedupe keys, the idempotent insert, and the alert log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from roadmap.settings import Settings
+from roadmap.store.models import (
+    Alert,
+    AlertStatus,
+    Person,
+    Task,
+)
+from roadmap.store.unit_of_work import region_session
+
+
+def dedupe_key(task_id: int, rung: str, person_id: int, local_date: Any) -> str:
+    return f"t{task_id}:{rung}:p{person_id}:{local_date}"
+
+
+def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    values = [
+        {k: v for k, v in row.items() if k != "task"}
+        | {"status": AlertStatus.pending.value, "attempts": 0}
+        for row in rows
+    ]
+    # A row another sweep planned first is skipped, not duplicated.
+    statement = insert(Alert).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    session.execute(statement, values)
+
+
+def list_alerts(
+    settings: Settings,
+    *,
+    status: str | None = None,
+    person: str | None = None,
+    region_code: str | None = None,
+) -> list[dict[str, Any]]:
+    with region_session(settings, region_code) as (session, region):
+        query = (
+            select(Alert, Person.code, Task.code)
+            .join(Person, Alert.person_id == Person.id)
+            .join(Task, Alert.task_id == Task.id, isouter=True)
+            .where(Person.region_id == region.id)
+            .order_by(Alert.id)
+        )
+        if status is not None:
+            query = query.where(Alert.status == status)
+        if person is not None:
+            query = query.where(Person.code == person)
+        return [
+            {
+                "id": alert.id,
+                "task": task_code,
+                "person": person_code,
+                "kind": alert.kind,
+                "rung": alert.rung,
+                "local_date": alert.local_date.isoformat(),
+                "status": alert.status,
+                "attempts": alert.attempts,
+                "sent_at": alert.sent_at.isoformat() if alert.sent_at else None,
+                "last_error": alert.last_error,
+            }
+            for alert, person_code, task_code in session.exec(query)
+        ]
+
+
+def count_by_status(session: Session) -> dict[str, int]:
+    return dict(session.exec(select(Alert.status, sa.func.count()).group_by(Alert.status)).all())

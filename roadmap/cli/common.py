@@ -1,0 +1,91 @@
+"""Shared pieces of every command: the common options, reading settings and `--now`, and turning
+a user's mistake into one message and exit code 2."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import typer
+
+from roadmap.cli.render import escape, get_console
+from roadmap.errors import InvalidFile, UserError
+from roadmap.i18n import problems_word, t
+
+RegionOpt = Annotated[
+    str | None,
+    typer.Option("--region", help="Код региона; нужен, только если в хранилище их несколько."),
+]
+
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Вывод в JSON для скриптов.")]
+
+
+NowOpt = Annotated[
+    str | None,
+    typer.Option("--now", help="Момент ISO 8601; без смещения — время региона."),
+]
+
+
+def handles_user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Bad input becomes one message on stderr and exit code 2; our bugs keep tracebacks."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except InvalidFile as exc:
+            err = get_console(stderr=True)
+            for problem in exc.problems:
+                err.print(f"[red]{escape(str(problem))}[/red]", soft_wrap=True)
+            hidden = exc.total - len(exc.problems)
+            if hidden > 0:
+                err.print(t("file.more_problems", count=hidden, word=problems_word(hidden)))
+            err.print(t("file.rejected", count=exc.total, word=problems_word(exc.total)))
+            raise typer.Exit(2) from None
+        except UserError as exc:
+            get_console(stderr=True).print(f"[red]{escape(str(exc))}[/red]", soft_wrap=True)
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+def current_settings():
+    from roadmap.settings import get_settings
+
+    return get_settings()
+
+
+def checked_choice(option: str, value: str | None, enum: type) -> str | None:
+    if value is None:
+        return None
+    allowed = [member.value for member in enum]
+    if value not in allowed:
+        raise UserError(
+            t("option.bad_choice", option=option, value=value, known=", ".join(allowed))
+        )
+    return value
+
+
+def read_in_region(region_code: str | None, body: Callable[..., Any]) -> Any:
+    from roadmap.store.unit_of_work import region_session
+
+    with region_session(current_settings(), region_code) as (session, region):
+        return body(session, region)
+
+
+def parse_now_option(value: str | None):
+    from roadmap.calendar import parse_now
+
+    return parse_now(value) if value is not None else None
+
+
+def region_now_option(region, value: str | None):
+    """--now in the region's timezone when it has no offset."""
+    from datetime import UTC, datetime
+
+    from roadmap.store.unit_of_work import calendar_for
+
+    moment = parse_now_option(value)
+    return calendar_for(region).aware(moment) if moment else datetime.now(UTC)

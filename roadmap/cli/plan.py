@@ -1,0 +1,338 @@
+"""The `roadmap` command. Thin: parses arguments, calls roadmap.services, prints.
+
+Exit codes: 0 ok, 2 bad input (one clear message, nothing written), 1 our own failure.
+Heavy modules (SQLAlchemy, Prefect) are imported inside commands, so `--help` stays fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from roadmap.cli.common import (
+    JsonOpt,
+    NowOpt,
+    RegionOpt,
+    checked_choice,
+    current_settings,
+    handles_user_errors,
+    parse_now_option,
+    read_in_region,
+    region_now_option,
+)
+from roadmap.cli.render import (
+    escape,
+    fmt_millions,
+    fmt_money,
+    get_console,
+    print_json,
+    print_table,
+    shorten,
+)
+from roadmap.i18n import current_locale, t
+
+# Top-level commands of this module; the composition root (app.py) mounts them.
+commands = typer.Typer()
+agencies_app = typer.Typer(help="Органы власти (ОИВ) / executive bodies.", no_args_is_help=True)
+initiatives_app = typer.Typer(help="Инициативы / initiatives.", no_args_is_help=True)
+tasks_app = typer.Typer(help="Поручения / tasks.", no_args_is_help=True)
+task_app = typer.Typer(help="Одно поручение / one task.", no_args_is_help=True)
+regions_app = typer.Typer(help="Регионы в хранилище / regions in the store.", no_args_is_help=True)
+
+
+@commands.command("init")
+@handles_user_errors
+def init_command() -> None:
+    """Создать или обновить схему хранилища (миграции Alembic)."""
+    from roadmap.store.unit_of_work import init_store
+
+    store, revision = init_store(current_settings())
+    get_console().print(t("store.initialised", store=store, revision=revision))
+
+
+@commands.command("import")
+@handles_user_errors
+def import_command(
+    path: Annotated[Path, typer.Argument(help="Файл дорожной карты: .yaml, .xlsx или .csv.")],
+    prune: Annotated[
+        bool, typer.Option("--prune", help="Удалить строки, которых нет в файле.")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Проверить и показать изменения, не записывая.")
+    ] = False,
+    region: RegionOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Загрузить дорожную карту (формат 1). Неверный файл отклоняется целиком."""
+    from roadmap.plan.importer import import_roadmap
+
+    report = import_roadmap(
+        current_settings(), path, prune=prune, dry_run=dry_run, region_code=region
+    )
+    if as_json:
+        print_json(report.as_dict())
+        return
+    key = "import.dry_run" if dry_run else "import.done"
+    get_console().print(t(key, region=report.region, summary=report.summary()))
+
+
+@commands.command("export")
+@handles_user_errors
+def export_command(
+    path: Annotated[Path, typer.Argument(help="Куда записать: .yaml или .xlsx.")],
+    region: RegionOpt = None,
+) -> None:
+    """Выгрузить дорожную карту региона в файл формата 1."""
+    from roadmap.plan.exporter import export_roadmap
+
+    code = export_roadmap(current_settings(), path, region)
+    get_console().print(t("export.written", region=code, path=path))
+
+
+@regions_app.command("list")
+@handles_user_errors
+def regions_list(as_json: JsonOpt = False) -> None:
+    """Регионы в хранилище."""
+    from sqlmodel import select
+
+    from roadmap.store.models import Region
+    from roadmap.store.unit_of_work import open_store
+
+    store = open_store(current_settings())
+    try:
+        with store.session() as session:
+            rows = [
+                {"code": r.code, "name": r.name, "timezone": r.timezone}
+                for r in session.exec(select(Region).order_by(Region.code))
+            ]
+    finally:
+        store.dispose()
+    if as_json:
+        print_json(rows)
+        return
+    print_table(rows, [("code", "Код"), ("name", "Регион"), ("timezone", "Часовой пояс")])
+
+
+@agencies_app.command("list")
+@handles_user_errors
+def agencies_list(region: RegionOpt = None, as_json: JsonOpt = False) -> None:
+    """Органы власти, их эмиссары и ответственные лица."""
+    from roadmap.plan.queries import list_agencies
+
+    rows = read_in_region(region, list_agencies)
+    if as_json:
+        print_json(rows)
+        return
+    print_agencies(rows)
+
+
+@initiatives_app.command("list")
+@handles_user_errors
+def initiatives_list(
+    sector: Annotated[str | None, typer.Option("--sector", help="Код отрасли.")] = None,
+    agency: Annotated[str | None, typer.Option("--agency", help="Код органа.")] = None,
+    status: Annotated[str | None, typer.Option("--status", help="Статус инициативы.")] = None,
+    region: RegionOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Инициативы стратегии с бюджетом (план и факт, руб.)."""
+    from roadmap.plan.queries import list_initiatives
+    from roadmap.store.models import InitiativeStatus
+
+    checked_choice("--status", status, InitiativeStatus)
+    rows = read_in_region(
+        region,
+        lambda s, r: list_initiatives(s, r, sector=sector, agency=agency, status=status),
+    )
+    if as_json:
+        print_json(rows)
+        return
+    for row in rows:
+        row["planned"] = fmt_money(row["planned"])
+        row["actual"] = fmt_money(row["actual"])
+    print_table(
+        rows,
+        [
+            ("code", "Код"),
+            ("title", "Инициатива"),
+            ("sector", "Отрасль"),
+            ("agency", "Орган"),
+            ("status", "Статус"),
+            ("planned", "План, ₽"),
+            ("actual", "Факт, ₽"),
+        ],
+        title_key="initiatives",
+    )
+
+
+@tasks_app.command("list")
+@handles_user_errors
+def tasks_list(
+    agency: Annotated[str | None, typer.Option("--agency", help="Код органа.")] = None,
+    status: Annotated[str | None, typer.Option("--status", help="Статус поручения.")] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Только просроченные.")] = False,
+    now: NowOpt = None,
+    region: RegionOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Поручения органам: срок, статус, рабочие дни до срока."""
+    from roadmap.plan.queries import list_tasks
+    from roadmap.store.models import TaskStatus
+
+    checked_choice("--status", status, TaskStatus)
+    parse_now_option(now)  # a bad --now is reported before the store is opened
+    rows = read_in_region(
+        region,
+        lambda s, r: list_tasks(
+            s, r, agency=agency, status=status, overdue=overdue, now=region_now_option(r, now)
+        ),
+    )
+    if as_json:
+        print_json(rows)
+        return
+    for row in rows:
+        left = row["working_days_left"]
+        row["left"] = (
+            "" if left is None else (f"[red]{left}[/red]" if row["overdue"] else str(left))
+        )
+    print_table(
+        rows,
+        [
+            ("code", "Код"),
+            ("title", "Поручение"),
+            ("agency", "Орган"),
+            ("assignee", "Эмиссар"),
+            ("due", "Срок"),
+            ("status", "Статус"),
+            ("left", "Раб. дней"),
+        ],
+        title_key="tasks",
+        markup_columns={"left"},
+    )
+
+
+@task_app.command("submit")
+@handles_user_errors
+def task_submit(
+    code: Annotated[str, typer.Argument(help="Код поручения, например T-001.")],
+    now: NowOpt = None,
+    region: RegionOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Отметить поручение сданным (эмиссар представил результат)."""
+    from roadmap.plan.tasks import submit_task
+
+    result = submit_task(current_settings(), code, region_code=region, now=parse_now_option(now))
+    if as_json:
+        print_json(result)
+        return
+    get_console().print(t("task.submitted", code=result["code"], when=result["submitted_local"]))
+
+
+@commands.command("summary")
+@handles_user_errors
+def summary_command(now: NowOpt = None, region: RegionOpt = None, as_json: JsonOpt = False) -> None:
+    """Сводка дорожной карты: инициативы, бюджет, показатели, поручения."""
+    from roadmap.plan.queries import summary
+
+    parse_now_option(now)
+    data = read_in_region(region, lambda s, r: summary(s, r, now=region_now_option(r, now)))
+    if as_json:
+        print_json(data)
+        return
+    print_summary(data)
+
+
+# --- rendering ------------------------------------------------------------------------------
+
+
+# The stage commands register themselves on `app`.
+
+
+def print_agencies(rows: list[dict[str, Any]]) -> None:
+    print_table(
+        rows,
+        [
+            ("code", "Код"),
+            ("name", "Орган"),
+            ("emissary", "Цифровой эмиссар"),
+            ("responsible", "Ответственный"),
+            ("initiatives", "Инициатив"),
+            ("open_tasks", "Открытых поручений"),
+        ],
+        title_key="agencies",
+    )
+
+
+def print_summary(data: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    console = get_console()
+    en = current_locale() == "en"
+    strategy = data["strategy"]
+    console.print(
+        f"[bold]{escape(data['region']['name'])}[/bold] ({data['region']['code']}, "
+        f"{data['region']['timezone']}) — {escape(strategy['title'])}, "
+        f"{strategy['start_year']}–{strategy['end_year']}, "
+        f"{'version' if en else 'версия'} {strategy['version']}"
+    )
+    initiatives = ", ".join(f"{k}: {v}" for k, v in sorted(data["initiatives"].items()))
+    console.print(
+        f"{'Agencies' if en else 'Органов'}: {data['agencies']}; "
+        f"{'initiatives' if en else 'инициатив'}: {sum(data['initiatives'].values())} "
+        f"({initiatives}); {'services' if en else 'услуг'}: {data['services']}; "
+        f"{'systems' if en else 'ИС'}: {data['systems']}"
+    )
+    years = sorted({int(y) for source in data["budget"].values() for y in source})
+    table = Table(
+        title=(
+            "Budget plan by source and year, million RUB" if en else "План финансирования, млн ₽"
+        ),
+        title_justify="left",
+    )
+    table.add_column("source" if en else "Источник")
+    for year in years:
+        table.add_column(str(year), justify="right")
+    table.add_column("total" if en else "Итого", justify="right")
+    from decimal import Decimal
+
+    for source, by_year in sorted(data["budget"].items()):
+        values = [Decimal(by_year.get(year, by_year.get(str(year), "0"))) for year in years]
+        table.add_row(source, *[fmt_millions(v) for v in values], fmt_millions(sum(values)))
+    table.add_row(
+        "[bold]Σ[/bold]", *["" for _ in years], f"[bold]{fmt_millions(data['budget_total'])}[/bold]"
+    )
+    console.print(table)
+    table = Table(title=("Indicators" if en else "Показатели"), title_justify="left")
+    for (en_header, ru_header), width in (
+        (("code", "Код"), None),
+        (("indicator", "Показатель"), None),
+        (("baseline", "База"), None),
+        (("actual", "Факт"), None),
+        (("target", "Цель"), None),
+    ):
+        table.add_column(en_header if en else ru_header, no_wrap=True, min_width=width)
+    # The name gets what the other columns leave of the terminal's width.
+    room = max(16, console.width - 66)
+
+    def pair(value: list[Any] | None) -> str:
+        return "" if not value else f"{value[1]:g} ({value[0]})"
+
+    for ind in data["indicators"]:
+        table.add_row(
+            ind["code"],
+            escape(shorten(f"{ind['name']}, {ind['unit']}", room)),
+            pair(ind["baseline"]),
+            pair(ind["last_actual"]),
+            pair(ind["target"]),
+        )
+    console.print(table)
+    tasks = ", ".join(f"{k}: {v}" for k, v in sorted(data["tasks"].items())) or "—"
+    overdue = data["overdue_tasks"]
+    console.print(
+        f"{'Tasks' if en else 'Поручения'}: {tasks}; "
+        f"{'overdue' if en else 'просрочено'} {'[red]' if overdue else ''}{overdue}"
+        f"{'[/red]' if overdue else ''} ({'as of' if en else 'на'} {data['today']})"
+    )

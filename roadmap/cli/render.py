@@ -1,0 +1,112 @@
+"""Rendering for the terminal: the console, tables that keep one line per row, money, JSON, and
+the summary and diff views."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from roadmap.i18n import current_locale
+
+
+def get_console(stderr: bool = False):
+    import os
+
+    from rich.console import Console
+
+    console = Console(stderr=stderr, highlight=False)
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console.width = 160  # piped into a file or a pager: no terminal to wrap for
+    return console
+
+
+def escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def jsonable(value: Any) -> Any:
+    """Plain JSON data from a use case's typed result (dataclasses, pydantic models, enums)."""
+    import dataclasses
+    from enum import Enum
+
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def print_json(data: Any) -> None:
+    """`--json` output: the typed result as JSON (dates, decimals and paths as text)."""
+    text = json.dumps(jsonable(data), ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write(text + "\n")
+
+
+def fmt_money(value: Any) -> str:
+    from decimal import Decimal
+
+    return f"{Decimal(value):,.2f}".replace(",", "\u202f")
+
+
+def shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def fmt_millions(value: Any) -> str:
+    from decimal import Decimal
+
+    return f"{Decimal(value) / 1_000_000:,.1f}".replace(",", "\u202f")
+
+
+_TITLES = {
+    "agencies": ("Органы власти", "Executive bodies"),
+    "initiatives": ("Инициативы", "Initiatives"),
+    "tasks": ("Поручения", "Tasks"),
+}
+
+
+def print_table(
+    rows: list[dict[str, Any]],
+    columns: list[tuple[str, str]],
+    title_key: str | None = None,
+    markup_columns: set[str] = frozenset(),
+) -> None:
+    """One line per row; the first long text column ("name", "title") is cut to fit."""
+    from rich.table import Table
+    from rich.text import Text
+
+    console = get_console()
+    en = current_locale() == "en"
+    title = None
+    if title_key:
+        ru_title, en_title = _TITLES[title_key]
+        title = f"{en_title if en else ru_title}: {len(rows)}"
+    headers = [key if en else header for key, header in columns]
+    cells = [
+        [
+            Text.from_markup(str(row[key]))
+            if key in markup_columns
+            else Text(str(row[key]))
+            if row.get(key) is not None
+            else Text("")
+            for key, _ in columns
+        ]
+        for row in rows
+    ]
+    wide = next((i for i, (key, _) in enumerate(columns) if key in ("name", "title")), None)
+    table = Table(title=title, title_justify="left")
+    for i, header in enumerate(headers):
+        # Codes, dates and numbers stay on one line; the long text column wraps.
+        table.add_column(header, no_wrap=i != wide, min_width=20 if i == wide else None)
+    for c in cells:
+        table.add_row(*c)
+    console.print(table)

@@ -1,0 +1,53 @@
+"""The one message catalogue: Russian by default, English with ROADMAP_LOCALE=en or --lang en.
+
+Every text a person sees goes through `t(key, **values)`. Messages live in a module per area
+(core, file, plan, stages, alerts, review, cli) as {"key": {"ru": ..., "en": ...}}; keys
+are unique across them and both languages have the same placeholders (a test checks).
+Data that carries both languages itself (a stage's title_ru/title_en) goes through
+`localized(ru, en)`.
+"""
+
+from __future__ import annotations
+
+import os
+
+from roadmap.i18n import alerts, cli, core, file, plan, review, stages
+
+_locale: str | None = None
+
+MESSAGES: dict[str, dict[str, str]] = {}
+for _module in (core, file, plan, stages, alerts, review, cli):
+    _clash = MESSAGES.keys() & _module.MESSAGES.keys()
+    assert not _clash, f"message keys defined twice: {sorted(_clash)}"
+    MESSAGES.update(_module.MESSAGES)
+
+
+def set_locale(locale: str | None) -> None:
+    global _locale
+    _locale = locale
+
+
+def current_locale() -> str:
+    loc = _locale or os.environ.get("ROADMAP_LOCALE", "ru")
+    return loc if loc in ("ru", "en") else "ru"
+
+
+def t(key: str, /, **values: object) -> str:
+    template = MESSAGES[key][current_locale()]
+    return template.format(**values)
+
+
+def problems_word(count: int) -> str:
+    """'ошибка / ошибки / ошибок' by Russian plural rules; 'problem(s)' in English."""
+    if current_locale() == "en":
+        return "problem" if count == 1 else "problems"
+    if count % 10 == 1 and count % 100 != 11:
+        return "ошибка"
+    if 2 <= count % 10 <= 4 and not 12 <= count % 100 <= 14:
+        return "ошибки"
+    return "ошибок"
+
+
+def localized(ru: str, en: str) -> str:
+    """One of two texts that come as data in both languages."""
+    return en if current_locale() == "en" else ru

@@ -1,0 +1,3 @@
+"""Messages of the roadmap file format: reading and validation problems."""
+
+MESSAGES: dict[str, dict[str, str]] = {}

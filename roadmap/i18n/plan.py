@@ -1,0 +1,56 @@
+"""Messages of the plan: import, export, tasks."""
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "task.unknown": {
+        "ru": "Неизвестное поручение '{code}' в регионе {region}.",
+        "en": "Unknown task '{code}' in region {region}.",
+    },
+    "task.not_open": {
+        "ru": "Поручение {code} нельзя сдать: его статус «{status}».",
+        "en": "Task {code} cannot be submitted: its status is '{status}'.",
+    },
+    "task.submitted": {
+        "ru": "Поручение {code} сдано {when}.",
+        "en": "Task {code} submitted at {when}.",
+    },
+    "task.acknowledged": {
+        "ru": "Эскалация по поручению {code} принята: {person} (уровень {level}).",
+        "en": "Escalation of task {code} acknowledged by {person} (level {level}).",
+    },
+    "task.nothing_to_ack": {
+        "ru": "По поручению {code} не было эскалации к {person} по текущему сроку: принимать нечего.",
+        "en": "Task {code} has not been escalated to {person} for its current due date: nothing to acknowledge.",
+    },
+    "task.ack_not_allowed": {
+        "ru": "{person} не может принять эскалацию по {code}: это делает ответственное лицо органа или координатор.",
+        "en": "{person} cannot acknowledge {code}: only the agency's responsible official or the coordinator can.",
+    },
+    "export.written": {
+        "ru": "Дорожная карта {region} записана в {path}.",
+        "en": "Roadmap of {region} written to {path}.",
+    },
+    "import.region_mismatch": {
+        "ru": "{path}: файл описывает регион {code}, а указан --region {option}.",
+        "en": "{path}: the file describes region {code}, but --region {option} was given.",
+    },
+    "export.cannot_write": {
+        "ru": "{path}: не удаётся записать файл: {reason}.",
+        "en": "{path}: cannot write the file: {reason}.",
+    },
+    "import.done": {
+        "ru": "Загружено в регион {region}: {summary}.",
+        "en": "Imported into region {region}: {summary}.",
+    },
+    "import.dry_run": {
+        "ru": "Пробный прогон, ничего не записано: {summary}.",
+        "en": "Dry run, nothing written: {summary}.",
+    },
+    "import.unchanged": {
+        "ru": "без изменений",
+        "en": "no changes",
+    },
+    "import.csv_needs_region": {
+        "ru": "{path}: CSV-файл дополняет уже загруженный регион, а в хранилище регионов нет.",
+        "en": "{path}: a CSV file adds to an imported region, and the store holds none.",
+    },
+}

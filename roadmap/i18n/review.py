@@ -1,0 +1,68 @@
+"""Messages of the yearly review: the cycle, proposals, versions and the diff."""
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "review.task_title": {
+        "ru": "Рабочая группа {year}: предложения по актуализации стратегии",
+        "en": "Working group {year}: proposals to update the strategy",
+    },
+    "review.none": {
+        "ru": "Нет цикла актуализации ({year}): `roadmap review start ГОД`.",
+        "en": "No review cycle ({year}): `roadmap review start YEAR`.",
+    },
+    "review.yaml_only": {
+        "ru": "{path}: предложения изменений принимаются в YAML (см. docs/review.md).",
+        "en": "{path}: change proposals come as YAML (see docs/review.md).",
+    },
+    "review.closed": {
+        "ru": "Цикл актуализации {year} уже закрыт.",
+        "en": "The {year} review cycle is already closed.",
+    },
+    "review.unknown": {
+        "ru": "неизвестный код ({what}) '{code}'",
+        "en": "unknown {what} '{code}'",
+    },
+    "review.exists": {
+        "ru": "инициатива {code} уже есть: используйте change_initiative",
+        "en": "initiative {code} already exists: use change_initiative",
+    },
+    "review.year_outside": {
+        "ru": "год {year} вне горизонта стратегии",
+        "en": "year {year} is outside the strategy horizon",
+    },
+    "review.unknown_proposal": {
+        "ru": "Нет предложений с номерами {numbers} в цикле {year}.",
+        "en": "No proposals numbered {numbers} in the {year} cycle.",
+    },
+    "review.conflicts": {
+        "ru": "Принятые предложения противоречат друг другу, ничего не применено: {items}. Отклоните одно из каждой пары.",
+        "en": "Accepted proposals conflict, nothing was applied: {items}. Reject one of each pair.",
+    },
+    "review.undecided": {
+        "ru": "Не решены предложения {numbers}: примите или отклоните их (roadmap review decide).",
+        "en": "Proposals {numbers} are undecided: accept or reject them (roadmap review decide).",
+    },
+    "review.other_open": {
+        "ru": "Нельзя открыть актуализацию {year}: открыт цикл {other}, сначала закройте его.",
+        "en": "Cannot open the {year} review: the {other} cycle is open, close it first.",
+    },
+    "review.stale_baseline": {
+        "ru": "Цикл {year} начат от версии {baseline}, а стратегия уже в версии {current}: предложения устарели.",
+        "en": "The {year} cycle started from version {baseline}, the strategy is at version {current}: the proposals are stale.",
+    },
+    "review.stale": {
+        "ru": "Принятые предложения больше не применимы, ничего не изменено: {items}.",
+        "en": "Accepted proposals no longer apply, nothing was changed: {items}.",
+    },
+    "review.already_dropped": {
+        "ru": "инициатива {code} уже исключена",
+        "en": "initiative {code} is already dropped",
+    },
+    "review.nothing_to_change": {
+        "ru": "для {code} не указано, что изменить (title, sector, owner, status)",
+        "en": "nothing to change given for {code} (title, sector, owner, status)",
+    },
+    "review.unknown_version": {
+        "ru": "Нет версии {version} (есть: {known}).",
+        "en": "No version {version} (known: {known}).",
+    },
+}

@@ -1,0 +1,248 @@
+"""Coordinators' read-only views: agencies, initiatives, tasks, the summary."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from roadmap.errors import UserError
+from roadmap.i18n import t
+from roadmap.plan.importer import _by_code
+from roadmap.store.models import (
+    OPEN_TASK_STATUSES,
+    Agency,
+    BudgetLine,
+    Indicator,
+    IndicatorValue,
+    InformationSystem,
+    Initiative,
+    Person,
+    Region,
+    Sector,
+    Service,
+    Task,
+    kopecks_to_roubles,
+)
+from roadmap.store.unit_of_work import calendar_for, current_strategy
+
+
+def list_agencies(session: Session, region: Region) -> list[dict[str, Any]]:
+    people = {p.id: p for p in session.exec(select(Person).where(Person.region_id == region.id))}
+    strategy = current_strategy(session, region)
+    open_tasks = Counter(
+        session.exec(
+            select(Task.agency_id).where(
+                Task.strategy_id == strategy.id, Task.status.in_(OPEN_TASK_STATUSES)
+            )
+        )
+    )
+    initiatives = Counter(
+        session.exec(select(Initiative.agency_id).where(Initiative.strategy_id == strategy.id))
+    )
+    rows = []
+    for a in session.exec(
+        select(Agency).where(Agency.region_id == region.id).order_by(Agency.code)
+    ):
+        emissary, responsible = people.get(a.emissary_id), people.get(a.responsible_id)
+        rows.append(
+            {
+                "code": a.code,
+                "name": a.name,
+                "kind": a.kind,
+                "emissary": emissary.name if emissary else None,
+                "emissary_code": emissary.code if emissary else None,
+                "responsible": responsible.name if responsible else None,
+                "responsible_code": responsible.code if responsible else None,
+                "initiatives": initiatives[a.id],
+                "open_tasks": open_tasks[a.id],
+            }
+        )
+    return rows
+
+
+def _code_filter(
+    session: Session, model: type, option: str, code: str | None, **where
+) -> int | None:
+    if code is None:
+        return None
+    known = _by_code(session, model, **where)
+    if code not in known:
+        raise UserError(
+            t("option.unknown_code", option=option, value=code, known=", ".join(sorted(known)))
+        )
+    return known[code].id
+
+
+def list_initiatives(
+    session: Session,
+    region: Region,
+    *,
+    sector: str | None = None,
+    agency: str | None = None,
+    status: str | None = None,
+) -> list[dict[str, Any]]:
+    strategy = current_strategy(session, region)
+    sector_id = _code_filter(session, Sector, "--sector", sector, region_id=region.id)
+    agency_id = _code_filter(session, Agency, "--agency", agency, region_id=region.id)
+    query = (
+        select(Initiative, Sector.code, Agency.code)
+        .join(Sector, Initiative.sector_id == Sector.id)
+        .join(Agency, Initiative.agency_id == Agency.id)
+        .where(Initiative.strategy_id == strategy.id)
+        .order_by(Initiative.code)
+    )
+    if sector_id is not None:
+        query = query.where(Initiative.sector_id == sector_id)
+    if agency_id is not None:
+        query = query.where(Initiative.agency_id == agency_id)
+    if status is not None:
+        query = query.where(Initiative.status == status)
+    totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for initiative_id, planned, actual in session.exec(
+        select(
+            BudgetLine.initiative_id,
+            sa.func.sum(BudgetLine.planned_kopecks),
+            sa.func.sum(sa.func.coalesce(BudgetLine.actual_kopecks, 0)),
+        )
+        .join(Initiative)
+        .where(Initiative.strategy_id == strategy.id)
+        .group_by(BudgetLine.initiative_id)
+    ):
+        totals[initiative_id] = [int(planned or 0), int(actual or 0)]
+    return [
+        {
+            "code": i.code,
+            "title": i.title,
+            "sector": sector_code,
+            "agency": agency_code,
+            "status": i.status,
+            "planned": str(kopecks_to_roubles(totals[i.id][0])),
+            "actual": str(kopecks_to_roubles(totals[i.id][1])),
+        }
+        for i, sector_code, agency_code in session.exec(query)
+    ]
+
+
+def list_tasks(
+    session: Session,
+    region: Region,
+    *,
+    agency: str | None = None,
+    status: str | None = None,
+    overdue: bool = False,
+    now: datetime | None = None,
+) -> list[dict[str, Any]]:
+    strategy = current_strategy(session, region)
+    calendar = calendar_for(region)
+    today = calendar.local_date(now or datetime.now(UTC))
+    agency_id = _code_filter(session, Agency, "--agency", agency, region_id=region.id)
+    query = (
+        select(Task, Agency.code, Person.name)
+        .join(Agency, Task.agency_id == Agency.id)
+        .join(Person, Task.assignee_id == Person.id, isouter=True)
+        .where(Task.strategy_id == strategy.id)
+        .order_by(Task.due_on, Task.code)
+    )
+    if agency_id is not None:
+        query = query.where(Task.agency_id == agency_id)
+    if status is not None:
+        query = query.where(Task.status == status)
+    if overdue:
+        query = query.where(Task.status.in_(OPEN_TASK_STATUSES), Task.due_on < today)
+    rows = []
+    for task, agency_code, assignee in session.exec(query):
+        waiting = task.status in OPEN_TASK_STATUSES
+        rows.append(
+            {
+                "code": task.code,
+                "title": task.title,
+                "agency": agency_code,
+                "assignee": assignee,
+                "stage": task.stage,
+                "due": task.due_on.isoformat(),
+                "status": task.status,
+                "overdue": waiting and task.due_on < today,
+                # working days left (positive) or overdue (negative), for open tasks
+                "working_days_left": calendar.working_days_between(today, task.due_on)
+                if waiting
+                else None,
+                "submitted_at": task.submitted_at.isoformat() if task.submitted_at else None,
+            }
+        )
+    return rows
+
+
+def summary(session: Session, region: Region, *, now: datetime | None = None) -> dict[str, Any]:
+    """The roadmap at a glance: counts, budget by source and year, indicators, tasks."""
+    strategy = current_strategy(session, region)
+    today = calendar_for(region).local_date(now or datetime.now(UTC))
+    status_counts = Counter(
+        session.exec(select(Initiative.status).where(Initiative.strategy_id == strategy.id))
+    )
+    budget: dict[str, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for source, year, planned in session.exec(
+        select(BudgetLine.source, BudgetLine.year, sa.func.sum(BudgetLine.planned_kopecks))
+        .join(Initiative)
+        .where(Initiative.strategy_id == strategy.id)
+        .group_by(BudgetLine.source, BudgetLine.year)
+    ):
+        budget[source][year] = kopecks_to_roubles(int(planned))
+    tasks = session.exec(select(Task).where(Task.strategy_id == strategy.id)).all()
+    task_counts = Counter(task.status for task in tasks)
+    overdue = sum(1 for task in tasks if task.status in OPEN_TASK_STATUSES and task.due_on < today)
+    indicators = []
+    for ind in session.exec(
+        select(Indicator).where(Indicator.strategy_id == strategy.id).order_by(Indicator.code)
+    ):
+        values = {
+            (v.kind, v.year): v.value
+            for v in session.exec(
+                select(IndicatorValue).where(IndicatorValue.indicator_id == ind.id)
+            )
+        }
+        last_actual = max((y for k, y in values if k == "actual"), default=None)
+        final_target = max((y for k, y in values if k == "target"), default=None)
+        indicators.append(
+            {
+                "code": ind.code,
+                "name": ind.name,
+                "unit": ind.unit,
+                "baseline": [ind.baseline_year, ind.baseline_value],
+                "last_actual": [last_actual, values[("actual", last_actual)]]
+                if last_actual
+                else None,
+                "target": [final_target, values[("target", final_target)]]
+                if final_target
+                else None,
+                "higher_is_better": ind.higher_is_better,
+            }
+        )
+    count = lambda model, column, value: session.exec(  # noqa: E731
+        select(sa.func.count()).select_from(model).where(column == value)
+    ).one()
+    return {
+        "region": {"code": region.code, "name": region.name, "timezone": region.timezone},
+        "strategy": {
+            "title": strategy.title,
+            "start_year": strategy.start_year,
+            "end_year": strategy.end_year,
+            "version": strategy.version,
+        },
+        "today": today.isoformat(),
+        "agencies": count(Agency, Agency.region_id, region.id),
+        "initiatives": dict(status_counts),
+        "budget": {s: {y: str(v) for y, v in sorted(years.items())} for s, years in budget.items()},
+        "budget_total": str(
+            sum((v for ys in budget.values() for v in ys.values()), Decimal("0.00"))
+        ),
+        "indicators": indicators,
+        "tasks": dict(task_counts),
+        "overdue_tasks": overdue,
+        "services": count(Service, Service.region_id, region.id),
+        "systems": count(InformationSystem, InformationSystem.region_id, region.id),
+    }

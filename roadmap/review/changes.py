@@ -1,0 +1,262 @@
+"""Change proposals: their file format, the fields each touches, conflicts, checks and how each applies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, RootModel
+from sqlmodel import select
+
+from roadmap.errors import UserError
+from roadmap.i18n import t
+from roadmap.roadmap_file.readers import read_records
+from roadmap.roadmap_file.schema import Code, Day, Money, Number, StrictModel, Text, Year
+from roadmap.store.models import (
+    BudgetLine,
+    ChangeProposal,
+    Indicator,
+    IndicatorValue,
+    Initiative,
+    Sector,
+    Task,
+    ValueKind,
+    roubles_to_kopecks,
+)
+from roadmap.store.unit_of_work import Scope
+
+
+class _Change(StrictModel):
+    reason: Reason
+    why: Text
+    agency: Code | None = None  # the proposing agency
+
+
+class NewInitiative(StrictModel):
+    code: Code
+    title: Text
+    sector: Code
+    agency: Code
+    status: Literal["proposed", "confirmed", "selected", "in_progress"] = "selected"
+
+
+class AddInitiative(_Change):
+    kind: Literal["add_initiative"]
+    initiative: NewInitiative
+
+
+class ChangeInitiative(_Change):
+    kind: Literal["change_initiative"]
+    initiative: Code
+    title: Text | None = None
+    sector: Code | None = None
+    agency_code: Code | None = Field(default=None, alias="owner")
+    status: Literal["proposed", "confirmed", "selected", "in_progress", "done"] | None = None
+
+
+class DropInitiative(_Change):
+    kind: Literal["drop_initiative"]
+    initiative: Code
+
+
+class MoveDate(_Change):
+    kind: Literal["move_date"]
+    task: Code
+    due: Day
+
+
+class ChangeBudget(_Change):
+    kind: Literal["change_budget"]
+    initiative: Code
+    year: Year
+    source: Literal["federal", "regional", "municipal", "extrabudgetary"]
+    planned: Money
+
+
+class ChangeTarget(_Change):
+    kind: Literal["change_target"]
+    indicator: Code
+    year: Year
+    value: Number
+
+
+ChangeIn = Annotated[
+    AddInitiative | ChangeInitiative | DropInitiative | MoveDate | ChangeBudget | ChangeTarget,
+    Field(discriminator="kind"),
+]
+
+
+class ChangeRecord(RootModel[ChangeIn]):
+    pass
+
+
+def read_changes(path: Path) -> list[Any]:
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        raise UserError(t("review.yaml_only", path=path))
+    return [record.root for record in read_records(path, ChangeRecord, "changes")]
+
+
+def _fields(change: Any) -> list[str]:
+    """What a change touches; two changes touching the same thing conflict."""
+    if isinstance(change, AddInitiative):
+        return [f"initiative:{change.initiative.code}"]
+    if isinstance(change, DropInitiative):
+        return [f"initiative:{change.initiative}"]
+    if isinstance(change, ChangeInitiative):
+        names = {
+            "title": change.title,
+            "sector": change.sector,
+            "owner": change.agency_code,
+            "status": change.status,
+        }
+        return [f"initiative:{change.initiative}.{k}" for k, v in names.items() if v is not None]
+    if isinstance(change, MoveDate):
+        return [f"task:{change.task}.due"]
+    if isinstance(change, ChangeBudget):
+        return [f"budget:{change.initiative}|{change.year}|{change.source}"]
+    return [f"target:{change.indicator}|{change.year}"]
+
+
+def _overlap(a: str, b: str) -> bool:
+    return a == b or a.startswith(b + ".") or b.startswith(a + ".")
+
+
+def _conflicts(proposals: list[ChangeProposal]) -> list[dict[str, Any]]:
+    found = []
+    for i, a in enumerate(proposals):
+        for b in proposals[i + 1 :]:
+            shared = [x for x in a.target.split(";") for y in b.target.split(";") if _overlap(x, y)]
+            if shared:
+                found.append({"proposals": [a.number, b.number], "touch": shared[0]})
+    return found
+
+
+def _check(scope: Scope, change: Any, adds: set[str] = frozenset()) -> list[str]:
+    """What is wrong with a change against the current state; `adds` are initiatives that
+    earlier proposals of the cycle add (later ones may refer to them)."""
+    current = scope.initiatives()
+    initiatives = set(current) | set(adds)
+    agencies = {a.code for a in scope.agencies()}
+    sectors = set(
+        scope.session.exec(select(Sector.code).where(Sector.region_id == scope.region.id))
+    )
+    problems = []
+
+    def need(kind: str, code: str | None, known: set[str] | dict) -> None:
+        if code is not None and code not in known:
+            problems.append(t("review.unknown", what=kind, code=code))
+
+    need("agency", change.agency, agencies)
+    if isinstance(change, AddInitiative):
+        if change.initiative.code in current:
+            problems.append(t("review.exists", code=change.initiative.code))
+        need("sector", change.initiative.sector, sectors)
+        need("agency", change.initiative.agency, agencies)
+    elif isinstance(change, ChangeInitiative | DropInitiative | ChangeBudget):
+        need("initiative", change.initiative, initiatives)
+    if isinstance(change, DropInitiative) and (
+        change.initiative in current and current[change.initiative].status == "dropped"
+    ):
+        problems.append(t("review.already_dropped", code=change.initiative))
+    if isinstance(change, ChangeInitiative) and not _fields(change):
+        problems.append(t("review.nothing_to_change", code=change.initiative))
+    if isinstance(change, ChangeInitiative):
+        need("sector", change.sector, sectors)
+        need("agency", change.agency_code, agencies)
+    if isinstance(change, ChangeBudget) and not (
+        scope.strategy.start_year <= change.year <= scope.strategy.end_year
+    ):
+        problems.append(t("review.year_outside", year=change.year))
+    if isinstance(change, MoveDate):
+        tasks = set(
+            scope.session.exec(select(Task.code).where(Task.strategy_id == scope.strategy.id))
+        )
+        need("task", change.task, tasks)
+    if isinstance(change, ChangeTarget):
+        indicators = set(
+            scope.session.exec(
+                select(Indicator.code).where(Indicator.strategy_id == scope.strategy.id)
+            )
+        )
+        need("indicator", change.indicator, indicators)
+    return problems
+
+
+def _apply(scope: Scope, change: Any) -> None:
+    session = scope.session
+    initiatives = scope.initiatives()
+    sectors = {
+        s.code: s.id
+        for s in session.exec(select(Sector).where(Sector.region_id == scope.region.id))
+    }
+    agencies = {a.code: a.id for a in scope.agencies()}
+    if isinstance(change, AddInitiative):
+        new = change.initiative
+        session.add(
+            Initiative(
+                strategy_id=scope.strategy.id,
+                code=new.code,
+                title=new.title,
+                sector_id=sectors[new.sector],
+                agency_id=agencies[new.agency],
+                status=new.status,
+            )
+        )
+    elif isinstance(change, ChangeInitiative):
+        row = initiatives[change.initiative]
+        if change.title is not None:
+            row.title = change.title
+        if change.sector is not None:
+            row.sector_id = sectors[change.sector]
+        if change.agency_code is not None:
+            row.agency_id = agencies[change.agency_code]
+        if change.status is not None:
+            row.status = change.status
+        session.add(row)
+    elif isinstance(change, DropInitiative):
+        row = initiatives[change.initiative]
+        row.status = "dropped"
+        session.add(row)
+    elif isinstance(change, MoveDate):
+        task = session.exec(
+            select(Task).where(Task.strategy_id == scope.strategy.id, Task.code == change.task)
+        ).one()
+        task.due_on = change.due
+        session.add(task)
+    elif isinstance(change, ChangeBudget):
+        initiative = initiatives[change.initiative]
+        line = session.exec(
+            select(BudgetLine).where(
+                BudgetLine.initiative_id == initiative.id,
+                BudgetLine.year == change.year,
+                BudgetLine.source == change.source,
+            )
+        ).first() or BudgetLine(
+            initiative_id=initiative.id,
+            year=change.year,
+            source=change.source,
+            planned_kopecks=0,
+        )
+        line.planned_kopecks = roubles_to_kopecks(change.planned)
+        session.add(line)
+    elif isinstance(change, ChangeTarget):
+        indicator = session.exec(
+            select(Indicator).where(
+                Indicator.strategy_id == scope.strategy.id, Indicator.code == change.indicator
+            )
+        ).one()
+        value = session.exec(
+            select(IndicatorValue).where(
+                IndicatorValue.indicator_id == indicator.id,
+                IndicatorValue.year == change.year,
+                IndicatorValue.kind == ValueKind.target,
+            )
+        ).first() or IndicatorValue(
+            indicator_id=indicator.id, year=change.year, kind=ValueKind.target.value, value=0
+        )
+        value.value = change.value
+        session.add(value)
+    session.flush()
+
+
+Reason = Literal["regional_policy", "national_project", "federal_task", "other"]

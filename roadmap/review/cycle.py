@@ -1,0 +1,316 @@
+"""The review cycle: start (baseline and working-group tasks), propose, decide, close into a new version."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import select
+
+from roadmap.config import load_stage_config
+from roadmap.errors import UserError
+from roadmap.i18n import t
+from roadmap.plan.tasks import issue_agency_tasks
+from roadmap.review.changes import AddInitiative, ChangeRecord, _apply, _check, _conflicts, _fields
+from roadmap.review.snapshots import _canonical, _coordinator_name, _ensure_version, snapshot
+from roadmap.settings import Settings
+from roadmap.store.models import (
+    ChangeProposal,
+    ProposalStatus,
+    ReviewCycle,
+    ReviewStatus,
+    StrategyVersion,
+)
+from roadmap.store.unit_of_work import Scope, unit_of_work
+
+REVIEW_TEMPLATE = "review-{year}"
+
+
+def start_review(
+    settings: Settings,
+    year: int,
+    *,
+    region_code: str | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Open the year's review: the current version becomes the baseline, and every agency's
+    emissary gets a working-group task due in the annual_update stage's working days.
+    Starting the same year again creates nothing."""
+    if not 2000 <= year <= 2100:
+        raise UserError(t("option.year_range", option="YEAR", value=year))
+    config = load_stage_config(settings)
+    duration = next((s.duration_days for s in config.stage if s.key == "annual_update"), 20)
+    with unit_of_work(settings, region_code, now) as scope:
+        baseline = _ensure_version(scope)
+        cycle = _cycle(scope, year, required=False)
+        other = scope.session.exec(
+            select(ReviewCycle).where(
+                ReviewCycle.strategy_id == scope.strategy.id,
+                ReviewCycle.status == ReviewStatus.open,
+                ReviewCycle.year != year,
+            )
+        ).first()
+        if other is not None:
+            raise UserError(t("review.other_open", year=year, other=other.year))
+        if cycle is None:
+            cycle = ReviewCycle(
+                strategy_id=scope.strategy.id,
+                year=year,
+                baseline_version=baseline.version,
+                opened_at=scope.now,
+            )
+            scope.session.add(cycle)
+            scope.session.flush()
+        created = 0
+        if cycle.status == ReviewStatus.open:
+            created = issue_agency_tasks(
+                scope,
+                stage="annual_update",
+                template=REVIEW_TEMPLATE.format(year=year),
+                title=t("review.task_title", year=year),
+                due_on=scope.calendar.add_working_days(scope.today, duration),
+            )
+        return {
+            "year": year,
+            "status": cycle.status,
+            "baseline_version": cycle.baseline_version,
+            "tasks_created": created,
+        }
+
+
+def _cycle(scope: Scope, year: int | None, *, required: bool = True) -> ReviewCycle | None:
+    query = select(ReviewCycle).where(ReviewCycle.strategy_id == scope.strategy.id)
+    if year is not None:
+        query = query.where(ReviewCycle.year == year)
+    cycle = scope.session.exec(query.order_by(ReviewCycle.year.desc())).first()
+    if cycle is None and required:
+        raise UserError(t("review.none", year=year if year is not None else "—"))
+    return cycle
+
+
+def propose_changes(
+    settings: Settings,
+    changes: list[Any],
+    *,
+    year: int | None = None,
+    region_code: str | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Record proposals in the open cycle; references are checked, nothing is written if
+    any is wrong. Conflicts with other proposals are reported, not merged."""
+    with unit_of_work(settings, region_code, now) as scope:
+        cycle = _cycle(scope, year)
+        if cycle.status != ReviewStatus.open:
+            raise UserError(t("review.closed", year=cycle.year))
+        adds = {
+            ChangeRecord.model_validate_json(p.change).root.initiative.code
+            for p in _proposals(scope, cycle)
+            if p.kind == "add_initiative" and p.status != ProposalStatus.rejected
+        }
+        problems = []
+        for index, change in enumerate(changes):
+            problems += [f"changes[{index}]: {p}" for p in _check(scope, change, adds)]
+            if isinstance(change, AddInitiative):
+                adds.add(change.initiative.code)
+        if problems:
+            raise UserError("\n".join(problems))
+        existing = list(
+            scope.session.exec(
+                select(ChangeProposal).where(
+                    ChangeProposal.cycle_id == cycle.id,
+                    ChangeProposal.status.in_([ProposalStatus.pending, ProposalStatus.accepted]),
+                )
+            )
+        )
+        number = max((p.number for p in _proposals(scope, cycle)), default=0)
+        agencies = {a.code: a.id for a in scope.agencies()}
+        created = []
+        for change in changes:
+            number += 1
+            fields = _fields(change)
+            row = ChangeProposal(
+                cycle_id=cycle.id,
+                number=number,
+                kind=change.kind,
+                target=";".join(fields),
+                change=change.model_dump_json(by_alias=True),
+                agency_id=agencies.get(change.agency) if change.agency else None,
+                reason=change.reason,
+                why=change.why,
+                created_at=scope.now,
+            )
+            scope.session.add(row)
+            existing.append(row)
+            created.append(number)
+        scope.session.flush()
+        return {"year": cycle.year, "created": created, "conflicts": _conflicts(existing)}
+
+
+def _proposals(scope: Scope, cycle: ReviewCycle) -> list[ChangeProposal]:
+    return list(
+        scope.session.exec(
+            select(ChangeProposal)
+            .where(ChangeProposal.cycle_id == cycle.id)
+            .order_by(ChangeProposal.number)
+        )
+    )
+
+
+def decide(
+    settings: Settings,
+    numbers: list[int],
+    accept: bool,
+    *,
+    by: str | None = None,
+    year: int | None = None,
+    region_code: str | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """The coordinator accepts or rejects proposals (by number) of the open cycle."""
+    with unit_of_work(settings, region_code, now) as scope:
+        cycle = _cycle(scope, year)
+        if cycle.status != ReviewStatus.open:
+            raise UserError(t("review.closed", year=cycle.year))
+        by_number = {p.number: p for p in _proposals(scope, cycle)}
+        unknown = [n for n in numbers if n not in by_number]
+        if unknown:
+            raise UserError(t("review.unknown_proposal", numbers=unknown, year=cycle.year))
+        status = ProposalStatus.accepted if accept else ProposalStatus.rejected
+        for n in numbers:
+            row = by_number[n]
+            row.status, row.decided_by, row.decided_at = status.value, by, scope.now
+            scope.session.add(row)
+        accepted = [p for p in by_number.values() if p.status == ProposalStatus.accepted]
+        return {
+            "year": cycle.year,
+            "decided": numbers,
+            "status": status.value,
+            "conflicts": _conflicts(accepted),
+        }
+
+
+def close_review(
+    settings: Settings,
+    *,
+    year: int | None = None,
+    by: str | None = None,
+    region_code: str | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Apply the accepted proposals atomically as the next version. Closing again does
+    nothing; accepted proposals that conflict are refused with the list."""
+    with unit_of_work(settings, region_code, now) as scope:
+        cycle = _cycle(scope, year)
+        if cycle.status == ReviewStatus.closed:
+            return {
+                "year": cycle.year,
+                "status": cycle.status,
+                "version": cycle.result_version,
+                "applied": 0,
+            }
+        proposals = _proposals(scope, cycle)
+        accepted = [p for p in proposals if p.status == ProposalStatus.accepted]
+        conflicts = _conflicts(accepted)
+        if conflicts:
+            raise UserError(
+                t(
+                    "review.conflicts",
+                    items="; ".join(
+                        f"#{c['proposals'][0]} / #{c['proposals'][1]}: {c['touch']}"
+                        for c in conflicts
+                    ),
+                )
+            )
+        undecided = [p.number for p in proposals if p.status == ProposalStatus.pending]
+        if undecided:
+            raise UserError(t("review.undecided", numbers=undecided))
+        if cycle.baseline_version != scope.strategy.version:
+            raise UserError(
+                t(
+                    "review.stale_baseline",
+                    year=cycle.year,
+                    baseline=cycle.baseline_version,
+                    current=scope.strategy.version,
+                )
+            )
+        _ensure_version(scope)  # the baseline stays as it was
+        stale = []
+        for proposal in accepted:
+            change = ChangeRecord.model_validate_json(proposal.change).root
+            # The store may have moved since the proposal came in (an import, a proposal
+            # of a stage): check again right before applying; any problem undoes it all.
+            problems = _check(scope, change)
+            if problems:
+                stale.append(f"#{proposal.number}: {'; '.join(problems)}")
+                continue
+            _apply(scope, change)
+        if stale:
+            raise UserError(t("review.stale", items=" | ".join(stale)))
+        for proposal in accepted:
+            proposal.status = ProposalStatus.applied.value
+            scope.session.add(proposal)
+        scope.strategy.version += 1
+        scope.session.add(scope.strategy)
+        scope.session.flush()
+        reasons = Counter(p.reason for p in accepted)
+        scope.session.add(
+            StrategyVersion(
+                strategy_id=scope.strategy.id,
+                version=scope.strategy.version,
+                approved_at=scope.now,
+                approved_by=by or _coordinator_name(scope.session, scope.strategy),
+                snapshot=_canonical(snapshot(scope.session, scope.strategy)),
+                reasons=json.dumps(dict(sorted(reasons.items()))),
+            )
+        )
+        cycle.status = ReviewStatus.closed.value
+        cycle.result_version = scope.strategy.version
+        cycle.closed_at = scope.now
+        scope.session.add(cycle)
+        return {
+            "year": cycle.year,
+            "status": cycle.status,
+            "version": scope.strategy.version,
+            "applied": len(accepted),
+        }
+
+
+def review_status(
+    settings: Settings, *, year: int | None = None, region_code: str | None = None
+) -> dict[str, Any]:
+    with unit_of_work(settings, region_code) as scope:
+        cycle = _cycle(scope, year)
+        agencies = {a.id: a.code for a in scope.agencies()}
+        proposals = _proposals(scope, cycle)
+        return {
+            "year": cycle.year,
+            "status": cycle.status,
+            "baseline_version": cycle.baseline_version,
+            "result_version": cycle.result_version,
+            "proposals": [
+                {
+                    "number": p.number,
+                    "kind": p.kind,
+                    "target": p.target,
+                    "agency": agencies.get(p.agency_id),
+                    "reason": p.reason,
+                    "why": p.why,
+                    "status": p.status,
+                }
+                for p in proposals
+            ],
+            "conflicts": _conflicts(
+                [
+                    p
+                    for p in proposals
+                    if p.status in (ProposalStatus.pending, ProposalStatus.accepted)
+                ]
+            ),
+        }
+
+
+def today_year(settings: Settings, region_code: str | None = None) -> int:
+    with unit_of_work(settings, region_code) as scope:
+        return scope.today.year

@@ -1,0 +1,407 @@
+"""Readers for YAML, XLSX and CSV: plain data plus the place (file:line, sheet:row) of every key."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from pydantic import (
+    BaseModel,
+    ValidationError,
+)
+
+from roadmap.errors import InvalidFile, Problem, UserError
+from roadmap.i18n import t
+from roadmap.roadmap_file.places import Source, _pydantic_problem
+from roadmap.roadmap_file.schema import (
+    CSV_LISTS,
+    HEADER_MODELS,
+    ITEM_MODELS,
+    LIST_KEYS,
+    MAX_FILE_MB,
+    MAX_NODES,
+    MAX_PROBLEMS,
+    Path_,
+    _allowed_columns,
+    _msg,
+)
+
+
+def read_source(path: Path) -> Source:
+    """Read a roadmap file of any supported kind, or raise InvalidFile / UserError."""
+    if not path.is_file():
+        raise UserError(t("file.missing", path=path))
+    size = path.stat().st_size
+    if size > MAX_FILE_MB * 1024 * 1024:
+        raise UserError(t("file.too_big", path=path, size=size // (1024 * 1024), limit=MAX_FILE_MB))
+    suffix = path.suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        return _read_yaml(path)
+    if suffix == ".xlsx":
+        return _read_xlsx(path)
+    if suffix == ".csv":
+        return _read_csv(path)
+    raise UserError(t("file.bad_kind", path=path))
+
+
+def _read_yaml(path: Path) -> Source:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.constructor import RoundTripConstructor
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    name = path.name
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InvalidFile(
+            [Problem(f"{name}:{line}", "", _msg("encoding", offset=exc.start))]
+        ) from None
+
+    class _Constructor(RoundTripConstructor):
+        """Dates stay text until validated, so a bad date is a message, not a crash."""
+
+    _Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_str)
+    yaml = YAML(typ="rt")
+    yaml.Constructor = _Constructor
+    try:
+        data = yaml.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        reason = " ".join(str(p) for p in (exc.context, exc.problem) if p)
+        raise InvalidFile([Problem(f"{name}:{line}", "", _msg("yaml", reason=reason))]) from None
+    except (YAMLError, ValueError, TypeError, RecursionError) as exc:
+        raise InvalidFile([Problem(f"{name}:1", "", _msg("yaml", reason=exc))]) from None
+
+    places: dict[Path_, str] = {(): f"{name}:1"}
+    budget = [MAX_NODES]
+
+    def line_of(lookup: Callable[[Any], Any], key: Any, at: Path_) -> str:
+        # Merge keys and tagged collections carry no position of their own: use the parent's.
+        try:
+            return f"{name}:{lookup(key)[0] + 1}"
+        except (KeyError, TypeError, IndexError):
+            return places.get(at, f"{name}:1")
+
+    def plain(node: Any, at: Path_) -> Any:
+        budget[0] -= 1
+        if budget[0] < 0:
+            # Aliases can make a small file expand without bound ("billion laughs").
+            raise InvalidFile([Problem(places.get(at, f"{name}:1"), "", _msg("too_many_nodes"))])
+        if isinstance(node, CommentedMap):
+            out = {}
+            for key, value in node.items():
+                places[(*at, key)] = line_of(node.lc.key, key, at)
+                out[key] = plain(value, (*at, key))
+            return out
+        if isinstance(node, CommentedSeq):
+            items = []
+            for index, value in enumerate(node):
+                places[(*at, index)] = line_of(node.lc.item, index, at)
+                items.append(plain(value, (*at, index)))
+            return items
+        if isinstance(node, dict):
+            return {key: plain(value, (*at, key)) for key, value in node.items()}
+        if isinstance(node, list | tuple):
+            return [plain(value, (*at, index)) for index, value in enumerate(node)]
+        if isinstance(node, bool) or node is None:
+            return node
+        if isinstance(node, int):
+            return int(node)
+        if isinstance(node, float):
+            return float(node)
+        if isinstance(node, str):
+            return str(node)
+        return node
+
+    return Source(name, plain(data, ()), places, f"{name}:1")
+
+
+def _unflatten(flat: dict[str, Any]) -> dict[str, Any]:
+    """{"baseline.year": 2024} -> {"baseline": {"year": 2024}}; column names are checked first."""
+    out: dict[str, Any] = {}
+    for column, value in flat.items():
+        if "." in column:
+            head, tail = column.split(".", 1)
+            key: Any = int(tail) if tail.isdigit() else tail
+            out.setdefault(head, {})[key] = value
+        else:
+            out[column] = value
+    return out
+
+
+def _rows_to_items(
+    name: str,
+    list_name: str,
+    header: list[Any],
+    rows: Iterable[tuple[int, list[Any]]],
+    place: Callable[[int], str],
+    problems: list[Problem],
+    places: dict[Path_, str],
+    base: Path_,
+    model: type[BaseModel] | None = None,
+) -> list[dict[str, Any]]:
+    model = model or ITEM_MODELS[list_name]
+    exact, prefixes, required = _allowed_columns(model)
+    open_ended = model.model_config.get("extra") == "allow"  # e.g. one column per criterion
+    columns = [str(c).strip() if c is not None else "" for c in header]
+    allowed = ", ".join(sorted(exact | {p + "ГГГГ" for p in prefixes}))
+    bad = False
+    seen: set[str] = set()
+    for column in columns:
+        if not column:
+            continue
+        if column in seen:
+            problems.append(Problem(place(1), list_name, _msg("column_twice", column=column)))
+            bad = True
+        seen.add(column)
+        if (
+            not open_ended
+            and column not in exact
+            and not any(column.startswith(p) and column[len(p) :].isdigit() for p in prefixes)
+        ):
+            problems.append(
+                Problem(place(1), list_name, _msg("column_unknown", column=column, allowed=allowed))
+            )
+            bad = True
+    for column in sorted(required - seen):
+        problems.append(Problem(place(1), list_name, _msg("column_missing", column=column)))
+        bad = True
+    if bad:
+        return []
+    items = []
+    for row_number, values in rows:
+        flat = {}
+        for position, value in enumerate(values):
+            if value is None or (isinstance(value, str) and not value.strip()):
+                continue
+            column = columns[position] if position < len(columns) else ""
+            if not column:
+                problems.append(
+                    Problem(place(row_number), list_name, _msg("extra_cells", value=value))
+                )
+                continue
+            flat[column] = value
+        if not flat:
+            continue
+        index = len(items)
+        places[(*base, index)] = place(row_number)
+        items.append(_unflatten(flat))
+    return items
+
+
+def _xlsx_errors() -> tuple[type[Exception], ...]:
+    """What a damaged workbook can raise from inside openpyxl (zip, XML, cell values)."""
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    return (
+        InvalidFileException,
+        zipfile.BadZipFile,
+        KeyError,
+        OSError,
+        ValueError,
+        TypeError,
+        IndexError,
+        EOFError,
+        SyntaxError,  # xml.etree.ElementTree.ParseError
+    )
+
+
+def _read_xlsx(path: Path) -> Source:
+    from openpyxl import load_workbook
+
+    name = path.name
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except _xlsx_errors() as exc:
+        raise InvalidFile([Problem(f"{name}", "", _msg("xlsx", reason=exc))]) from None
+    problems: list[Problem] = []
+    places: dict[Path_, str] = {(): name}
+    data: dict[str, Any] = {}
+    known = ("roadmap", *LIST_KEYS, "sectors")
+    try:
+        sheets = workbook.sheetnames
+        if "roadmap" not in sheets:
+            problems.append(
+                Problem(name, "", _msg("xlsx_no_sheet", sheet="roadmap", known=", ".join(sheets)))
+            )
+        for sheet in sheets:
+            if sheet not in known:
+                problems.append(
+                    Problem(
+                        name, "", _msg("xlsx_unknown_sheet", sheet=sheet, known=", ".join(known))
+                    )
+                )
+                continue
+            try:
+                rows = list(workbook[sheet].iter_rows(values_only=True))
+            except _xlsx_errors() as exc:
+                problems.append(Problem(f"{name}[{sheet}]", sheet, _msg("xlsx", reason=exc)))
+                continue
+
+            def place(row: int, sheet: str = sheet) -> str:
+                return f"{name}[{sheet}]:{row}"
+
+            if sheet == "roadmap":
+                flat: dict[str, Any] = {}
+                first_row: dict[str, int] = {}
+                allowed = ["format"] + [
+                    f"{head}.{field}"
+                    for head, model in HEADER_MODELS.items()
+                    for field in model.model_fields
+                ]
+                for number, row in enumerate(rows, start=1):
+                    if not row or row[0] is None:
+                        continue
+                    key = str(row[0]).strip()
+                    if key not in allowed:
+                        problems.append(
+                            Problem(
+                                place(number),
+                                sheet,
+                                _msg("sheet_key", column=key, allowed=", ".join(allowed)),
+                            )
+                        )
+                        continue
+                    if key in first_row:
+                        problems.append(
+                            Problem(
+                                place(number),
+                                sheet,
+                                _msg("key_twice", column=key, first=place(first_row[key])),
+                            )
+                        )
+                        continue
+                    first_row[key] = number
+                    value = row[1] if len(row) > 1 else None
+                    if value is None:
+                        continue
+                    flat[key] = value
+                    head = key.split(".", 1)[0]
+                    places.setdefault((head,), place(number))
+                    if "." in key:
+                        places[(head, key.split(".", 1)[1])] = place(number)
+                data.update(_unflatten(flat))
+                continue
+            if not rows:
+                problems.append(Problem(place(1), sheet, _msg("no_header")))
+                continue
+            places[(sheet,)] = place(1)
+            if sheet == "sectors":
+                data[sheet] = [
+                    {"code": r[0], "name": r[1] if len(r) > 1 else None}
+                    for r in rows[1:]
+                    if r and r[0] is not None
+                ]
+                for index in range(len(data[sheet])):
+                    places[(sheet, index)] = place(index + 2)
+                continue
+            data[sheet] = _rows_to_items(
+                name,
+                sheet,
+                list(rows[0]),
+                ((number, list(row)) for number, row in enumerate(rows[1:], start=2)),
+                place,
+                problems,
+                places,
+                (sheet,),
+            )
+    finally:
+        workbook.close()
+    if problems:
+        raise InvalidFile(problems)
+    # A cell shows 1 whether Excel stored it as 1.0 or as the text "1".
+    if isinstance(data.get("format"), float) and data["format"].is_integer():
+        data["format"] = int(data["format"])
+    if isinstance(data.get("format"), str) and data["format"].strip().isdigit():
+        data["format"] = int(data["format"])
+    return Source(name, data, places, name)
+
+
+def _read_csv(
+    path: Path, list_name: str | None = None, model: type[BaseModel] | None = None
+) -> Source:
+    name = path.name
+    stem = path.stem.lower()
+    list_name = list_name or next(
+        (k for k in CSV_LISTS if stem == k or stem.endswith((f"-{k}", f"_{k}", f".{k}"))), None
+    )
+    if list_name is None:
+        known = ", ".join(f"{k}.csv" for k in CSV_LISTS)
+        raise InvalidFile([Problem(f"{name}:1", "", _msg("csv_list", known=known))])
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InvalidFile(
+            [Problem(f"{name}:{line}", "", _msg("encoding", offset=exc.start))]
+        ) from None
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    problems: list[Problem] = []
+    places: dict[Path_, str] = {(): f"{name}:1"}
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+        rows = [(reader.line_num, row) for row in reader]
+    except csv.Error as exc:
+        raise InvalidFile([Problem(f"{name}", "", _msg("csv", reason=exc))]) from None
+    if not rows:
+        raise InvalidFile([Problem(f"{name}:1", list_name, _msg("no_header"))])
+    # reader.line_num is the line a row ends on; rows are numbered by where they start.
+    numbered, start = [], 2
+    for end, row in rows[1:]:
+        numbered.append((start, row))
+        start = end + 1
+    items = _rows_to_items(
+        name,
+        list_name,
+        rows[0][1],
+        numbered,
+        lambda n: f"{name}:{n}",
+        problems,
+        places,
+        (list_name,),
+        model,
+    )
+    if problems:
+        raise InvalidFile(problems)
+    return Source(name, {list_name: items}, places, f"{name}:1", list_name=list_name)
+
+
+def read_records(path: Path, model: type[BaseModel], list_name: str) -> list[Any]:
+    """A bulk input file of one kind of record: a YAML list (or `list_name:` holding one)
+    or a CSV file with a header row. Every problem is reported with its place."""
+    if not path.is_file():
+        raise UserError(t("file.missing", path=path))
+    suffix = path.suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        source = _read_yaml(path)
+        data, base = source.data, ()
+        if isinstance(data, dict) and set(data) == {list_name}:
+            data, base = data[list_name], (list_name,)
+    elif suffix == ".csv":
+        source = _read_csv(path, list_name, model)
+        data, base = source.data[list_name], (list_name,)
+    else:
+        raise UserError(t("file.bad_kind_records", path=path))
+    if not isinstance(data, list):
+        raise InvalidFile([Problem(source.default_place, "", _msg("records", key=list_name))])
+    records, problems = [], []
+    for index, raw in enumerate(data):
+        try:
+            records.append(model.model_validate(raw))
+        except ValidationError as exc:
+            problems.extend(
+                _pydantic_problem(source, (*base, index), e, model) for e in exc.errors()
+            )
+    if problems:
+        raise InvalidFile(problems[:MAX_PROBLEMS], total=len(problems))
+    return records

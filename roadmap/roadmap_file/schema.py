@@ -1,0 +1,476 @@
+"""The format-1 schema: field types and the pydantic models of every list in the file."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+from roadmap.i18n import current_locale
+
+FORMAT_VERSION = 1
+
+
+MAX_FILE_MB = 20
+
+
+MAX_PROBLEMS = 50
+
+
+MAX_NODES = 500_000  # values in one file, far above any real roadmap
+
+
+LIST_KEYS = ("agencies", "initiatives", "budget", "indicators", "tasks", "services", "systems")
+
+
+CSV_LISTS = ("initiatives", "budget", "tasks", "services", "systems")
+
+
+_TEXT = {
+    "missing": ("обязательный ключ отсутствует", "required key is missing"),
+    "extra": ("неизвестный ключ (допустимо: {allowed})", "unknown key (allowed: {allowed})"),
+    "int": ("ожидается целое число, получено {input!r}", "expected a whole number, got {input!r}"),
+    "number": ("ожидается число, получено {input!r}", "expected a number, got {input!r}"),
+    "money": (
+        "ожидается сумма в рублях (не больше двух знаков после запятой), получено {input!r}",
+        "expected an amount in roubles (at most two decimals), got {input!r}",
+    ),
+    "negative": (
+        "сумма не может быть отрицательной: {input}",
+        "amount cannot be negative: {input}",
+    ),
+    "choice": ("допустимо: {expected}; получено {input!r}", "allowed: {expected}; got {input!r}"),
+    "text": ("ожидается текст, получено {input!r}", "expected text, got {input!r}"),
+    "empty": ("не может быть пустым", "cannot be empty"),
+    "too_long": ("слишком длинно (больше {max} символов)", "too long (over {max} characters)"),
+    "code": (
+        "код может содержать только латинские буквы, цифры, '-', '_' и '.': {input!r}",
+        "a code may hold only Latin letters, digits, '-', '_' and '.': {input!r}",
+    ),
+    "bool": (
+        "ожидается true или false, получено {input!r}",
+        "expected true or false, got {input!r}",
+    ),
+    "mapping": ("ожидается словарь (ключ: значение)", "expected a mapping (key: value)"),
+    "list": ("ожидается список", "expected a list"),
+    "date": (
+        "ожидается дата ГГГГ-ММ-ДД, получено {input!r}",
+        "expected a date YYYY-MM-DD, got {input!r}",
+    ),
+    "year": (
+        "ожидается год от 2000 до 2100, получено {input!r}",
+        "expected a year 2000–2100, got {input!r}",
+    ),
+    "email": (
+        "не похоже на адрес почты: {input!r}",
+        "does not look like an email address: {input!r}",
+    ),
+    "timezone": (
+        "неизвестный часовой пояс {input!r} (ожидается имя IANA, например Asia/Vladivostok)",
+        "unknown time zone {input!r} (expected an IANA name, e.g. Asia/Vladivostok)",
+    ),
+    "format": (
+        "поддерживается только формат версии 1, получено {input!r}",
+        "only format version 1 is supported, got {input!r}",
+    ),
+    "horizon": (
+        "end_year {end} раньше start_year {start}",
+        "end_year {end} is before start_year {start}",
+    ),
+    "unknown_ref": (
+        "{what} {code!r} (есть: {known})",
+        "{what} {code!r} (known: {known})",
+    ),
+    "duplicate": (
+        "код {code!r} повторяется (впервые — {first})",
+        "duplicate code {code!r} (first at {first})",
+    ),
+    "duplicate_task": (
+        "поручение без кода {title!r} у этого органа уже есть ({first}): задайте code",
+        "a task without a code titled {title!r} already exists for this agency ({first}): give it a code",
+    ),
+    "duplicate_budget": (
+        "строка бюджета {initiative} / {year} / {source} повторяется (впервые — {first})",
+        "budget line {initiative} / {year} / {source} is repeated (first at {first})",
+    ),
+    "person_clash": (
+        "код сотрудника {code!r} уже задан для другого человека или роли ({first})",
+        "person code {code!r} is already used for another person or role ({first})",
+    ),
+    "year_outside": (
+        "год {year} вне горизонта стратегии {start}–{end}",
+        "year {year} is outside the strategy horizon {start}–{end}",
+    ),
+    "yaml": ("ошибка синтаксиса YAML: {reason}", "YAML syntax error: {reason}"),
+    "too_many_nodes": (
+        f"слишком много значений (больше {MAX_NODES}): ссылки YAML (&, *) раздувают файл?",
+        f"too many values (over {MAX_NODES}): do YAML aliases (&, *) blow the file up?",
+    ),
+    "extra_cells": (
+        "в строке больше ячеек, чем столбцов в заголовке: {value!r} без столбца",
+        "the row has more cells than the header has columns: {value!r} has no column",
+    ),
+    "key_twice": (
+        "ключ {column!r} повторяется (впервые — {first})",
+        "key {column!r} is repeated (first at {first})",
+    ),
+    "sheet_key": (
+        "неизвестный ключ {column!r} (допустимо: {allowed})",
+        "unknown key {column!r} (allowed: {allowed})",
+    ),
+    "finite": (
+        "ожидается конечное число, получено {input!r}",
+        "expected a finite number, got {input!r}",
+    ),
+    "encoding": (
+        "файл не в кодировке UTF-8 (байт {offset}): это не текстовый файл дорожной карты?",
+        "the file is not UTF-8 (byte {offset}): not a roadmap text file?",
+    ),
+    "top": (
+        "файл должен быть словарём с ключом format: 1",
+        "the file must be a mapping with format: 1",
+    ),
+    "xlsx": (
+        "не удаётся прочитать книгу XLSX: {reason}",
+        "cannot read the XLSX workbook: {reason}",
+    ),
+    "xlsx_no_sheet": (
+        "в книге нет листа {sheet!r} (есть: {known})",
+        "the workbook has no sheet {sheet!r} (has: {known})",
+    ),
+    "xlsx_unknown_sheet": (
+        "неизвестный лист {sheet!r} (допустимо: {known})",
+        "unknown sheet {sheet!r} (allowed: {known})",
+    ),
+    "column_unknown": (
+        "неизвестный столбец {column!r} (допустимо: {allowed})",
+        "unknown column {column!r} (allowed: {allowed})",
+    ),
+    "column_missing": (
+        "нет обязательного столбца {column!r}",
+        "required column {column!r} is missing",
+    ),
+    "column_twice": ("столбец {column!r} повторяется", "column {column!r} appears twice"),
+    "csv_list": (
+        "по имени CSV-файла не понять, какой это список: назовите его {known}",
+        "cannot tell which list this CSV file holds: name it {known}",
+    ),
+    "csv": ("ошибка CSV: {reason}", "CSV error: {reason}"),
+    "no_header": ("нет строки заголовков", "no header row"),
+    "records": (
+        "ожидается список записей (или ключ {key}: со списком)",
+        "expected a list of records (or a {key}: key holding one)",
+    ),
+}
+
+
+def _msg(message: str, /, **values: Any) -> str:
+    ru, en = _TEXT[message]
+    return (en if current_locale() == "en" else ru).format(**values)
+
+
+class _Fail(ValueError):
+    """A validator's failure carrying an already translated message."""
+
+
+_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+
+
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _code(value: str) -> str:
+    if not _CODE_RE.match(value):
+        raise _Fail(_msg("code", input=value))
+    return value
+
+
+def _year(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | str | float):
+        raise _Fail(_msg("year", input=value))
+    try:
+        year = int(str(value).strip()) if not isinstance(value, float) else int(value)
+    except ValueError:
+        raise _Fail(_msg("year", input=value)) from None
+    if (isinstance(value, float) and value != year) or not 2000 <= year <= 2100:
+        raise _Fail(_msg("year", input=value))
+    return year
+
+
+def _date(value: Any) -> date:
+    if isinstance(value, datetime):
+        if value.time() != datetime.min.time():
+            raise _Fail(_msg("date", input=str(value)))
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise _Fail(_msg("date", input=value))
+
+
+def parse_money(value: Any) -> Decimal:
+    if isinstance(value, bool):
+        raise _Fail(_msg("money", input=value))
+    try:
+        if isinstance(value, float):
+            amount = Decimal(repr(value))
+            if amount.is_finite() and abs(amount - round(amount, 2)) < Decimal("1e-6"):
+                amount = round(amount, 2)  # spreadsheet arithmetic noise, not a third decimal
+        elif isinstance(value, int | Decimal):
+            amount = Decimal(value)
+        elif isinstance(value, str):
+            amount = Decimal(value.strip().replace(" ", "").replace("\u00a0", "").replace(",", "."))
+        else:
+            raise _Fail(_msg("money", input=value))
+        if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+            raise _Fail(_msg("money", input=value))
+    except ArithmeticError:
+        raise _Fail(_msg("money", input=value)) from None
+    if amount < 0:
+        raise _Fail(_msg("negative", input=value))
+    if amount >= Decimal("1e15"):
+        raise _Fail(_msg("money", input=value))
+    return amount.quantize(Decimal("0.01"))
+
+
+def _email(value: str) -> str:
+    if not _EMAIL_RE.match(value):
+        raise _Fail(_msg("email", input=value))
+    return value
+
+
+def _timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise _Fail(_msg("timezone", input=value)) from None
+    return value
+
+
+def _code_text(value: Any) -> Any:
+    # Spreadsheets turn a code such as 101 into a number.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return value
+
+
+Number = Annotated[float, Field(allow_inf_nan=False)]
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+Code = Annotated[
+    str,
+    BeforeValidator(_code_text),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=40),
+    AfterValidator(_code),
+]
+
+
+Year = Annotated[int, BeforeValidator(_year)]
+
+
+Day = Annotated[date, BeforeValidator(_date)]
+
+
+Money = Annotated[Decimal, BeforeValidator(parse_money)]
+
+
+Email = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_email)]
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class PersonIn(StrictModel):
+    code: Code
+    name: Text
+    email: Email | None = None
+    locale: Literal["ru", "en"] = "ru"
+
+
+class RegionIn(StrictModel):
+    code: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=20),
+        AfterValidator(_code),
+    ]
+    name: Text
+    timezone: Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_timezone)]
+
+
+class StrategyIn(StrictModel):
+    title: Text
+    start_year: Year
+    end_year: Year
+
+    @model_validator(mode="after")
+    def _ordered(self) -> StrategyIn:
+        if self.end_year < self.start_year:
+            raise _Fail(_msg("horizon", start=self.start_year, end=self.end_year))
+        return self
+
+
+class SectorIn(StrictModel):
+    code: Code
+    name: Text
+
+
+class AgencyIn(StrictModel):
+    code: Code
+    name: Text
+    kind: Literal["executive_body", "municipality"] = "executive_body"
+    emissary: PersonIn
+    responsible: PersonIn
+
+
+class InitiativeIn(StrictModel):
+    code: Code
+    title: Text
+    sector: Code
+    agency: Code
+    status: Literal["proposed", "confirmed", "selected", "in_progress", "done", "dropped"] = (
+        "proposed"
+    )
+    problem: Text | None = None
+    expected_effect: Text | None = None
+
+
+class BudgetIn(StrictModel):
+    initiative: Code
+    year: Year
+    source: Literal["federal", "regional", "municipal", "extrabudgetary"]
+    planned: Money
+    actual: Money | None = None
+
+
+class BaselineIn(StrictModel):
+    year: Year
+    value: Number
+
+
+class IndicatorIn(StrictModel):
+    code: Code
+    name: Text
+    unit: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+    sector: Code
+    agency: Code | None = None
+    higher_is_better: bool = True
+    baseline: BaselineIn
+    targets: dict[Year, Number]
+    actuals: dict[Year, Number] = Field(default_factory=dict)
+
+
+class TaskIn(StrictModel):
+    code: Code | None = None
+    agency: Code
+    title: Text
+    due: Day
+    stage: Code | None = None
+    status: Literal["open", "submitted", "accepted", "returned", "cancelled"] = "open"
+
+
+class ServiceIn(StrictModel):
+    code: Code
+    name: Text
+    agency: Code
+    online: bool
+    online_target_year: Year | None = None
+    ai_candidate: bool = False
+
+
+class SystemIn(StrictModel):
+    code: Code
+    name: Text
+    agency: Code
+    gostekh_migration_due: Day | None = None
+    function: Code | None = None  # what it does, e.g. document_management: finds duplicates
+    platform: Code | None = None  # where it runs now, e.g. gostekh, own_dc, cloud
+
+
+ITEM_MODELS: dict[str, type[StrictModel]] = {
+    "agencies": AgencyIn,
+    "initiatives": InitiativeIn,
+    "budget": BudgetIn,
+    "indicators": IndicatorIn,
+    "tasks": TaskIn,
+    "services": ServiceIn,
+    "systems": SystemIn,
+}
+
+
+HEADER_MODELS: dict[str, type[StrictModel]] = {
+    "region": RegionIn,
+    "strategy": StrategyIn,
+    "coordinator": PersonIn,
+}
+
+
+TOP_KEYS = ("format", "region", "strategy", "coordinator", "sectors", *LIST_KEYS)
+
+
+REQUIRED_TOP = ("format", "region", "strategy", "coordinator", "agencies", "initiatives")
+
+
+@dataclass
+class RoadmapDoc:
+    """A validated roadmap file (whole) or one list of it (CSV)."""
+
+    region: RegionIn | None = None
+    strategy: StrategyIn | None = None
+    coordinator: PersonIn | None = None
+    sectors: list[SectorIn] = field(default_factory=list)
+    lists: dict[str, list[Any]] = field(default_factory=dict)
+    invalid_codes: dict[str, set[str]] = field(default_factory=dict)
+
+    @property
+    def whole(self) -> bool:
+        return self.region is not None
+
+
+Path_ = tuple[Any, ...]
+
+
+def _allowed_columns(model: type[BaseModel]) -> tuple[set[str], set[str], set[str]]:
+    """Flat column names a sheet of this model may have: exact, prefixes, required."""
+    exact, prefixes, required = set(), set(), set()
+    for key, info in model.model_fields.items():
+        annotation = info.annotation
+        nested = (
+            annotation
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel)
+            else None
+        )
+        if nested is not None:
+            for sub, sub_info in nested.model_fields.items():
+                exact.add(f"{key}.{sub}")
+                if info.is_required() and sub_info.is_required():
+                    required.add(f"{key}.{sub}")
+        elif getattr(annotation, "__origin__", None) is dict:
+            prefixes.add(f"{key}.")
+        else:
+            exact.add(key)
+            if info.is_required():
+                required.add(key)
+    return exact, prefixes, required

@@ -1,0 +1,75 @@
+"""Writers for YAML and XLSX."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from roadmap.roadmap_file.schema import FORMAT_VERSION, ITEM_MODELS, LIST_KEYS, _allowed_columns
+
+
+def write_yaml(document: dict[str, Any], path: Path) -> None:
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.default_flow_style = False
+    yaml.allow_unicode = True
+    yaml.width = 120
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    buffer = io.StringIO()
+    buffer.write(f"# Roadmap file, format {FORMAT_VERSION}.\n")
+    yaml.dump(_yaml_ready(document), buffer)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+
+
+def _yaml_ready(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _yaml_ready(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_yaml_ready(v) for v in value]
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def _flatten(item: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in item.items():
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def write_xlsx(document: dict[str, Any], path: Path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "roadmap"
+    header = {k: document[k] for k in ("format", "region", "strategy", "coordinator")}
+    for key, value in _flatten(header).items():
+        sheet.append([key, value])
+    if document.get("sectors"):
+        sheet = workbook.create_sheet("sectors")
+        sheet.append(["code", "name"])
+        for sector in document["sectors"]:
+            sheet.append([sector["code"], sector["name"]])
+    for key in LIST_KEYS:
+        items = [_flatten(_yaml_ready(item)) for item in document.get(key, [])]
+        sheet = workbook.create_sheet(key)
+        columns: list[str] = []
+        for item in items:
+            columns.extend(c for c in item if c not in columns)
+        if not columns:
+            columns = sorted(_allowed_columns(ITEM_MODELS[key])[2])
+        sheet.append(columns)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for item in items:
+            sheet.append([item.get(c) for c in columns])
+    workbook.save(path)

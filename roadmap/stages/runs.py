@@ -1,0 +1,268 @@
+"""Stage runs: start (a task per agency's emissary), the gate, close, and what coordinators see."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import select
+
+from roadmap.config import StageConfig, StageDef, load_stage_config
+from roadmap.errors import UserError
+from roadmap.i18n import t
+from roadmap.plan.tasks import issue_agency_tasks
+from roadmap.settings import Settings
+from roadmap.store.models import (
+    OPEN_TASK_STATUSES,
+    AnalysisRun,
+    ArchitectureDecision,
+    Hypothesis,
+    HypothesisStatus,
+    Initiative,
+    InitiativeStatus,
+    Person,
+    StageRun,
+    StageStatus,
+    Task,
+)
+from roadmap.store.unit_of_work import (
+    Scope,
+    unit_of_work,
+)
+
+
+def start_stage(
+    settings: Settings,
+    key: str,
+    *,
+    on: date | None = None,
+    region_code: str | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Open a stage: one task per agency and template, due `duration_days` working days
+    after the start date. Starting an open or closed stage again creates nothing."""
+    config = load_stage_config(settings)
+    stage = config.get(key)
+    with unit_of_work(settings, region_code, now) as scope:
+        runs = scope.runs()
+        run = runs.get(key)
+        if run is None:
+            previous = config.previous(key)
+            if previous is not None:
+                before = runs.get(previous.key)
+                if before is None or before.status != StageStatus.closed:
+                    raise UserError(
+                        t(
+                            "stage.previous_open",
+                            key=key,
+                            previous=previous.key,
+                            status=before.status if before else StageStatus.pending.value,
+                        )
+                    )
+            start = on or scope.today
+            if previous is not None and before.closed_at is not None:
+                closed_on = scope.calendar.local_date(before.closed_at)
+                if start < closed_on:
+                    raise UserError(
+                        t(
+                            "stage.starts_before_previous",
+                            key=key,
+                            on=start,
+                            previous=previous.key,
+                            closed=closed_on,
+                        )
+                    )
+            run = StageRun(
+                strategy_id=scope.strategy.id,
+                version=scope.strategy.version,
+                stage=key,
+                status=StageStatus.active.value,
+                started_on=start,
+                due_on=scope.calendar.add_working_days(start, stage.duration_days),
+                started_at=scope.now,
+            )
+            scope.session.add(run)
+            scope.session.flush()
+        created = _open_stage_tasks(scope, run, stage) if run.status != StageStatus.closed else 0
+        total = len(_run_tasks(scope, run))
+        return {
+            "stage": key,
+            "status": run.status,
+            "started_on": run.started_on.isoformat(),
+            "due_on": run.due_on.isoformat(),
+            "tasks_created": created,
+            "tasks": total,
+        }
+
+
+def _run_tasks(scope: Scope, run: StageRun) -> list[Task]:
+    return list(scope.session.exec(select(Task).where(Task.stage_run_id == run.id)))
+
+
+def _open_stage_tasks(scope: Scope, run: StageRun, stage: StageDef) -> int:
+    return sum(
+        issue_agency_tasks(
+            scope,
+            stage=stage.key,
+            template=template.key,
+            title=template.title_ru,
+            due_on=run.due_on,
+            stage_run_id=run.id,
+        )
+        for template in stage.tasks
+    )
+
+
+def close_stage(
+    settings: Settings, key: str, *, region_code: str | None = None, now: datetime | None = None
+) -> dict[str, Any]:
+    """Run the stage's gate: close it, or record and return exactly what is missing."""
+    config = load_stage_config(settings)
+    stage = config.get(key)
+    with unit_of_work(settings, region_code, now) as scope:
+        run = scope.runs().get(key)
+        if run is None:
+            raise UserError(t("stage.not_started", key=key))
+        if run.status == StageStatus.closed:
+            return {"stage": key, "status": run.status, "missing": []}
+        if scope.today < run.started_on:
+            raise UserError(t("stage.close_before_start", key=key, on=run.started_on))
+        missing = gate_missing(scope, run, stage, config)
+        if missing:
+            run.status = StageStatus.gate_failed.value
+            run.gate_missing = json.dumps(missing, ensure_ascii=False)
+        else:
+            run.status = StageStatus.closed.value
+            run.closed_at = scope.now
+            run.gate_missing = None
+        scope.session.add(run)
+        return {"stage": key, "status": run.status, "missing": missing}
+
+
+def gate_missing(scope: Scope, run: StageRun, stage: StageDef, config: StageConfig) -> list[str]:
+    """Everything that keeps the stage from closing, one line per item, by agency."""
+    items: list[tuple[str, str]] = []
+    agency_code = {a.id: a.code for a in scope.agencies()}
+    for check in stage.gate:
+        if check == "tasks_submitted":
+            for task in sorted(_run_tasks(scope, run), key=lambda t_: t_.code):
+                if task.status in OPEN_TASK_STATUSES:
+                    items.append((agency_code[task.agency_id], t("gate.task_open", code=task.code)))
+        elif check == "initiatives_proposed":
+            if not _candidates(scope, (InitiativeStatus.proposed, InitiativeStatus.confirmed)):
+                items.append(("", t("gate.no_initiatives")))
+        elif check == "hypotheses_confirmed":
+            confirmed = set(
+                scope.session.exec(
+                    select(Hypothesis.initiative_id).where(
+                        Hypothesis.status == HypothesisStatus.confirmed
+                    )
+                )
+            )
+            for initiative in _candidates(
+                scope, (InitiativeStatus.proposed, InitiativeStatus.confirmed)
+            ):
+                if initiative.id not in confirmed:
+                    items.append(
+                        (
+                            agency_code[initiative.agency_id],
+                            t("gate.no_hypothesis", code=initiative.code),
+                        )
+                    )
+        elif check == "analysis_selected":
+            latest = _latest_analysis(scope)
+            if latest is None or latest.created_at < run.started_at or not latest.selected:
+                items.append(("", t("gate.no_analysis")))
+        elif check == "architecture_decided":
+            decided = set(
+                scope.session.exec(
+                    select(ArchitectureDecision.agency_id).where(
+                        ArchitectureDecision.strategy_id == scope.strategy.id
+                    )
+                )
+            )
+            for agency_id, code in agency_code.items():
+                if agency_id not in decided:
+                    items.append((code, t("gate.no_decision")))
+    items.sort(key=lambda item: (item[0] != "", item[0]))
+    return [f"{agency}: {text}" if agency else text for agency, text in items]
+
+
+def _candidates(scope: Scope, statuses: tuple[str, ...]) -> list[Initiative]:
+    return [i for i in scope.initiatives().values() if i.status in statuses]
+
+
+def _latest_analysis(scope: Scope) -> AnalysisRun | None:
+    return scope.session.exec(
+        select(AnalysisRun)
+        .where(AnalysisRun.strategy_id == scope.strategy.id)
+        .order_by(AnalysisRun.id.desc())
+    ).first()
+
+
+def stage_overview(
+    settings: Settings, *, region_code: str | None = None, now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """Every stage with its definition, status, dates and task progress."""
+    config = load_stage_config(settings)
+    with unit_of_work(settings, region_code, now) as scope:
+        runs = scope.runs()
+        rows = []
+        for stage in config.stage:
+            run = runs.get(stage.key)
+            tasks = _run_tasks(scope, run) if run else []
+            done = sum(1 for task in tasks if task.status not in OPEN_TASK_STATUSES)
+            rows.append(
+                {
+                    "key": stage.key,
+                    "order": stage.order,
+                    "title_ru": stage.title_ru,
+                    "title_en": stage.title_en,
+                    "duration_days": stage.duration_days,
+                    "gate": list(stage.gate),
+                    "status": run.status if run else StageStatus.pending.value,
+                    "started_on": run.started_on.isoformat() if run else None,
+                    "due_on": run.due_on.isoformat() if run else None,
+                    "closed_on": scope.calendar.local_date(run.closed_at).isoformat()
+                    if run and run.closed_at
+                    else None,
+                    "tasks": len(tasks),
+                    "tasks_done": done,
+                    "missing": json.loads(run.gate_missing) if run and run.gate_missing else [],
+                }
+            )
+        return rows
+
+
+def stage_detail(
+    settings: Settings, key: str, *, region_code: str | None = None, now: datetime | None = None
+) -> dict[str, Any]:
+    """One stage: its overview row plus its tasks by agency."""
+    config = load_stage_config(settings)
+    config.get(key)
+    row = next(
+        r for r in stage_overview(settings, region_code=region_code, now=now) if r["key"] == key
+    )
+    with unit_of_work(settings, region_code, now) as scope:
+        run = scope.runs().get(key)
+        agencies = {a.id: a for a in scope.agencies()}
+        people = {
+            p.id: p.name
+            for p in scope.session.exec(select(Person).where(Person.region_id == scope.region.id))
+        }
+        row["tasks_by_agency"] = [
+            {
+                "agency": agencies[task.agency_id].code,
+                "code": task.code,
+                "title": task.title,
+                "assignee": people.get(task.assignee_id),
+                "due": task.due_on.isoformat(),
+                "status": task.status,
+            }
+            for task in sorted(
+                _run_tasks(scope, run) if run else [],
+                key=lambda t_: (agencies[t_.agency_id].code, t_.code),
+            )
+        ]
+    return row

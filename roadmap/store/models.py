@@ -1,0 +1,591 @@
+"""Tables of the store (SQLModel) and the enums whose values they hold."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator):
+    """An aware UTC datetime on every backend (SQLite drops offsets, so store UTC)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where UTC is required")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class AgencyKind(StrEnum):
+    executive_body = "executive_body"
+    municipality = "municipality"
+
+
+class PersonRole(StrEnum):
+    emissary = "emissary"  # цифровой эмиссар
+    responsible = "responsible"  # ответственное лицо
+    coordinator = "coordinator"  # координатор / проектный офис
+
+
+class InitiativeStatus(StrEnum):
+    proposed = "proposed"
+    confirmed = "confirmed"
+    selected = "selected"
+    in_progress = "in_progress"
+    done = "done"
+    dropped = "dropped"
+
+
+class FundingSource(StrEnum):
+    federal = "federal"
+    regional = "regional"
+    municipal = "municipal"
+    extrabudgetary = "extrabudgetary"
+
+
+class TaskStatus(StrEnum):
+    open = "open"
+    submitted = "submitted"
+    accepted = "accepted"
+    returned = "returned"
+    cancelled = "cancelled"
+
+
+class ValueKind(StrEnum):
+    target = "target"
+    actual = "actual"
+
+
+class StrategyStatus(StrEnum):
+    draft = "draft"
+    approved = "approved"
+    archived = "archived"
+
+
+#: Task statuses that still wait for the agency (deadlines apply).
+
+
+OPEN_TASK_STATUSES = (TaskStatus.open, TaskStatus.returned)
+
+
+def _one_of(column: str, enum: type[StrEnum]) -> sa.CheckConstraint:
+    values = ", ".join(f"'{member.value}'" for member in enum)
+    return sa.CheckConstraint(f"{column} IN ({values})", name=f"{column}_valid")
+
+
+def _code_field(length: int = 40) -> Any:
+    return Field(max_length=length, sa_type=sa.String(length), nullable=False)
+
+
+class Region(SQLModel, table=True):
+    """Регион: a code, a name and the IANA timezone its calendar runs in."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=20, sa_type=sa.String(20), unique=True, nullable=False)
+    name: str
+    timezone: str = Field(max_length=64, sa_type=sa.String(64))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class Strategy(SQLModel, table=True):
+    """Стратегия ЦТ: the region's strategy over a horizon of years, with a version."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("region_id", "start_year", "end_year"),
+        sa.CheckConstraint("start_year <= end_year", name="horizon_ordered"),
+        sa.CheckConstraint("version >= 1", name="version_positive"),
+        _one_of("status", StrategyStatus),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    region_id: int = Field(foreign_key="region.id", ondelete="CASCADE", index=True)
+    title: str
+    start_year: int
+    end_year: int
+    version: int = 1
+    coordinator_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    status: str = Field(default=StrategyStatus.draft, sa_type=sa.String(16))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class Sector(SQLModel, table=True):
+    """Отрасль."""
+
+    __table_args__ = (sa.UniqueConstraint("region_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    region_id: int = Field(foreign_key="region.id", ondelete="CASCADE")
+    code: str = _code_field()
+    name: str
+
+
+class Person(SQLModel, table=True):
+    """A named officer: emissary, responsible official or coordinator."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("region_id", "code"),
+        _one_of("role", PersonRole),
+        sa.CheckConstraint("locale IN ('ru', 'en')", name="locale_valid"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    region_id: int = Field(foreign_key="region.id", ondelete="CASCADE")
+    code: str = _code_field()
+    name: str
+    email: str | None = None
+    role: str = Field(sa_type=sa.String(16))
+    locale: str = Field(default="ru", sa_type=sa.String(2))
+
+
+class Agency(SQLModel, table=True):
+    """ОИВ / министерство, or a municipality, with its emissary and responsible official."""
+
+    __table_args__ = (sa.UniqueConstraint("region_id", "code"), _one_of("kind", AgencyKind))
+
+    id: int | None = Field(default=None, primary_key=True)
+    region_id: int = Field(foreign_key="region.id", ondelete="CASCADE")
+    code: str = _code_field()
+    name: str
+    kind: str = Field(default=AgencyKind.executive_body, sa_type=sa.String(16))
+    emissary_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    responsible_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+
+
+class Initiative(SQLModel, table=True):
+    """Инициатива / проект of the strategy."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("strategy_id", "code"),
+        _one_of("status", InitiativeStatus),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    strategy_id: int = Field(foreign_key="strategy.id", ondelete="CASCADE", index=True)
+    code: str = _code_field()
+    title: str
+    sector_id: int = Field(foreign_key="sector.id", ondelete="RESTRICT")
+    agency_id: int = Field(foreign_key="agency.id", ondelete="RESTRICT", index=True)
+    status: str = Field(default=InitiativeStatus.proposed, sa_type=sa.String(16))
+    problem: str | None = None
+    expected_effect: str | None = None
+
+
+class BudgetLine(SQLModel, table=True):
+    """Финансирование: initiative × year × source, planned and actual, in kopecks."""
+
+    __tablename__ = "budget_line"
+    __table_args__ = (
+        sa.UniqueConstraint("initiative_id", "year", "source"),
+        _one_of("source", FundingSource),
+        sa.CheckConstraint("planned_kopecks >= 0", name="planned_non_negative"),
+        sa.CheckConstraint(
+            "actual_kopecks IS NULL OR actual_kopecks >= 0", name="actual_non_negative"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    initiative_id: int = Field(foreign_key="initiative.id", ondelete="CASCADE")
+    year: int
+    source: str = Field(sa_type=sa.String(16))
+    planned_kopecks: int = Field(sa_type=sa.BigInteger)
+    actual_kopecks: int | None = Field(default=None, sa_type=sa.BigInteger)
+
+    @property
+    def planned(self) -> Decimal:
+        return kopecks_to_roubles(self.planned_kopecks)
+
+    @property
+    def actual(self) -> Decimal | None:
+        return None if self.actual_kopecks is None else kopecks_to_roubles(self.actual_kopecks)
+
+
+class Indicator(SQLModel, table=True):
+    """Показатель: unit, baseline, yearly targets and actuals (IndicatorValue)."""
+
+    __table_args__ = (sa.UniqueConstraint("strategy_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    strategy_id: int = Field(foreign_key="strategy.id", ondelete="CASCADE")
+    code: str = _code_field()
+    name: str
+    unit: str = Field(max_length=40, sa_type=sa.String(40))
+    sector_id: int = Field(foreign_key="sector.id", ondelete="RESTRICT")
+    agency_id: int | None = Field(default=None, foreign_key="agency.id", ondelete="SET NULL")
+    higher_is_better: bool = True
+    baseline_year: int
+    baseline_value: float
+
+
+class IndicatorValue(SQLModel, table=True):
+    """One yearly target or actual of an indicator."""
+
+    __tablename__ = "indicator_value"
+    __table_args__ = (
+        sa.UniqueConstraint("indicator_id", "year", "kind"),
+        _one_of("kind", ValueKind),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    indicator_id: int = Field(foreign_key="indicator.id", ondelete="CASCADE")
+    year: int
+    kind: str = Field(sa_type=sa.String(8))
+    value: float
+
+
+class Task(SQLModel, table=True):
+    """Поручение: assigned to an agency's emissary, due on a local date."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("strategy_id", "code"),
+        _one_of("status", TaskStatus),
+        sa.Index("ix_task_open_due", "status", "due_on"),
+        # One task per stage run, agency and template: starting a stage twice adds nothing.
+        sa.UniqueConstraint("stage_run_id", "agency_id", "template"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    strategy_id: int = Field(foreign_key="strategy.id", ondelete="CASCADE")
+    code: str = _code_field()
+    agency_id: int = Field(foreign_key="agency.id", ondelete="RESTRICT", index=True)
+    assignee_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    title: str
+    due_on: date
+    stage: str | None = Field(default=None, max_length=40, sa_type=sa.String(40))
+    stage_run_id: int | None = Field(default=None, foreign_key="stage_run.id", ondelete="CASCADE")
+    template: str | None = Field(default=None, max_length=40, sa_type=sa.String(40))
+    status: str = Field(default=TaskStatus.open, sa_type=sa.String(16))
+    submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class Service(SQLModel, table=True):
+    """A public service (госуслуга) and its move online."""
+
+    __table_args__ = (sa.UniqueConstraint("region_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    region_id: int = Field(foreign_key="region.id", ondelete="CASCADE")
+    code: str = _code_field()
+    name: str
+    agency_id: int = Field(foreign_key="agency.id", ondelete="RESTRICT")
+    online: bool = False
+    online_target_year: int | None = None
+    ai_candidate: bool = False
+
+
+class InformationSystem(SQLModel, table=True):
+    """Информационная система and its Gostekh migration."""
+
+    __tablename__ = "information_system"
+    __table_args__ = (sa.UniqueConstraint("region_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    region_id: int = Field(foreign_key="region.id", ondelete="CASCADE")
+    code: str = _code_field()
+    name: str
+    agency_id: int = Field(foreign_key="agency.id", ondelete="RESTRICT")
+    gostekh_migration_due: date | None = None
+    function: str | None = Field(default=None, max_length=60, sa_type=sa.String(60))
+    platform: str | None = Field(default=None, max_length=60, sa_type=sa.String(60))
+
+
+class StageStatus(StrEnum):
+    pending = "pending"
+    active = "active"
+    gate_failed = "gate_failed"
+    closed = "closed"
+
+
+class HypothesisStatus(StrEnum):
+    pending = "pending"
+    confirmed = "confirmed"
+    rejected = "rejected"
+
+
+class StageRun(SQLModel, table=True):
+    """Этап: one run of a stage for one strategy version."""
+
+    __tablename__ = "stage_run"
+    __table_args__ = (
+        sa.UniqueConstraint("strategy_id", "version", "stage"),
+        _one_of("status", StageStatus),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    strategy_id: int = Field(foreign_key="strategy.id", ondelete="CASCADE")
+    version: int = 1
+    stage: str = Field(max_length=40, sa_type=sa.String(40))
+    status: str = Field(default=StageStatus.active, sa_type=sa.String(16))
+    started_on: date
+    due_on: date
+    started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    gate_missing: str | None = None  # JSON list of what the last failed gate check missed
+
+
+class Hypothesis(SQLModel, table=True):
+    """Гипотеза about an initiative, confirmed or rejected by resident interviews."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("initiative_id", "code"),
+        _one_of("status", HypothesisStatus),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    initiative_id: int = Field(foreign_key="initiative.id", ondelete="CASCADE", index=True)
+    code: str = _code_field()
+    statement: str
+    status: str = Field(default=HypothesisStatus.pending, sa_type=sa.String(16))
+
+
+class Interview(SQLModel, table=True):
+    """Интервью with one resident about one hypothesis; a respondent counts once."""
+
+    __table_args__ = (sa.UniqueConstraint("hypothesis_id", "respondent"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    hypothesis_id: int = Field(foreign_key="hypothesis.id", ondelete="CASCADE", index=True)
+    respondent: str = _code_field()  # an anonymised respondent id, e.g. R-017
+    held_on: date
+    respondent_group: str
+    supports: bool
+    notes: str | None = None
+
+
+class InitiativeScore(SQLModel, table=True):
+    """One criterion's score (0–10, higher is better) of an initiative for the analysis."""
+
+    __tablename__ = "initiative_score"
+    __table_args__ = (
+        sa.UniqueConstraint("initiative_id", "criterion"),
+        sa.CheckConstraint("value >= 0 AND value <= 10", name="value_0_10"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    initiative_id: int = Field(foreign_key="initiative.id", ondelete="CASCADE")
+    criterion: str = Field(max_length=40, sa_type=sa.String(40))
+    value: float
+
+
+class AnalysisRun(SQLModel, table=True):
+    """A ranking of the candidates with the weights and cut that produced the selection."""
+
+    __tablename__ = "analysis_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    strategy_id: int = Field(foreign_key="strategy.id", ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    weights: str  # JSON {criterion: weight}
+    cut: str  # "count:10" or "budget:2000000000.00"
+    selected: int = 0
+
+
+class AnalysisResult(SQLModel, table=True):
+    """One initiative's place in an analysis run, with the scores that led to it."""
+
+    __tablename__ = "analysis_result"
+    __table_args__ = (sa.UniqueConstraint("analysis_run_id", "initiative_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    analysis_run_id: int = Field(foreign_key="analysis_run.id", ondelete="CASCADE")
+    initiative_id: int = Field(foreign_key="initiative.id", ondelete="CASCADE")
+    scores: str  # JSON {criterion: value}
+    total: float
+    rank: int
+    selected: bool
+
+
+class ArchitectureDecision(SQLModel, table=True):
+    """The architecture review's decision for one agency's systems and infrastructure."""
+
+    __tablename__ = "architecture_decision"
+    __table_args__ = (sa.UniqueConstraint("strategy_id", "agency_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    strategy_id: int = Field(foreign_key="strategy.id", ondelete="CASCADE")
+    agency_id: int = Field(foreign_key="agency.id", ondelete="CASCADE")
+    decision: str
+    decided_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class AlertStatus(StrEnum):
+    pending = "pending"  # planned, not yet tried
+    sending = "sending"  # claimed by a dispatcher; a crash leaves it for the next run
+    failed = "failed"  # a try failed; retried after next_attempt_at
+    sent = "sent"
+    dead = "dead"  # every try failed; the coordinator is told
+    undeliverable = "undeliverable"  # the person has no target at all
+    cancelled = "cancelled"  # no longer due when its turn came: submitted, acknowledged, re-dated
+
+
+class Acknowledgement(SQLModel, table=True):
+    """An escalation acknowledged by the responsible official (level 1) or coordinator (2),
+    for the due date it was about: a new due date starts the ladder afresh."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("task_id", "level", "due_on"),
+        sa.CheckConstraint("level IN (1, 2)", name="level_valid"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", ondelete="CASCADE")
+    level: int
+    due_on: date
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE")
+    acknowledged_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class Alert(SQLModel, table=True):
+    """Уведомление: one outbox row per task, rung and recipient (the dedupe key)."""
+
+    __table_args__ = (
+        _one_of("status", AlertStatus),
+        sa.Index("ix_alert_status_next", "status", "next_attempt_at"),
+        sa.CheckConstraint("attempts >= 0", name="attempts_non_negative"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    dedupe_key: str = Field(max_length=200, sa_type=sa.String(200), unique=True)
+    task_id: int | None = Field(default=None, foreign_key="task.id", ondelete="CASCADE")
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
+    rung: str = Field(max_length=80, sa_type=sa.String(80))
+    kind: str = Field(max_length=20, sa_type=sa.String(20))
+    level: int = 0
+    working_days: int = 0
+    local_date: date
+    status: str = Field(default=AlertStatus.pending, sa_type=sa.String(16))
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    claim_token: str | None = Field(default=None, max_length=40, sa_type=sa.String(40))
+    claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    delivered_to: str | None = None  # JSON list of target ids already delivered
+    last_error: str | None = None  # redacted: never holds a secret of a target URL
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class AlertDelivery(SQLModel, table=True):
+    """Delivery log: one try of one digest to one target."""
+
+    __tablename__ = "alert_delivery"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE")
+    alerts: str  # JSON list of alert ids in the digest
+    target: str  # the target's URL in Apprise's privacy form
+    ok: bool
+    error: str | None = None
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class ReviewStatus(StrEnum):
+    open = "open"
+    closed = "closed"
+
+
+class ProposalStatus(StrEnum):
+    pending = "pending"
+    accepted = "accepted"
+    rejected = "rejected"
+    applied = "applied"
+
+
+class ReasonCategory(StrEnum):
+    regional_policy = "regional_policy"
+    national_project = "national_project"
+    federal_task = "federal_task"
+    other = "other"
+
+
+class StrategyVersion(SQLModel, table=True):
+    """An approved state of a strategy; written once and never changed."""
+
+    __tablename__ = "strategy_version"
+    __table_args__ = (sa.UniqueConstraint("strategy_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    strategy_id: int = Field(foreign_key="strategy.id", ondelete="CASCADE")
+    version: int
+    approved_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    approved_by: str | None = None
+    snapshot: str  # canonical JSON: initiatives, budget, indicator targets, task due dates
+    reasons: str = "{}"  # JSON {reason category: number of applied changes}
+
+
+class ReviewCycle(SQLModel, table=True):
+    """Ежегодная актуализация: one yearly review of a strategy."""
+
+    __tablename__ = "review_cycle"
+    __table_args__ = (sa.UniqueConstraint("strategy_id", "year"), _one_of("status", ReviewStatus))
+
+    id: int | None = Field(default=None, primary_key=True)
+    strategy_id: int = Field(foreign_key="strategy.id", ondelete="CASCADE")
+    year: int
+    status: str = Field(default=ReviewStatus.open, sa_type=sa.String(8))
+    baseline_version: int
+    result_version: int | None = None
+    opened_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ChangeProposal(SQLModel, table=True):
+    """A working group's proposed change to the strategy, with its reason."""
+
+    __tablename__ = "change_proposal"
+    __table_args__ = (
+        _one_of("status", ProposalStatus),
+        _one_of("reason", ReasonCategory),
+        sa.UniqueConstraint("cycle_id", "number"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    cycle_id: int = Field(foreign_key="review_cycle.id", ondelete="CASCADE")
+    number: int  # shown to users: the proposal's number within the cycle
+    kind: str = Field(max_length=30, sa_type=sa.String(30))
+    target: str = Field(max_length=120, sa_type=sa.String(120))  # what it changes
+    change: str  # JSON of the change
+    agency_id: int | None = Field(default=None, foreign_key="agency.id", ondelete="SET NULL")
+    reason: str = Field(sa_type=sa.String(20))
+    why: str
+    status: str = Field(default=ProposalStatus.pending, sa_type=sa.String(10))
+    decided_by: str | None = None
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+def roubles_to_kopecks(amount: Decimal) -> int:
+    return int((amount * 100).to_integral_exact())
+
+
+def kopecks_to_roubles(kopecks: int) -> Decimal:
+    return (Decimal(kopecks) / 100).quantize(Decimal("0.01"))

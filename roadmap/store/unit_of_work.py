@@ -1,0 +1,140 @@
+"""One unit of work on one region's data: open the store, resolve the region and its current
+strategy, commit on success, roll back on error."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlmodel import Session, select
+
+from roadmap.calendar import RegionCalendar
+from roadmap.errors import UserError
+from roadmap.i18n import t
+from roadmap.settings import Settings
+from roadmap.store.engine import Store, migrate, redacted
+from roadmap.store.models import (
+    Agency,
+    Initiative,
+    Region,
+    StageRun,
+    Strategy,
+)
+
+
+def init_store(settings: Settings) -> tuple[str, str]:
+    """Create or upgrade the store's schema; returns (redacted url, revision)."""
+    revision = migrate(settings.store_url)
+    return redacted(settings.store_url), revision
+
+
+def open_store(settings: Settings) -> Store:
+    return Store(settings.store_url)
+
+
+@contextmanager
+def region_session(
+    settings: Settings, region_code: str | None = None
+) -> Iterator[tuple[Session, Region]]:
+    """One unit of work on one region's data: (session, region), committed on success."""
+    store = open_store(settings)
+    try:
+        with store.session() as session:
+            yield session, resolve_region(session, region_code)
+    finally:
+        store.dispose()
+
+
+def resolve_region(session: Session, code: str | None) -> Region:
+    """The region a command works on: --region CODE, or the only one in the store."""
+    regions = session.exec(select(Region).order_by(Region.code)).all()
+    if code is not None:
+        for region in regions:
+            if region.code == code:
+                return region
+        known = ", ".join(r.code for r in regions) or "—"
+        raise UserError(t("region.unknown", code=code, known=known))
+    if not regions:
+        raise UserError(t("region.none"))
+    if len(regions) > 1:
+        raise UserError(t("region.ambiguous", known=", ".join(r.code for r in regions)))
+    return regions[0]
+
+
+def current_strategy(session: Session, region: Region) -> Strategy:
+    strategy = session.exec(
+        select(Strategy)
+        .where(Strategy.region_id == region.id)
+        .order_by(Strategy.start_year.desc(), Strategy.id.desc())
+    ).first()
+    if strategy is None:
+        raise UserError(t("strategy.none", region=region.code))
+    return strategy
+
+
+def calendar_for(region: Region) -> RegionCalendar:
+    return RegionCalendar(region.timezone)
+
+
+@dataclass
+class Scope:
+    session: Session
+    region: Region
+    strategy: Strategy
+    calendar: RegionCalendar
+    now: datetime
+
+    @property
+    def today(self) -> date:
+        return self.calendar.local_date(self.now)
+
+    def agencies(self) -> list[Agency]:
+        return list(
+            self.session.exec(
+                select(Agency).where(Agency.region_id == self.region.id).order_by(Agency.code)
+            )
+        )
+
+    def agency(self, code: str, option: str = "agency") -> Agency:
+        found = self.session.exec(
+            select(Agency).where(Agency.region_id == self.region.id, Agency.code == code)
+        ).first()
+        if found is None:
+            known = ", ".join(a.code for a in self.agencies())
+            raise UserError(t("option.unknown_code", option=option, value=code, known=known))
+        return found
+
+    def initiatives(self) -> dict[str, Initiative]:
+        return {
+            i.code: i
+            for i in self.session.exec(
+                select(Initiative)
+                .where(Initiative.strategy_id == self.strategy.id)
+                .order_by(Initiative.code)
+            )
+        }
+
+    def runs(self) -> dict[str, StageRun]:
+        return {
+            r.stage: r
+            for r in self.session.exec(
+                select(StageRun).where(
+                    StageRun.strategy_id == self.strategy.id,
+                    StageRun.version == self.strategy.version,
+                )
+            )
+        }
+
+
+@contextmanager
+def unit_of_work(
+    settings: Settings, region_code: str | None = None, now: datetime | None = None
+) -> Iterator[Scope]:
+    """One unit of work on the region's current strategy, at `now` (default: the clock)."""
+    with region_session(settings, region_code) as (session, region):
+        strategy = current_strategy(session, region)
+        calendar = calendar_for(region)
+        moment = calendar.aware(now).astimezone(UTC) if now else datetime.now(UTC)
+        yield Scope(session, region, strategy, calendar, moment)
