@@ -76,18 +76,13 @@ class RegionCalendar:
 def parse_now(value: str | None, option: str = "--now") -> datetime:
     """An ISO 8601 moment from the command line; naive values are read as UTC here,
     callers that know a region read them in its timezone instead."""
-    from roadmap.errors import UserError
-    from roadmap.i18n import t
-
     if value is None:
         return datetime.now(UTC)
     try:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
         raise UserError(t("option.bad_datetime", option=option, value=value)) from None
-    if not 2000 <= parsed.year <= 2100:
-        # The production calendar is known for these years only; far dates would overflow.
-        raise UserError(t("option.year_range", option=option, value=value))
+    _check_known_year(parsed.year, option, value)
     return parsed
 
 
@@ -100,6 +95,11 @@ def parse_day(value: str, option: str) -> date:
         day = date.fromisoformat(value.strip())
     except ValueError:
         raise UserError(t("option.bad_date", option=option, value=value)) from None
-    if not 2000 <= day.year <= 2100:
-        raise UserError(t("option.year_range", option=option, value=value))
+    _check_known_year(day.year, option, value)
     return day
+
+
+def _check_known_year(year: int, option: str, value: str) -> None:
+    # The production calendar is known for these years only; far dates would overflow.
+    if not 2000 <= year <= 2100:
+        raise UserError(t("option.year_range", option=option, value=value))
