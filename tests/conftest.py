@@ -6,18 +6,20 @@ answers); each test then gets a schema of its own, dropped afterwards.
 
 from __future__ import annotations
 
-import hashlib
 import os
+import threading
+import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, settings
 
-from roadmap.settings import Settings, get_settings
+from roadmap.settings import get_settings
+from tests.support import BACKENDS, POSTGRES_URL, PRIMORYE, Backend, HttpSink, SmtpSink
 
 # No wall-clock deadlines and no "too slow" health check: a property example that takes
 # 600 ms on a busy 2-core machine is not a failure. ROADMAP_HYPOTHESIS_PROFILE=dev for fewer examples.
@@ -26,45 +28,6 @@ settings.register_profile(
 )
 settings.register_profile("dev", parent=settings.get_profile("ci"), max_examples=20)
 settings.load_profile(os.environ.get("ROADMAP_HYPOTHESIS_PROFILE", "ci"))
-
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-PRIMORYE = EXAMPLES / "primorye.yaml"
-POSTGRES_URL = os.environ.get("ROADMAP_TEST_POSTGRES_URL")
-
-BACKENDS = [
-    "sqlite",
-    pytest.param(
-        "postgres",
-        marks=[
-            pytest.mark.postgres,
-            pytest.mark.skipif(not POSTGRES_URL, reason="ROADMAP_TEST_POSTGRES_URL is not set"),
-        ],
-    ),
-]
-
-
-@dataclass
-class Backend:
-    name: str
-    url: str
-    settings: Settings
-
-    def fingerprint(self) -> str:
-        """What a user could see change: the SQLite file's bytes, or every row on PostgreSQL."""
-        if self.name == "sqlite":
-            path = Path(sa.engine.make_url(self.url).database)
-            return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else "absent"
-        engine = sa.create_engine(self.url)
-        digest = hashlib.sha256()
-        try:
-            with engine.connect() as connection:
-                tables = sa.inspect(connection).get_table_names()
-                for table in sorted(tables):
-                    rows = connection.execute(sa.text(f'SELECT * FROM "{table}" ORDER BY 1'))
-                    digest.update(f"{table}:{[tuple(r) for r in rows]}".encode())
-        finally:
-            engine.dispose()
-        return digest.hexdigest()
 
 
 @pytest.fixture(autouse=True)
@@ -135,9 +98,59 @@ def loaded(store: Backend) -> Backend:
     return store
 
 
-def in_region(backend: Backend, body, region: str | None = None):
-    """Run `body(session, region)` on the backend's store, for reading state in tests."""
-    from roadmap.store.unit_of_work import region_session
+@pytest.fixture
+def http_sink() -> Iterator[HttpSink]:
+    sink = HttpSink(port=0)
 
-    with region_session(backend.settings, region) as (session, found):
-        return body(session, found)
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length).decode("utf-8", "replace")
+            with sink.lock:
+                sink.requests.append((self.path, body))
+            if self.path.startswith("/slow"):
+                time.sleep(2.5)  # past the target timeout
+            if self.path.startswith("/delay"):
+                time.sleep(0.5)  # slow, but within it
+            code = 500 if self.path.startswith("/fail") else 200
+            try:
+                self.send_response(code)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(b"{}")
+            except OSError:
+                pass  # the client gave up
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    sink.port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield sink
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[SmtpSink]:
+    from aiosmtpd.controller import Controller
+
+    sink = SmtpSink(port=0)
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            sink.messages.append(envelope)
+            return "250 OK"
+
+    import socket
+
+    with socket.socket() as probe:  # aiosmtpd needs a concrete port
+        probe.bind(("127.0.0.1", 0))
+        sink.port = probe.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=sink.port)
+    controller.start()
+    yield sink
+    controller.stop()

@@ -3,7 +3,7 @@
 Prefect runs against a temporary server of its own (prefect_test_harness) with a fresh
 PREFECT_HOME for this module, so nothing leaks between test runs or into ~/.prefect.
 Prefect is imported only inside the fixtures and tests, after the environment is set.
-The stage logic itself is tested in tests/roadmap through roadmap.workflow directly.
+The stage logic itself is tested in tests/stages through roadmap.stages directly.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import Backend
+from tests.support import Backend
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +46,7 @@ def prefect_server(prefect_env: None) -> Iterator[None]:
 
 
 # One end-to-end run is enough here, on SQLite only: the stage services are tested on both
-# backends in tests/roadmap.
+# backends in tests/stages.
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_all_stages_run_through_prefect(prefect_server: None, loaded: Backend) -> None:
     from flows.stages import run_roadmap_flow, start_stage_flow
@@ -134,7 +134,7 @@ def test_deadline_sweep_runs_through_prefect(
 
     from flows.alerts import deadline_sweep_flow
     from roadmap.settings import get_settings
-    from tests.notifications.conftest import alert_settings
+    from tests.support import alert_settings
 
     received: list[str] = []
 

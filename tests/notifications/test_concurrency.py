@@ -17,8 +17,7 @@ from roadmap.alerts.outbox import list_alerts
 from roadmap.alerts.sweep import sweep
 from roadmap.plan.tasks import submit_tasks
 from roadmap.stages.runs import start_stage
-from tests.conftest import Backend
-from tests.notifications.conftest import HttpSink, alert_settings
+from tests.support import Backend, HttpSink, alert_settings
 
 EMISSARIES = [
     "e-mincifra",

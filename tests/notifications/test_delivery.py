@@ -15,8 +15,7 @@ from notifications.dispatcher import dispatch
 from roadmap.alerts.outbox import list_alerts
 from roadmap.alerts.sweep import sweep
 from roadmap.cli.app import app
-from tests.conftest import Backend
-from tests.notifications.conftest import HttpSink, SmtpSink, alert_settings
+from tests.support import Backend, HttpSink, SmtpSink, alert_settings
 
 PASSWORD = "S3cretPass"
 TOKEN = "AbCdEfGhIjKlMnO12345"

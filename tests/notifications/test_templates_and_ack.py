@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from notifications.templates import AlertItem, render_digest
 from roadmap.alerts.sweep import sweep
 from roadmap.cli.app import app
-from tests.conftest import Backend
+from tests.support import Backend
 
 ITEM = AlertItem(
     kind="escalation",

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from roadmap.cli.app import app
-from tests.conftest import PRIMORYE, Backend
+from tests.support import PRIMORYE, Backend
 
 runner = CliRunner()
 EXAMPLE_TEXT = PRIMORYE.read_text(encoding="utf-8")

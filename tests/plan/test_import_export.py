@@ -12,7 +12,7 @@ from roadmap.errors import InvalidFile
 from roadmap.plan.exporter import export_document, export_roadmap
 from roadmap.plan.importer import import_roadmap
 from roadmap.store.unit_of_work import init_store, open_store, resolve_region
-from tests.conftest import PRIMORYE, Backend, in_region
+from tests.support import PRIMORYE, Backend, in_region
 
 
 def _snapshot(backend: Backend, region: str | None = None) -> dict:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from roadmap.cli.app import app
-from tests.conftest import Backend
+from tests.support import Backend
 
 runner = CliRunner()
 
@@ -216,7 +216,7 @@ def test_review_findings_stay_fixed(loaded: Backend, tmp_path: Path) -> None:
 
 
 def test_prune_keeps_the_tasks_stages_created(loaded: Backend) -> None:
-    from tests.conftest import PRIMORYE
+    from tests.support import PRIMORYE
 
     assert run("stage", "start", "initiatives", "--on", "2026-12-01").exit_code == 0
     dry = json.loads(run("import", str(PRIMORYE), "--prune", "--dry-run", "--json").stdout)

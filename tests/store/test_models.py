@@ -11,7 +11,7 @@ from sqlmodel import SQLModel, select
 
 from roadmap.store.models import BudgetLine, Initiative, Region, Task
 from roadmap.store.unit_of_work import init_store, open_store
-from tests.conftest import Backend
+from tests.support import Backend
 
 
 def test_migrations_build_exactly_the_models(store: Backend) -> None:

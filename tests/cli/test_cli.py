@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from roadmap.cli.app import app
-from tests.conftest import PRIMORYE, Backend
+from tests.support import PRIMORYE, Backend
 
 runner = CliRunner()
 

@@ -14,7 +14,7 @@ from roadmap.roadmap_file.readers import read_source
 from roadmap.roadmap_file.schema import RoadmapDoc, parse_money
 from roadmap.roadmap_file.validation import Context, validate
 from roadmap.store.models import kopecks_to_roubles, roubles_to_kopecks
-from tests.conftest import PRIMORYE
+from tests.support import PRIMORYE
 
 CONTEXT = Context(
     default_sectors={"health": "Здравоохранение", "education": "Образование"},

@@ -26,7 +26,7 @@ from roadmap.stages.interviews import (
 )
 from roadmap.stages.proposals import ProposalIn, drop_initiative, propose_initiatives
 from roadmap.stages.runs import close_stage, stage_detail, stage_overview, start_stage
-from tests.conftest import Backend, in_region
+from tests.support import Backend, in_region
 
 NOW = datetime(2026, 12, 28, 1, 0, tzinfo=UTC)  # 11:00 in Vladivostok
 

@@ -12,7 +12,7 @@ from roadmap.errors import UserError
 from roadmap.review.changes import read_changes
 from roadmap.review.cycle import close_review, decide, propose_changes, start_review
 from roadmap.review.snapshots import diff, versions
-from tests.conftest import EXAMPLES, Backend
+from tests.support import EXAMPLES, Backend
 
 NOW = datetime.fromisoformat("2027-01-15T10:00:00+10:00")
 CHANGES = EXAMPLES / "changes-2027.yaml"
