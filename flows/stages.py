@@ -1,4 +1,4 @@
-"""Prefect flows for the roadmap stages: each one calls `roadmap.workflow` and nothing deeper.
+"""Prefect flows for the roadmap stages: each one calls `roadmap.stages` and nothing deeper.
 
 The store comes from the environment (`ROADMAP_DATABASE_URL`, read by
 `roadmap.settings.get_settings`), never from a flow parameter: parameters are stored by the

@@ -1,5 +1,5 @@
 """Alert delivery: message templates, the outbox dispatcher and the Apprise sender.
 
-Sits below roadmap.services: services plan alerts into outbox rows; this package turns
+Sits above the areas: roadmap.alerts plans alerts into outbox rows; this package turns
 them into messages and delivers them.
 """

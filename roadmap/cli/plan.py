@@ -1,4 +1,4 @@
-"""The `roadmap` command. Thin: parses arguments, calls roadmap.services, prints.
+"""Plan commands (init, import, export, lists, summary, tasks). Thin: parse, call roadmap.plan, print.
 
 Exit codes: 0 ok, 2 bad input (one clear message, nothing written), 1 our own failure.
 Heavy modules (SQLAlchemy, Prefect) are imported inside commands, so `--help` stays fast.
