@@ -1,6 +1,6 @@
 """Mutation score of the modules whose bugs would lose, duplicate or misroute an alert or
-a plan change: the alert ladder's pure rules, the sweep, the outbox, the review's conflict
-logic and the dispatcher. `make mutation` runs this.
+a plan change: the alert ladder's pure rules, the sweep, the outbox and the review's
+change and conflict logic. `make mutation` runs this.
 
 It runs mutmut (configured in pyproject's [tool.mutmut]) over those modules, prints the
 killed/survived counts per module and the survivors, and fails when the score falls below
