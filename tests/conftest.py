@@ -7,6 +7,8 @@ answers); each test then gets a schema of its own, dropped afterwards.
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import threading
 import time
 import uuid
@@ -18,7 +20,7 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, settings
 
-from roadmap.settings import get_settings
+from roadmap.settings import Settings, get_settings
 from tests.support import BACKENDS, POSTGRES_URL, PRIMORYE, Backend, HttpSink, SmtpSink
 
 # No wall-clock deadlines and no "too slow" health check: a property example that takes
@@ -54,6 +56,20 @@ def _postgres_schema_url(schema: str) -> str:
     )
 
 
+def _create_schema(schema: str) -> None:
+    admin = sa.create_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    admin.dispose()
+
+
+def _drop_schema(schema: str) -> None:
+    admin = sa.create_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    admin.dispose()
+
+
 @pytest.fixture(params=BACKENDS)
 def backend(
     request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -65,37 +81,112 @@ def backend(
         schema = None
     else:
         schema = f"t_{uuid.uuid4().hex[:12]}"
-        admin = sa.create_engine(POSTGRES_URL)
-        with admin.begin() as connection:
-            connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-        admin.dispose()
+        _create_schema(schema)
         url = _postgres_schema_url(schema)
     monkeypatch.setenv("ROADMAP_DATABASE_URL", url)
     get_settings.cache_clear()
-    yield Backend(request.param, url, get_settings())
+    yield Backend(request.param, url, get_settings(), schema)
     if schema is not None:
-        admin = sa.create_engine(POSTGRES_URL)
-        with admin.begin() as connection:
-            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+        _drop_schema(schema)
+
+
+class StoreTemplates:
+    """Stores built once per test session and copied into each test's own store.
+
+    Migrating with Alembic and importing the example roadmap are the slow part of a store
+    test; a template of each ("migrated", "loaded") is built on first use and copied per test.
+    SQLite: a template file, copied byte for byte. PostgreSQL: a template schema, dumped
+    once with pg_dump (schema, constraints, sequences with their values, rows, and the
+    alembic_version table) and dropped; each test's schema is restored from the dump.
+    """
+
+    def __init__(self, root: Path):
+        self.root = root
+        self._files: dict[str, Path] = {}
+        self._dumps: dict[str, tuple[str, str]] = {}  # kind -> (template schema, SQL)
+
+    @staticmethod
+    def _fill(kind: str, settings: Settings) -> None:
+        from roadmap.store.unit_of_work import init_store
+
+        init_store(settings)
+        if kind == "loaded":
+            from roadmap.plan.importer import import_roadmap
+
+            import_roadmap(settings, PRIMORYE)
+
+    def sqlite_file(self, kind: str, settings: Settings) -> Path:
+        if kind not in self._files:
+            path = self.root / f"{kind}.db"
+            building = self.root / f"{kind}.building.db"
+            url = f"sqlite:///{building}"
+            self._fill(kind, settings.model_copy(update={"database_url": url}))
+            building.replace(path)  # only a complete template is ever used
+            self._files[kind] = path
+        return self._files[kind]
+
+    def postgres_dump(self, kind: str, settings: Settings) -> tuple[str, str]:
+        if kind not in self._dumps:
+            schema = f"tpl_{uuid.uuid4().hex}"
+            _create_schema(schema)
+            try:
+                url = _postgres_schema_url(schema)
+                self._fill(kind, settings.model_copy(update={"database_url": url}))
+                libpq = sa.engine.make_url(POSTGRES_URL).set(drivername="postgresql")
+                dumped = subprocess.run(
+                    [
+                        "pg_dump",
+                        f"--dbname={libpq.render_as_string(hide_password=False)}",
+                        f"--schema={schema}",
+                        "--no-owner",
+                        "--no-privileges",
+                        "--inserts",
+                        "--rows-per-insert=1000",
+                    ],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                ).stdout
+            finally:
+                _drop_schema(schema)
+            # psql meta-commands (\restrict …) are not SQL; the rest runs as one script.
+            sql = "\n".join(line for line in dumped.splitlines() if not line.startswith("\\"))
+            self._dumps[kind] = (schema, sql)
+        return self._dumps[kind]
+
+    def copy_into(self, kind: str, backend: Backend) -> None:
+        if backend.name == "sqlite":
+            target = Path(sa.engine.make_url(backend.url).database)
+            shutil.copyfile(self.sqlite_file(kind, backend.settings), target)
+            return
+        import psycopg
+
+        template, sql = self.postgres_dump(kind, backend.settings)
+        schema = backend.schema
+        libpq = sa.engine.make_url(POSTGRES_URL).set(drivername="postgresql")
+        with psycopg.connect(libpq.render_as_string(hide_password=False)) as connection:
+            # One transaction: the empty schema is replaced by the template's copy.
+            connection.execute(f'DROP SCHEMA "{schema}"')
+            connection.execute(sql.replace(template, schema))
+
+
+@pytest.fixture(scope="session")
+def store_templates(tmp_path_factory: pytest.TempPathFactory) -> StoreTemplates:
+    return StoreTemplates(tmp_path_factory.mktemp("store-templates"))
 
 
 @pytest.fixture
-def store(backend: Backend) -> Backend:
-    """An initialised (migrated) empty store."""
-    from roadmap.store.unit_of_work import init_store
-
-    init_store(backend.settings)
+def store(backend: Backend, store_templates: StoreTemplates) -> Backend:
+    """An initialised (migrated) empty store: a copy of the session's migrated template."""
+    store_templates.copy_into("migrated", backend)
     return backend
 
 
 @pytest.fixture
-def loaded(store: Backend) -> Backend:
-    """A store holding the Primorye example roadmap."""
-    from roadmap.plan.importer import import_roadmap
-
-    import_roadmap(store.settings, PRIMORYE)
-    return store
+def loaded(backend: Backend, store_templates: StoreTemplates) -> Backend:
+    """A store holding the Primorye example roadmap: a copy of the session's loaded template."""
+    store_templates.copy_into("loaded", backend)
+    return backend
 
 
 @pytest.fixture

@@ -38,6 +38,7 @@ class Backend:
     name: str
     url: str
     settings: Settings
+    schema: str | None = None  # PostgreSQL: the test's own schema
 
     def fingerprint(self) -> str:
         """What a user could see change: the SQLite file's bytes, or every row on PostgreSQL."""

@@ -42,7 +42,9 @@ def demo_command(
 EXAMPLE = PROJECT_DIR / "examples" / "primorye.yaml"
 
 
-def run_demo(store: Path) -> None:
+def run_demo(store: Path, *, start_on: str | None = None, review_now: str | None = None) -> None:
+    """The demo on `store`; the first stage starts on `start_on` (default today) and the
+    2027 review runs at `review_now` (ISO 8601, default now): fixed in tests."""
     from roadmap.cli.render import get_console
 
     console = get_console()
@@ -76,38 +78,40 @@ def run_demo(store: Path) -> None:
         _show_flow_progress(console)
     console.print("3. Этапы через Prefect:")
     with heartbeats_off():
-        run_roadmap_flow()
+        run_roadmap_flow(start_on=start_on)
     print_outcome(console, settings)
     console.print("4. Ежегодная актуализация 2027 через Prefect:")
-    yearly_update(console, settings)
+    yearly_update(console, settings, now=review_now)
     console.print(f"Готово за {time.perf_counter() - started:.0f} с.")
 
 
 CHANGES = PROJECT_DIR / "examples" / "changes-2027.yaml"
 
 
-def yearly_update(console: Console, settings: Any) -> None:
+def yearly_update(console: Console, settings: Any, now: str | None = None) -> None:
     """Open the 2027 review (flow), take the working groups' proposals, accept all but the
-    one that conflicts, close it as version 2 and print the diff."""
+    one that conflicts, close it as version 2 and print the diff; at `now` (default: now)."""
     from flows.review import annual_review_flow
     from flows.runtime import heartbeats_off
+    from roadmap.calendar import parse_now
     from roadmap.cli.review import print_diff
     from roadmap.review.changes import read_changes
     from roadmap.review.cycle import close_review, decide, propose_changes
     from roadmap.review.snapshots import diff
 
+    moment = parse_now(now, "now") if now else None
     with heartbeats_off():
-        annual_review_flow(year=2027)
-    proposed = propose_changes(settings, read_changes(CHANGES))
+        annual_review_flow(year=2027, now=now)
+    proposed = propose_changes(settings, read_changes(CHANGES), now=moment)
     console.print(
         f"   предложений: {len(proposed['created'])}; противоречий: {len(proposed['conflicts'])}"
     )
     rejected = {pair["proposals"][1] for pair in proposed["conflicts"]}
     accepted = [n for n in proposed["created"] if n not in rejected]
-    decide(settings, accepted, True, by="coord")
+    decide(settings, accepted, True, by="coord", now=moment)
     if rejected:
-        decide(settings, sorted(rejected), False, by="coord")
-    closed = close_review(settings)
+        decide(settings, sorted(rejected), False, by="coord", now=moment)
+    closed = close_review(settings, now=moment)
     console.print(f"   версия {closed['version']}: применено изменений {closed['applied']}")
     print_diff(diff(settings, closed["version"] - 1, closed["version"]))
 

@@ -77,6 +77,7 @@ def review_propose(
     why: Annotated[str | None, typer.Option("--why", help="Обоснование.")] = None,
     agency: Annotated[str | None, typer.Option("--agency", help="Предлагающий орган.")] = None,
     year: YearOpt = None,
+    now: NowOpt = None,
     region: RegionOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -109,10 +110,17 @@ def review_propose(
         try:
             changes = [ChangeRecord.model_validate({k: v for k, v in raw.items() if v}).root]
         except ValidationError as exc:
-            raise UserError(
-                "; ".join(f"{'.'.join(map(str, e['loc'][1:]))}: {e['msg']}" for e in exc.errors())
-            ) from None
-    result = propose_changes(current_settings(), changes, year=year, region_code=region)
+            from roadmap.roadmap_file.places import Source, _pydantic_problem
+
+            # The file format's messages (Russian by default), without the kind's tag.
+            options = Source("--", raw, {}, "--")
+            problems = [
+                _pydantic_problem(options, (), dict(e, loc=e["loc"][1:])) for e in exc.errors()
+            ]
+            raise UserError("; ".join(f"{p.key}: {p.message}" for p in problems)) from None
+    result = propose_changes(
+        current_settings(), changes, year=year, region_code=region, now=parse_now_option(now)
+    )
     if as_json:
         print_json(result)
         return
@@ -146,6 +154,7 @@ def review_decide(
     ] = None,
     by: ByOpt = None,
     year: YearOpt = None,
+    now: NowOpt = None,
     region: RegionOpt = None,
 ) -> None:
     """Принять или отклонить предложения (координатор)."""
@@ -153,7 +162,15 @@ def review_decide(
 
     if accept is None:
         raise UserError(_say("Укажите --accept или --reject.", "Give --accept or --reject."))
-    result = decide(current_settings(), numbers, accept, by=by, year=year, region_code=region)
+    result = decide(
+        current_settings(),
+        numbers,
+        accept,
+        by=by,
+        year=year,
+        region_code=region,
+        now=parse_now_option(now),
+    )
     get_console().print(f"{', '.join(f'#{n}' for n in result['decided'])}: {result['status']}")
     _print_conflicts(result["conflicts"])
 
@@ -194,12 +211,18 @@ def review_status_command(
 @review_app.command("close")
 @handles_user_errors
 def review_close(
-    by: ByOpt = None, year: YearOpt = None, region: RegionOpt = None, as_json: JsonOpt = False
+    by: ByOpt = None,
+    year: YearOpt = None,
+    now: NowOpt = None,
+    region: RegionOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Применить принятые предложения одной транзакцией как новую версию."""
     from roadmap.review.cycle import close_review
 
-    result = close_review(current_settings(), year=year, by=by, region_code=region)
+    result = close_review(
+        current_settings(), year=year, by=by, region_code=region, now=parse_now_option(now)
+    )
     if as_json:
         print_json(result)
         return

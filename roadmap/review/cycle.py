@@ -311,6 +311,8 @@ def review_status(
         }
 
 
-def today_year(settings: Settings, region_code: str | None = None) -> int:
-    with unit_of_work(settings, region_code) as scope:
+def today_year(
+    settings: Settings, region_code: str | None = None, now: datetime | None = None
+) -> int:
+    with unit_of_work(settings, region_code, now) as scope:
         return scope.today.year

@@ -1,53 +1,19 @@
 """The stage flows end to end through Prefect, and the served deployments.
 
-Prefect runs against a temporary server of its own (prefect_test_harness) with a fresh
-PREFECT_HOME for this module, so nothing leaks between test runs or into ~/.prefect.
-Prefect is imported only inside the fixtures and tests, after the environment is set.
-The stage logic itself is tested in tests/stages through roadmap.stages directly.
+Prefect runs against the package's temporary server (tests/flows/conftest.py), on both
+backends. The stage logic itself is tested in tests/stages through roadmap.stages directly.
 """
 
 from __future__ import annotations
 
 import itertools
-import os
-import sys
-from collections.abc import Iterator
 
 import pytest
 
 from tests.support import Backend
 
 
-@pytest.fixture(scope="module")
-def prefect_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Prefect's settings for a private, quiet PREFECT_HOME; the environment is restored after."""
-    from flows.runtime import configure_local_prefect
-
-    saved = dict(os.environ)
-    configure_local_prefect(tmp_path_factory.mktemp("prefect-home"))
-    yield
-    os.environ.clear()
-    os.environ.update(saved)
-    if "prefect.context" in sys.modules:
-        from prefect.context import refresh_global_settings_context
-
-        refresh_global_settings_context()
-
-
-@pytest.fixture(scope="module")
-def prefect_server(prefect_env: None) -> Iterator[None]:
-    """A temporary Prefect server for this module (started once: about 10 s)."""
-    from prefect.testing.utilities import prefect_test_harness
-
-    from flows.runtime import heartbeats_off
-
-    with prefect_test_harness(server_startup_timeout=90), heartbeats_off():
-        yield
-
-
-# One end-to-end run is enough here, on SQLite only: the stage services are tested on both
-# backends in tests/stages.
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+# One end-to-end run a backend: the stage services themselves are tested in tests/stages.
 def test_all_stages_run_through_prefect(prefect_server: None, loaded: Backend) -> None:
     from flows.stages import run_roadmap_flow, start_stage_flow
     from roadmap.config import stage_keys_in_order
@@ -124,7 +90,6 @@ def test_stage_flow_parameters_are_what_coordinators_fill_in(prefect_env: None) 
     assert (close.required, list(close.properties)) == (["key"], ["key", "region"])
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_deadline_sweep_runs_through_prefect(
     prefect_server: None, loaded: Backend, tmp_path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
