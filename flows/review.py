@@ -7,19 +7,25 @@ from typing import Any
 
 from prefect import flow
 
-from flows.stages import _logger
+from flows.runtime import run_logger
+from roadmap.i18n import t
 from roadmap.review.cycle import start_review, today_year
 from roadmap.settings import get_settings
 
 
 @flow(name="annual-review", description="Ежегодная актуализация стратегии: открыть цикл.")
-def annual_review_flow(year: int | None = None, region: str | None = None) -> dict[str, Any]:
+def annual_review_flow(year: int | None = None, region: str | None = None) -> Any:
     """Open the review of `year` (default: the region's current year); idempotent."""
     settings = get_settings()
     year = year or today_year(settings, region)
     result = start_review(settings, year, region_code=region)
-    _logger().info(
-        f"Актуализация {year}: база — версия {result['baseline_version']}, "
-        f"поручений рабочим группам: {result['tasks_created']}"
+    run_logger().info(
+        t(
+            "review.started",
+            year=year,
+            status=result["status"],
+            baseline=result["baseline_version"],
+            created=result["tasks_created"],
+        )
     )
     return result

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import select
@@ -27,6 +27,7 @@ from roadmap.calendar import RegionCalendar
 from roadmap.config import load_stage_config
 from roadmap.i18n import t
 from roadmap.settings import Settings
+from roadmap.store.clock import utc_moment
 from roadmap.store.models import (
     OPEN_TASK_STATUSES,
     Agency,
@@ -51,12 +52,7 @@ def dispatch(
     reclaim_now: bool = False,
 ) -> dict[str, int]:
     delivery = delivery_settings(settings)
-    # A moment without an offset is UTC here; callers that know a region convert first.
-    now = (
-        (now if now.tzinfo else now.replace(tzinfo=UTC)).astimezone(UTC)
-        if now
-        else (datetime.now(UTC))
-    )
+    now = utc_moment(now)  # aware: callers read a user's --now with roadmap.store.clock
     sender = sender or Sender(
         settings.apprise_config, settings.smtp_url, timeout=delivery.timeout_seconds
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, select
@@ -13,6 +13,7 @@ from roadmap.errors import UserError
 from roadmap.i18n import t
 from roadmap.plan.tasks import find_task
 from roadmap.settings import Settings
+from roadmap.store.clock import utc_moment
 from roadmap.store.models import (
     Acknowledgement,
     Agency,
@@ -91,9 +92,7 @@ def acknowledge(
                     level=int(level),
                     due_on=task.due_on,
                     person_id=person.id,
-                    acknowledged_at=now.astimezone(UTC)
-                    if now and now.tzinfo
-                    else datetime.now(UTC),
+                    acknowledged_at=utc_moment(now),
                 )
             )
         return {"code": code, "person": person_code, "level": int(level)}

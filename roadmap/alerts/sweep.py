@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, select
@@ -14,6 +14,7 @@ from roadmap.alerts.outbox import _insert, dedupe_key
 from roadmap.alerts.rules import Ladder, Level, TaskDeadline, due_rungs, in_window
 from roadmap.calendar import RegionCalendar
 from roadmap.settings import Settings
+from roadmap.store.clock import utc_moment
 from roadmap.store.models import (
     OPEN_TASK_STATUSES,
     Agency,
@@ -34,11 +35,12 @@ def sweep(
 ) -> dict[str, Any]:
     """Plan every due alert of every region (or one) at `now` into the outbox.
 
-    `now` without an offset is read in each region's own timezone. Each region is swept
+    `now` is aware (read a user's --now with roadmap.store.clock); default the clock. Each region is swept
     with one indexed query over its open tasks due within the reminder horizon or overdue.
     Planning the same rung twice is refused by the outbox's unique dedupe key, so sweeps
     may run concurrently and repeatedly.
     """
+    moment = utc_moment(now)
     store = open_store(settings)
     try:
         with store.session() as session:
@@ -50,7 +52,6 @@ def sweep(
             report: dict[str, Any] = {"regions": [], "planned": []}
             for region in regions:
                 calendar = RegionCalendar(region.timezone)
-                moment = calendar.aware(now).astimezone(UTC) if now else datetime.now(UTC)
                 ladder = ladder_for(settings, region.code)
                 entry = {
                     "region": region.code,

@@ -13,7 +13,6 @@ from roadmap.cli.common import (
     RegionOpt,
     current_settings,
     handles_user_errors,
-    parse_now_option,
 )
 from roadmap.cli.render import escape, fmt_millions, get_console, print_json, print_table
 from roadmap.errors import UserError
@@ -39,8 +38,11 @@ def review_start(
 ) -> None:
     """Открыть цикл: текущая версия — база, рабочим группам органов — поручения."""
     from roadmap.review.cycle import start_review
+    from roadmap.store.clock import read_now
 
-    result = start_review(current_settings(), year, region_code=region, now=parse_now_option(now))
+    settings = current_settings()
+    moment = read_now(settings, now, region)
+    result = start_review(settings, year, region_code=region, now=moment)
     if as_json:
         print_json(result)
         return

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from typer.testing import CliRunner
 
@@ -63,5 +63,5 @@ def test_sweep_outside_the_window_plans_nothing(loaded: Backend) -> None:
     night = datetime.fromisoformat("2026-12-04T03:00:00+10:00")
     report = sweep(loaded.settings, now=night)
     assert report["regions"][0]["status"] == "outside_window" and report["planned"] == []
-    sunday = datetime.combine(date(2026, 12, 6), datetime.min.time()).replace(hour=10)
+    sunday = datetime.fromisoformat("2026-12-06T10:00:00+10:00")
     assert sweep(loaded.settings, now=sunday)["planned"] == []
