@@ -33,6 +33,7 @@ from roadmap.store.models import (
     Agency,
     Alert,
     AlertDelivery,
+    AlertKind,
     AlertStatus,
     Person,
     Region,
@@ -200,12 +201,12 @@ def _deliver(
 
 
 def _still_due(session, alert: Alert) -> bool:
-    if alert.kind == "dead_letter" or alert.task_id is None:
+    if alert.kind == AlertKind.dead_letter or alert.task_id is None:
         return True
     task = session.get(Task, alert.task_id)
     acknowledged = acknowledgements(session, [task.id])[(task.id, task.due_on)]
     deadline = TaskDeadline(task.due_on, task.status in OPEN_TASK_STATUSES, frozenset(acknowledged))
-    return still_due(alert.rung, alert.level, deadline)
+    return still_due(alert.due_on, alert.level, deadline)
 
 
 def _finish(session, alerts, token, *, status, error=None, sent_at=None) -> None:
@@ -221,7 +222,7 @@ def _finish(session, alerts, token, *, status, error=None, sent_at=None) -> None
 
 def _tell_coordinator(session, alert: Alert, now: datetime) -> None:
     """A dead alert becomes a dead-letter alert to the coordinator (not for their own)."""
-    if alert.kind == "dead_letter" or alert.task_id is None:
+    if alert.kind == AlertKind.dead_letter or alert.task_id is None:
         return
     task = session.get(Task, alert.task_id)
     strategy = session.get(Strategy, task.strategy_id)
@@ -234,7 +235,9 @@ def _tell_coordinator(session, alert: Alert, now: datetime) -> None:
             task_id=alert.task_id,
             person_id=coordinator,
             rung=f"dead-letter:{alert.id}",
-            kind="dead_letter",
+            kind=AlertKind.dead_letter.value,
+            due_on=alert.due_on,
+            about_alert_id=alert.id,
             level=2,
             working_days=alert.working_days,
             local_date=alert.local_date,
@@ -263,8 +266,8 @@ def _item(session, alert: Alert, stage_titles: dict[str, str]) -> AlertItem:
     )
     stage = stage_titles.get(task.stage, task.stage) if task.stage else None
     note = None
-    if alert.kind == "dead_letter":
-        original = session.get(Alert, int(alert.rung.split(":")[1]))
+    if alert.kind == AlertKind.dead_letter:
+        original = session.get(Alert, alert.about_alert_id) if alert.about_alert_id else None
         recipient = session.get(Person, original.person_id) if original else None
         note = f"{recipient.name if recipient else '?'}: {original.last_error if original else ''}"
     return AlertItem(

@@ -18,6 +18,7 @@ from roadmap.store.models import (
     Acknowledgement,
     Agency,
     Alert,
+    AlertKind,
     Person,
 )
 from roadmap.store.unit_of_work import current_strategy, region_session
@@ -73,7 +74,9 @@ def acknowledge(
         escalated = session.exec(
             select(Alert.id).where(
                 Alert.task_id == task.id,
-                Alert.rung.startswith(f"escalation-{int(level)}@{task.due_on.isoformat()}#"),
+                Alert.kind == AlertKind.escalation,
+                Alert.level == int(level),
+                Alert.due_on == task.due_on,
             )
         ).first()
         if escalated is None:

@@ -90,11 +90,11 @@ def next_window_start(calendar: RegionCalendar, ladder: Ladder, now: datetime) -
     return datetime.combine(day, ladder.window_start, tzinfo=calendar.zone)
 
 
-def still_due(rung: str, level: int, task: TaskDeadline) -> bool:
+def still_due(due_on: date | None, level: int, task: TaskDeadline) -> bool:
     """Whether a planned rung still stands when its turn to be sent comes: the task is
-    still open, its due date is the one the rung was planned for, and nobody at the
-    rung's level has acknowledged the escalation since."""
-    if not task.open or f"@{task.due_on.isoformat()}" not in rung:
+    still open, its due date is the one the rung was planned for (`due_on`), and nobody
+    at the rung's level has acknowledged the escalation since."""
+    if not task.open or due_on != task.due_on:
         return False
     return Level(level) not in task.acknowledged
 

@@ -119,6 +119,7 @@ def _plan_region(
                     "task": task.code,
                     "person_id": person_id,
                     "rung": rung.key,
+                    "due_on": task.due_on,
                     "kind": rung.kind,
                     "level": int(rung.level),
                     "working_days": rung.working_days,
