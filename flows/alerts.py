@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from prefect import flow
 
 from flows.runtime import run_logger
-from notifications.dispatcher import dispatch
+from notifications.dispatcher import DispatchCounts, dispatch
 from notifications.job import DeadlineJobResult, run_deadline_job
 from roadmap.i18n import t
 from roadmap.settings import get_settings
@@ -27,17 +29,12 @@ def deadline_sweep_flow(now: str | None = None, region: str | None = None) -> De
     logger = run_logger()
     for entry in result.regions:
         logger.info(
-            t(
-                "alerts.sweep",
-                region=entry["region"],
-                status=entry["status"],
-                planned=entry.get("planned", 0),
-            )
+            t("alerts.sweep", region=entry.region, status=entry.status, planned=entry.planned)
         )
-    logger.info(t("alerts.dispatch", **result.dispatch))
+    logger.info(t("alerts.dispatch", **asdict(result.dispatch)))
     return result
 
 
 @flow(name="dispatch-alerts", description="Доставка запланированных уведомлений и повторы.")
-def dispatch_flow() -> dict[str, int]:
+def dispatch_flow() -> DispatchCounts:
     return dispatch(get_settings())

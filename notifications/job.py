@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from notifications.dispatcher import dispatch
+from notifications.dispatcher import DispatchCounts, dispatch
 from notifications.sender import Sender
 from roadmap.alerts.config import delivery_settings
-from roadmap.alerts.sweep import sweep
+from roadmap.alerts.sweep import PlannedAlert, RegionSweep, sweep
 from roadmap.settings import Settings
 from roadmap.store.clock import utc_moment
 
@@ -22,9 +21,9 @@ from roadmap.store.clock import utc_moment
 class DeadlineJobResult:
     """What the sweep planned per region and (unless a dry run) what dispatch delivered."""
 
-    regions: list[Any]
-    planned: list[Any]
-    dispatch: Any | None = None
+    regions: list[RegionSweep]
+    planned: list[PlannedAlert]
+    dispatch: DispatchCounts | None = None  # None for a dry run
 
 
 def make_sender(settings: Settings) -> Sender:
@@ -51,6 +50,6 @@ def run_deadline_job(
         sender = make_sender(settings)
     report = sweep(settings, now=moment, dry_run=dry_run, region_code=region)
     if dry_run:
-        return DeadlineJobResult(report["regions"], report["planned"])
+        return DeadlineJobResult(report.regions, report.planned)
     counts = dispatch(settings, now=moment, sender=sender)
-    return DeadlineJobResult(report["regions"], report["planned"], counts)
+    return DeadlineJobResult(report.regions, report.planned, counts)

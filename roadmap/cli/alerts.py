@@ -15,7 +15,7 @@ from roadmap.cli.common import (
     current_settings,
     handles_user_errors,
 )
-from roadmap.cli.render import get_console, print_json, print_table
+from roadmap.cli.render import get_console, jsonable, print_json, print_table
 from roadmap.i18n import t
 
 # Top-level commands of this module; the composition root (app.py) mounts them.
@@ -52,17 +52,11 @@ def sweep_command(
         return
     console = get_console()
     for entry in report.regions:
-        console.print(
-            t(
-                "alerts.sweep",
-                region=entry["region"],
-                status=f"{entry['status']} ({entry['local_time']})",
-                planned=entry.get("planned", 0),
-            )
-        )
-    if dry_run:
+        status = f"{entry.status} ({entry.local_time})"
+        console.print(t("alerts.sweep", region=entry.region, status=status, planned=entry.planned))
+    if report.dispatch is None:
         print_table(
-            report.planned,
+            [jsonable(row) for row in report.planned],
             [
                 ("task", "Поручение"),
                 ("kind", "Вид"),
@@ -71,7 +65,7 @@ def sweep_command(
             ],
         )
     else:
-        console.print(t("alerts.dispatch", **report.dispatch))
+        console.print(t("alerts.dispatch", **jsonable(report.dispatch)))
 
 
 @commands.command("dispatch")
@@ -96,7 +90,7 @@ def dispatch_command(
     if as_json:
         print_json(counts)
         return
-    get_console().print(t("alerts.dispatch", **counts))
+    get_console().print(t("alerts.dispatch", **jsonable(counts)))
 
 
 @alerts_app.command("list")
@@ -116,10 +110,9 @@ def alerts_list(
     if as_json:
         print_json(rows)
         return
-    for row in rows:
-        row["name"] = row["last_error"]  # the long column: it wraps, the others stay whole
+    # The long column ("name") wraps, the others stay whole.
     print_table(
-        rows,
+        [jsonable(row) | {"name": row.last_error} for row in rows],
         [
             ("id", "№"),
             ("task", "Поручение"),
@@ -146,7 +139,7 @@ def task_ack(
 
     result = acknowledge(current_settings(), code, by, region_code=region, now=_moment(now, region))
     get_console().print(
-        t("task.acknowledged", code=result["code"], person=result["person"], level=result["level"])
+        t("task.acknowledged", code=result.code, person=result.person, level=result.level)
     )
 
 

@@ -165,8 +165,8 @@ def test_deadline_sweep_runs_through_prefect(
     finally:
         server.shutdown()
         get_settings.cache_clear()
-    assert first.regions[0]["planned"] == 3 and first.dispatch["sent"] == 3
-    assert second.regions[0]["planned"] == 0 and second.dispatch["sent"] == 0
+    assert first.regions[0].planned == 3 and first.dispatch.sent == 3
+    assert second.regions[0].planned == 0 and second.dispatch.sent == 0
     assert sorted(received) == ["/e-mincifra", "/e-minobr", "/e-minsoc"]
 
 
