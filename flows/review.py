@@ -3,18 +3,16 @@ working-group task for every agency). Scheduled by flows/serve.py each year."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from prefect import flow
 
 from flows.runtime import run_logger
 from roadmap.i18n import t
-from roadmap.review.cycle import start_review, today_year
+from roadmap.review.cycle import ReviewStarted, start_review, today_year
 from roadmap.settings import get_settings
 
 
 @flow(name="annual-review", description="Ежегодная актуализация стратегии: открыть цикл.")
-def annual_review_flow(year: int | None = None, region: str | None = None) -> Any:
+def annual_review_flow(year: int | None = None, region: str | None = None) -> ReviewStarted:
     """Open the review of `year` (default: the region's current year); idempotent."""
     settings = get_settings()
     year = year or today_year(settings, region)
@@ -23,9 +21,9 @@ def annual_review_flow(year: int | None = None, region: str | None = None) -> An
         t(
             "review.started",
             year=year,
-            status=result["status"],
-            baseline=result["baseline_version"],
-            created=result["tasks_created"],
+            status=result.status,
+            baseline=result.baseline_version,
+            created=result.tasks_created,
         )
     )
     return result

@@ -100,16 +100,16 @@ def yearly_update(console: Console, settings: Any) -> None:
         annual_review_flow(year=2027)
     proposed = propose_changes(settings, read_changes(CHANGES))
     console.print(
-        f"   предложений: {len(proposed['created'])}; противоречий: {len(proposed['conflicts'])}"
+        f"   предложений: {len(proposed.created)}; противоречий: {len(proposed.conflicts)}"
     )
-    rejected = {pair["proposals"][1] for pair in proposed["conflicts"]}
-    accepted = [n for n in proposed["created"] if n not in rejected]
+    rejected = {pair.proposals[1] for pair in proposed.conflicts}
+    accepted = [n for n in proposed.created if n not in rejected]
     decide(settings, accepted, True, by="coord")
     if rejected:
         decide(settings, sorted(rejected), False, by="coord")
     closed = close_review(settings)
-    console.print(f"   версия {closed['version']}: применено изменений {closed['applied']}")
-    print_diff(diff(settings, closed["version"] - 1, closed["version"]))
+    console.print(f"   версия {closed.version}: применено изменений {closed.applied}")
+    print_diff(diff(settings, closed.version - 1, closed.version))
 
 
 class _ProgressHandler(logging.Handler):
