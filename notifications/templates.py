@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from roadmap.i18n import translate
+from roadmap.store.models import AlertKind
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def _item_lines(item: AlertItem, say: Callable[..., str], locale: str) -> list[s
     lines = [f"• {line}"]
     if item.note:
         lines.append(f"  {item.note}")
-    todo = {"escalation": "todo_escalation", "dead_letter": "todo_dead"}.get(
+    todo = {AlertKind.escalation: "todo_escalation", AlertKind.dead_letter: "todo_dead"}.get(
         item.kind, "todo_emissary"
     )
     lines.append("  " + say(f"digest.{todo}", task=item.task))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 import sqlalchemy as sa
@@ -50,12 +51,16 @@ def insert_planned(session: Session, planned: list[Any]) -> None:
     else:
         from sqlalchemy.dialects.sqlite import insert
     values = [
-        {k: v for k, v in dataclasses.asdict(row).items() if k != "task"}
+        {k: _plain(v) for k, v in dataclasses.asdict(row).items() if k != "task"}
         | {"status": AlertStatus.pending.value, "attempts": 0}
         for row in planned
     ]
     statement = insert(Alert).on_conflict_do_nothing(index_elements=["dedupe_key"])
     session.execute(statement, values)
+
+
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else value
 
 
 def list_alerts(

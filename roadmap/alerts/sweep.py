@@ -20,6 +20,7 @@ from roadmap.store.models import (
     OPEN_TASK_STATUSES,
     Agency,
     Alert,
+    AlertKind,
     Region,
     Strategy,
     Task,
@@ -41,7 +42,7 @@ class PlannedAlert:
     task: str
     person_id: int
     rung: str
-    kind: str
+    kind: AlertKind
     level: int
     working_days: int
     local_date: date
