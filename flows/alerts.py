@@ -1,40 +1,40 @@
 """Prefect flows for deadline alerts: the sweep (plan, then deliver) and the dispatcher
-(retries). Both only call the services; `flows/serve.py` schedules them."""
+(retries). Both only call use cases; `flows/serve.py` schedules them."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from dataclasses import asdict
 
 from prefect import flow
 
-from flows.stages import _logger
-from notifications.dispatcher import dispatch
-from roadmap.alerts.sweep import sweep
-from roadmap.calendar import parse_now
+from flows.runtime import run_logger
+from notifications.dispatcher import DispatchCounts, dispatch
+from notifications.job import DeadlineJobResult, run_deadline_job
+from roadmap.i18n import t
 from roadmap.settings import get_settings
+from roadmap.store.clock import read_now
 
 
 @flow(name="deadline-sweep", description="Обход сроков поручений и отправка уведомлений.")
-def deadline_sweep_flow(now: str | None = None, region: str | None = None) -> dict[str, Any]:
-    """Plan every due alert into the outbox, then deliver.
+def deadline_sweep_flow(now: str | None = None, region: str | None = None) -> DeadlineJobResult:
+    """Plan every due alert into the outbox, then deliver (the same job as `roadmap sweep`).
 
     Args:
-        now: ISO 8601 moment (default: now); without an offset, each region's own time.
+        now: ISO 8601 moment (default: now); without an offset, the region's local time
+            (refused when the store holds several regions and no region is given).
         region: one region code; default: every region in the store.
     """
     settings = get_settings()
-    moment: datetime | None = parse_now(now, "now") if now else None
-    report = sweep(settings, now=moment, region_code=region)
-    if moment is not None and moment.tzinfo is None and report["regions"]:
-        moment = datetime.fromisoformat(report["regions"][0]["local_time"])
-    report["dispatch"] = dispatch(settings, now=moment)
-    for entry in report["regions"]:
-        _logger().info(f"{entry['region']}: {entry['status']}, {entry.get('planned', 0)}")
-    _logger().info(str(report["dispatch"]))
-    return {"regions": report["regions"], "dispatch": report["dispatch"]}
+    result = run_deadline_job(settings, read_now(settings, now, region, "now"), region=region)
+    logger = run_logger()
+    for entry in result.regions:
+        logger.info(
+            t("alerts.sweep", region=entry.region, status=entry.status, planned=entry.planned)
+        )
+    logger.info(t("alerts.dispatch", **asdict(result.dispatch)))
+    return result
 
 
 @flow(name="dispatch-alerts", description="Доставка запланированных уведомлений и повторы.")
-def dispatch_flow() -> dict[str, int]:
+def dispatch_flow() -> DispatchCounts:
     return dispatch(get_settings())

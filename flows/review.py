@@ -3,20 +3,19 @@ working-group task for every agency). Scheduled by flows/serve.py each year."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from prefect import flow
 
-from flows.stages import _logger
-from roadmap.calendar import parse_now
-from roadmap.review.cycle import start_review, today_year
+from flows.runtime import run_logger
+from roadmap.i18n import t
+from roadmap.review.cycle import ReviewStarted, start_review, today_year
 from roadmap.settings import get_settings
+from roadmap.store.clock import read_now
 
 
 @flow(name="annual-review", description="Ежегодная актуализация стратегии: открыть цикл.")
 def annual_review_flow(
     year: int | None = None, region: str | None = None, now: str | None = None
-) -> dict[str, Any]:
+) -> ReviewStarted:
     """Open the review of `year` (default: the region's current year); idempotent.
 
     Args:
@@ -25,11 +24,16 @@ def annual_review_flow(
         now: ISO 8601 moment (default: now); without an offset, the region's own time.
     """
     settings = get_settings()
-    moment = parse_now(now, "now") if now else None
+    moment = read_now(settings, now, region, option="now")
     year = year or today_year(settings, region, now=moment)
     result = start_review(settings, year, region_code=region, now=moment)
-    _logger().info(
-        f"Актуализация {year}: база — версия {result['baseline_version']}, "
-        f"поручений рабочим группам: {result['tasks_created']}"
+    run_logger().info(
+        t(
+            "review.started",
+            year=year,
+            status=result.status,
+            baseline=result.baseline_version,
+            created=result.tasks_created,
+        )
     )
     return result

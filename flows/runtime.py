@@ -28,6 +28,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 # Settings that would point a run somewhere other than the fresh PREFECT_HOME: a real
 # server, another profile, another Prefect database. They are removed from the environment.
@@ -98,3 +99,16 @@ def heartbeats_off() -> Iterator[None]:
 
     with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
         yield
+
+
+def run_logger() -> Any:
+    """The flow run's logger (its lines reach the Prefect UI), or a plain one when a flow's
+    function is called directly (`.fn()`) outside a run. Shared by every flow module."""
+    from prefect import get_run_logger
+    from prefect.exceptions import MissingContextError
+    from prefect.logging import get_logger
+
+    try:
+        return get_run_logger()
+    except MissingContextError:
+        return get_logger("roadmap.flows")

@@ -17,10 +17,9 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 
-from prefect import flow, get_run_logger
-from prefect.exceptions import MissingContextError
-from prefect.logging import get_logger
+from prefect import flow
 
+from flows.runtime import run_logger
 from roadmap.calendar import parse_day
 from roadmap.config import stage_keys_in_order
 from roadmap.errors import UserError
@@ -50,14 +49,6 @@ _CLOSE_AT = time(17, 0)
 
 # Where the flows' own progress lines go (Prefect's run logger); the demo listens to it.
 PROGRESS_LOGGER = "prefect.flow_runs"
-
-
-def _logger() -> Any:
-    """The run's logger (its lines reach the Prefect UI), or a plain one under `.fn()`."""
-    try:
-        return get_run_logger()
-    except MissingContextError:
-        return get_logger("roadmap.flows")
 
 
 def _demo_say(message: str, /, **values: object) -> str:
@@ -102,7 +93,7 @@ def start_stage_flow(key: str, on: str | None = None, region: str | None = None)
         region: region code; needed only when the store holds several regions.
     """
     result = start_stage(get_settings(), key, on=_day(on, "on"), region_code=region)
-    _logger().info(_started(result))
+    run_logger().info(_started(result))
     return result
 
 
@@ -120,7 +111,7 @@ def close_stage_flow(key: str, region: str | None = None) -> dict[str, Any]:
     """
     result = close_stage(get_settings(), key, region_code=region)
     _check_closed(result)
-    _logger().info(t("stage.closed", key=key))
+    run_logger().info(t("stage.closed", key=key))
     return result
 
 
@@ -147,7 +138,7 @@ def run_roadmap_flow(
     from roadmap.stages.simulation import simulate_stage_work
 
     settings = get_settings()
-    logger = _logger()
+    logger = run_logger()
     keys = stage_keys_in_order(settings)
     first_day = _day(start_on, "start_on")
     # None: the first stage starts now, on today's date in the region.

@@ -6,32 +6,39 @@ dispatchers never take the same row, on SQLite and PostgreSQL alike. A row is ma
 `sending` before delivery and its outcome recorded after, one person at a time: a
 dispatcher killed mid-run leaves `sending` rows that the next run takes over once their
 lease has run out (immediately with `reclaim_now=True`), and nothing is lost.
+
+Each person's digest goes in three steps — prepare (one transaction), send (no
+transaction: a network call never holds the store's lock), record (one transaction).
 """
 
 from __future__ import annotations
 
 import json
 import uuid
-from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlmodel import select
+from sqlmodel import Session, select
 
-from notifications.sender import Sender
+from notifications.sender import Sender, Target
 from notifications.templates import AlertItem, render_digest
 from roadmap.alerts.acknowledgements import acknowledgements
-from roadmap.alerts.config import delivery_settings, ladder_for
+from roadmap.alerts.config import Delivery, delivery_settings, ladder_for
 from roadmap.alerts.rules import TaskDeadline, next_window_start, still_due
 from roadmap.calendar import RegionCalendar
 from roadmap.config import load_stage_config
 from roadmap.i18n import t
 from roadmap.settings import Settings
+from roadmap.store.clock import utc_moment
+from roadmap.store.engine import Store
 from roadmap.store.models import (
     OPEN_TASK_STATUSES,
     Agency,
     Alert,
     AlertDelivery,
+    AlertKind,
     AlertStatus,
     Person,
     Region,
@@ -43,173 +50,257 @@ from roadmap.store.unit_of_work import open_store
 RETRYABLE = (AlertStatus.pending.value, AlertStatus.failed.value)
 
 
+@dataclass(frozen=True, slots=True)
+class DispatchCounts:
+    """What one dispatch did: digests tried, and alerts by outcome."""
+
+    digests: int = 0
+    sent: int = 0
+    failed: int = 0
+    dead: int = 0
+    undeliverable: int = 0
+    cancelled: int = 0
+    postponed: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """One dispatch: who sends, with which settings, under which claim token, when."""
+
+    settings: Settings
+    sender: Sender
+    delivery: Delivery
+    stage_titles: dict[str, dict[str, str]]
+    token: str
+    now: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class _Digest:
+    """One person's digest, rendered, with the targets that still need it."""
+
+    person_id: int
+    alert_ids: tuple[int, ...]
+    subject: str
+    body: str
+    targets: tuple[Target, ...]
+    delivered: dict[int, frozenset[str]]  # alert id -> target ids that already got it
+
+
+@dataclass(slots=True)
+class _Sent:
+    delivered: dict[int, set[str]]
+    log: list[tuple[str, str | None]] = field(default_factory=list)  # (target label, error)
+    errors: list[str] = field(default_factory=list)
+
+
 def dispatch(
     settings: Settings,
     *,
     now: datetime | None = None,
     sender: Sender | None = None,
     reclaim_now: bool = False,
-) -> dict[str, int]:
+) -> DispatchCounts:
+    """Deliver every due alert at `now` (aware; default the clock)."""
     delivery = delivery_settings(settings)
-    # A moment without an offset is UTC here; callers that know a region convert first.
-    now = (
-        (now if now.tzinfo else now.replace(tzinfo=UTC)).astimezone(UTC)
-        if now
-        else (datetime.now(UTC))
+    run = _Run(
+        settings=settings,
+        sender=sender
+        or Sender(settings.apprise_config, settings.smtp_url, timeout=delivery.timeout_seconds),
+        delivery=delivery,
+        stage_titles=_stage_titles(settings),
+        token=uuid.uuid4().hex,
+        now=utc_moment(now),
     )
-    sender = sender or Sender(
-        settings.apprise_config, settings.smtp_url, timeout=delivery.timeout_seconds
-    )
+    counts: Counter[str] = Counter()
+    store = open_store(settings)
+    try:
+        _reclaim(store, run, reclaim_now)
+        for person_id, alert_ids in _claim(store, run).items():
+            counts["digests"] += 1
+            counts.update(_deliver(store, run, person_id, alert_ids))
+    finally:
+        store.dispose()
+    return DispatchCounts(**counts)
+
+
+def _stage_titles(settings: Settings) -> dict[str, dict[str, str]]:
     stages = load_stage_config(settings).stage
-    stage_titles = {
+    return {
         "ru": {stage.key: stage.title_ru for stage in stages},
         "en": {stage.key: stage.title_en for stage in stages},
     }
-    token = uuid.uuid4().hex
-    store = open_store(settings)
-    counts = {
-        "digests": 0,
-        "sent": 0,
-        "failed": 0,
-        "dead": 0,
-        "undeliverable": 0,
-        "cancelled": 0,
-        "postponed": 0,
-    }
-    try:
-        engine = store.engine
-        with engine.begin() as connection:
-            lease = now - timedelta(seconds=0 if reclaim_now else delivery.lease_seconds)
-            # Rows a crashed dispatcher left behind go back to the queue.
-            connection.execute(
-                sa.update(Alert)
-                .where(Alert.status == AlertStatus.sending, Alert.claimed_at <= lease)
-                .values(status=AlertStatus.failed.value, next_attempt_at=now, claim_token=None)
-            )
-        with engine.begin() as connection:
-            connection.execute(
-                sa.update(Alert)
-                .where(Alert.status.in_(RETRYABLE), Alert.next_attempt_at <= now)
-                .values(status=AlertStatus.sending.value, claim_token=token, claimed_at=now)
-            )
-        with store.session() as session:
-            claimed = list(
-                session.exec(select(Alert).where(Alert.claim_token == token).order_by(Alert.id))
-            )
-        by_person: dict[int, list[Alert]] = defaultdict(list)
-        for alert in claimed:
-            by_person[alert.person_id].append(alert)
-        for person_id, alerts in by_person.items():
-            with store.session() as session:
-                outcome = _deliver(
-                    session,
-                    sender,
-                    settings,
-                    person_id,
-                    alerts,
-                    token,
-                    now,
-                    delivery,
-                    stage_titles,
-                )
-            counts["digests"] += 1
-            for status, number in outcome.items():
-                counts[status] = counts.get(status, 0) + number
-    finally:
-        store.dispose()
-    return counts
 
 
-def _deliver(
-    session, sender, settings, person_id, alerts, token, now, delivery, stage_titles
-) -> dict[str, int]:
-    person = session.get(Person, person_id)
-    outcome: dict[str, int] = defaultdict(int)
-    region = session.get(Region, person.region_id)
-    calendar = RegionCalendar(region.timezone)
-    ladder = ladder_for(settings, region.code)
-    opens = next_window_start(calendar, ladder, now)
-    if opens > now:
-        # Outside the region's working hours: back to the queue until the window opens.
-        for alert in alerts:
-            alert.status, alert.claim_token = AlertStatus.pending.value, None
-            alert.next_attempt_at = opens
-            session.add(alert)
-        outcome["postponed"] += len(alerts)
+def _reclaim(store: Store, run: _Run, reclaim_now: bool) -> None:
+    """Rows a crashed dispatcher left `sending` go back to the queue once their lease ran out."""
+    lease = run.now - timedelta(seconds=0 if reclaim_now else run.delivery.lease_seconds)
+    with store.engine.begin() as connection:
+        connection.execute(
+            sa.update(Alert)
+            .where(Alert.status == AlertStatus.sending, Alert.claimed_at <= lease)
+            .values(status=AlertStatus.failed.value, next_attempt_at=run.now, claim_token=None)
+        )
+
+
+def _claim(store: Store, run: _Run) -> dict[int, list[int]]:
+    """Claim every due row with one conditional UPDATE; {person id: claimed alert ids}."""
+    with store.engine.begin() as connection:
+        connection.execute(
+            sa.update(Alert)
+            .where(Alert.status.in_(RETRYABLE), Alert.next_attempt_at <= run.now)
+            .values(status=AlertStatus.sending.value, claim_token=run.token, claimed_at=run.now)
+        )
+    by_person: dict[int, list[int]] = defaultdict(list)
+    with store.session() as session:
+        for alert_id, person_id in session.exec(
+            select(Alert.id, Alert.person_id)
+            .where(Alert.claim_token == run.token)
+            .order_by(Alert.id)
+        ):
+            by_person[person_id].append(alert_id)
+    return by_person
+
+
+def _deliver(store: Store, run: _Run, person_id: int, alert_ids: list[int]) -> Counter[str]:
+    """One person's digest: prepare, send outside any transaction, record the outcome."""
+    outcome: Counter[str] = Counter()
+    with store.session() as session:
+        digest = _prepare(session, run, person_id, alert_ids, outcome)
+    if digest is None:
         return outcome
+    sent = _send(run, digest)
+    with store.session() as session:
+        _record(session, run, digest, sent, outcome)
+    return outcome
+
+
+def _alerts(session: Session, ids: list[int] | tuple[int, ...]) -> list[Alert]:
+    return list(session.exec(select(Alert).where(Alert.id.in_(ids)).order_by(Alert.id)))
+
+
+def _prepare(
+    session: Session, run: _Run, person_id: int, alert_ids: list[int], outcome: Counter[str]
+) -> _Digest | None:
+    """Postpone outside working hours, cancel what no longer stands, render the rest."""
+    person = session.get(Person, person_id)
+    alerts = _alerts(session, alert_ids)
+    region = session.get(Region, person.region_id)
+    opens = next_window_start(
+        RegionCalendar(region.timezone), ladder_for(run.settings, region.code), run.now
+    )
+    if opens > run.now:
+        _postpone(session, alerts, opens)
+        outcome["postponed"] += len(alerts)
+        return None
     # A rung planned earlier may no longer stand: the task was handed in, re-dated, or the
     # escalation acknowledged. Such alerts are cancelled, not sent.
     stale = [alert for alert in alerts if not _still_due(session, alert)]
-    _finish(session, stale, token, status=AlertStatus.cancelled)
+    _finish(session, stale, run.token, status=AlertStatus.cancelled)
     outcome["cancelled"] += len(stale)
     alerts = [alert for alert in alerts if alert not in stale]
     if not alerts:
-        return outcome
-    titles = stage_titles["en" if person.locale == "en" else "ru"]
-    items = [_item(session, alert, titles) for alert in alerts]
-    subject, body = render_digest(person.name, items, person.locale)
-    targets = sender.targets(person.code, person.email)
-    ids = [a.id for a in alerts]
+        return None
+    targets = run.sender.targets(person.code, person.email)
     if not targets:
         reason = t("alerts.no_target", person=person.code)
-        _finish(session, alerts, token, status=AlertStatus.undeliverable, error=reason)
+        _finish(session, alerts, run.token, status=AlertStatus.undeliverable, error=reason)
         outcome["undeliverable"] += len(alerts)
-        return outcome
-    delivered = {a.id: set(json.loads(a.delivered_to or "[]")) for a in alerts}
-    errors = []
-    for target in targets:
-        pending = [a for a in alerts if target.id not in delivered[a.id]]
+        return None
+    titles = run.stage_titles["en" if person.locale == "en" else "ru"]
+    items = [_item(session, alert, titles) for alert in alerts]
+    subject, body = render_digest(person.name, items, person.locale)
+    return _Digest(
+        person_id=person_id,
+        alert_ids=tuple(alert.id for alert in alerts),
+        subject=subject,
+        body=body,
+        targets=tuple(targets),
+        delivered={a.id: frozenset(json.loads(a.delivered_to or "[]")) for a in alerts},
+    )
+
+
+def _postpone(session: Session, alerts: list[Alert], opens: datetime) -> None:
+    """Outside the region's working hours: back to the queue until the window opens."""
+    for alert in alerts:
+        alert.status, alert.claim_token = AlertStatus.pending.value, None
+        alert.next_attempt_at = opens
+        session.add(alert)
+
+
+def _send(run: _Run, digest: _Digest) -> _Sent:
+    """Deliver the digest to each target that does not have it yet; no store access here."""
+    sent = _Sent(delivered={i: set(targets) for i, targets in digest.delivered.items()})
+    for target in digest.targets:
+        pending = [i for i in digest.alert_ids if target.id not in sent.delivered[i]]
         if not pending:
             continue
-        error = sender.send(target, subject, body)
+        error = run.sender.send(target, digest.subject, digest.body)
+        sent.log.append((target.label, error))
+        if error is None:
+            for alert_id in pending:
+                sent.delivered[alert_id].add(target.id)
+        else:
+            sent.errors.append(f"{target.label}: {error}")
+    return sent
+
+
+def _record(
+    session: Session, run: _Run, digest: _Digest, sent: _Sent, outcome: Counter[str]
+) -> None:
+    """The delivery log, then each alert's outcome: sent, or failed / dead."""
+    for label, error in sent.log:
         session.add(
             AlertDelivery(
-                person_id=person_id,
-                alerts=json.dumps(ids),
-                target=target.label,
+                person_id=digest.person_id,
+                alerts=json.dumps(list(digest.alert_ids)),
+                target=label,
                 ok=error is None,
                 error=error,
-                at=now,
+                at=run.now,
             )
         )
-        if error is None:
-            for alert in pending:
-                delivered[alert.id].add(target.id)
-        else:
-            errors.append(f"{target.label}: {error}")
+    alerts = _alerts(session, digest.alert_ids)
     for alert in alerts:
-        alert.delivered_to = json.dumps(sorted(delivered[alert.id]))
-    if not errors:
-        _finish(session, alerts, token, status=AlertStatus.sent, sent_at=now)
+        alert.delivered_to = json.dumps(sorted(sent.delivered[alert.id]))
+        session.add(alert)
+    if not sent.errors:
+        _finish(session, alerts, run.token, status=AlertStatus.sent, sent_at=run.now)
         outcome["sent"] += len(alerts)
-        return outcome
+        return
+    _failed(session, run, alerts, "; ".join(sent.errors)[:1000], outcome)
+
+
+def _failed(
+    session: Session, run: _Run, alerts: list[Alert], error: str, outcome: Counter[str]
+) -> None:
+    """Retry after backoff × 2^(attempt−1), or after the last try: dead, and a dead letter."""
     dead = []
     for alert in alerts:
         alert.attempts += 1
-        if alert.attempts >= delivery.max_attempts:
+        if alert.attempts >= run.delivery.max_attempts:
             alert.status = AlertStatus.dead.value
             dead.append(alert)
             outcome["dead"] += 1
         else:
             alert.status = AlertStatus.failed.value
-            wait = delivery.backoff_seconds * 2 ** (alert.attempts - 1)
-            alert.next_attempt_at = now + timedelta(seconds=wait)
+            wait = run.delivery.backoff_seconds * 2 ** (alert.attempts - 1)
+            alert.next_attempt_at = run.now + timedelta(seconds=wait)
             outcome["failed"] += 1
-        alert.last_error = "; ".join(errors)[:1000]
+        alert.last_error = error
         alert.claim_token = None
         session.add(alert)
     for alert in dead:
-        _tell_coordinator(session, alert, now)
-    return outcome
+        _tell_coordinator(session, alert, run.now)
 
 
 def _still_due(session, alert: Alert) -> bool:
-    if alert.kind == "dead_letter" or alert.task_id is None:
+    if alert.kind == AlertKind.dead_letter or alert.task_id is None:
         return True
     task = session.get(Task, alert.task_id)
     acknowledged = acknowledgements(session, [task.id])[(task.id, task.due_on)]
     deadline = TaskDeadline(task.due_on, task.status in OPEN_TASK_STATUSES, frozenset(acknowledged))
-    return still_due(alert.rung, alert.level, deadline)
+    return still_due(alert.due_on, alert.level, deadline)
 
 
 def _finish(session, alerts, token, *, status, error=None, sent_at=None) -> None:
@@ -225,7 +316,7 @@ def _finish(session, alerts, token, *, status, error=None, sent_at=None) -> None
 
 def _tell_coordinator(session, alert: Alert, now: datetime) -> None:
     """A dead alert becomes a dead-letter alert to the coordinator (not for their own)."""
-    if alert.kind == "dead_letter" or alert.task_id is None:
+    if alert.kind == AlertKind.dead_letter or alert.task_id is None:
         return
     task = session.get(Task, alert.task_id)
     strategy = session.get(Strategy, task.strategy_id)
@@ -238,7 +329,9 @@ def _tell_coordinator(session, alert: Alert, now: datetime) -> None:
             task_id=alert.task_id,
             person_id=coordinator,
             rung=f"dead-letter:{alert.id}",
-            kind="dead_letter",
+            kind=AlertKind.dead_letter.value,
+            due_on=alert.due_on,
+            about_alert_id=alert.id,
             level=2,
             working_days=alert.working_days,
             local_date=alert.local_date,
@@ -267,8 +360,8 @@ def _item(session, alert: Alert, stage_titles: dict[str, str]) -> AlertItem:
     )
     stage = stage_titles.get(task.stage, task.stage) if task.stage else None
     note = None
-    if alert.kind == "dead_letter":
-        original = session.get(Alert, int(alert.rung.split(":")[1]))
+    if alert.kind == AlertKind.dead_letter:
+        original = session.get(Alert, alert.about_alert_id) if alert.about_alert_id else None
         recipient = session.get(Person, original.person_id) if original else None
         note = f"{recipient.name if recipient else '?'}: {original.last_error if original else ''}"
     return AlertItem(

@@ -74,8 +74,9 @@ class RegionCalendar:
 
 
 def parse_now(value: str | None, option: str = "--now") -> datetime:
-    """An ISO 8601 moment from the command line; naive values are read as UTC here,
-    callers that know a region read them in its timezone instead."""
+    """An ISO 8601 moment (or date) from the command line, as given: a value without an
+    offset stays naive here. `roadmap.store.clock.read_now` is the rule that reads it
+    (in the region's local time) into an aware UTC moment."""
     if value is None:
         return datetime.now(UTC)
     try:

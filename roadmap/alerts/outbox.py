@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,12 +20,30 @@ from roadmap.store.models import (
 from roadmap.store.unit_of_work import region_session
 
 
+@dataclass(frozen=True, slots=True)
+class AlertRow:
+    """One alert as `roadmap alerts list` shows it (no target, no secret)."""
+
+    id: int
+    task: str | None
+    person: str
+    kind: str
+    rung: str
+    local_date: str
+    status: AlertStatus
+    attempts: int
+    sent_at: str | None
+    last_error: str | None
+
+
 def dedupe_key(task_id: int, rung: str, person_id: int, local_date: Any) -> str:
     return f"t{task_id}:{rung}:p{person_id}:{local_date}"
 
 
-def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
-    if not rows:
+def insert_planned(session: Session, planned: list[Any]) -> None:
+    """Insert the sweep's planned alerts (dataclasses); a row another sweep planned first is
+    skipped, not duplicated (`ON CONFLICT DO NOTHING` on the dedupe key)."""
+    if not planned:
         return
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
@@ -30,13 +51,16 @@ def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
     else:
         from sqlalchemy.dialects.sqlite import insert
     values = [
-        {k: v for k, v in row.items() if k != "task"}
+        {k: _plain(v) for k, v in dataclasses.asdict(row).items() if k != "task"}
         | {"status": AlertStatus.pending.value, "attempts": 0}
-        for row in rows
+        for row in planned
     ]
-    # A row another sweep planned first is skipped, not duplicated.
     statement = insert(Alert).on_conflict_do_nothing(index_elements=["dedupe_key"])
     session.execute(statement, values)
+
+
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else value
 
 
 def list_alerts(
@@ -45,7 +69,7 @@ def list_alerts(
     status: str | None = None,
     person: str | None = None,
     region_code: str | None = None,
-) -> list[dict[str, Any]]:
+) -> list[AlertRow]:
     with region_session(settings, region_code) as (session, region):
         query = (
             select(Alert, Person.code, Task.code)
@@ -59,18 +83,18 @@ def list_alerts(
         if person is not None:
             query = query.where(Person.code == person)
         return [
-            {
-                "id": alert.id,
-                "task": task_code,
-                "person": person_code,
-                "kind": alert.kind,
-                "rung": alert.rung,
-                "local_date": alert.local_date.isoformat(),
-                "status": alert.status,
-                "attempts": alert.attempts,
-                "sent_at": alert.sent_at.isoformat() if alert.sent_at else None,
-                "last_error": alert.last_error,
-            }
+            AlertRow(
+                id=alert.id,
+                task=task_code,
+                person=person_code,
+                kind=alert.kind,
+                rung=alert.rung,
+                local_date=alert.local_date.isoformat(),
+                status=AlertStatus(alert.status),
+                attempts=alert.attempts,
+                sent_at=alert.sent_at.isoformat() if alert.sent_at else None,
+                last_error=alert.last_error,
+            )
             for alert, person_code, task_code in session.exec(query)
         ]
 

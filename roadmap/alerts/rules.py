@@ -7,6 +7,7 @@ from datetime import date, datetime, time
 from enum import IntEnum
 
 from roadmap.calendar import RegionCalendar
+from roadmap.store.models import AlertKind
 
 
 class Level(IntEnum):
@@ -66,7 +67,7 @@ class Rung:
     sweep that finds it due, so a store can refuse to plan it twice."""
 
     key: str
-    kind: str  # reminder | due | overdue | escalation
+    kind: AlertKind  # reminder | due | overdue | escalation
     level: Level
     working_days: int  # left before the due date (> 0), 0 on it, overdue (< 0)
 
@@ -90,11 +91,11 @@ def next_window_start(calendar: RegionCalendar, ladder: Ladder, now: datetime) -
     return datetime.combine(day, ladder.window_start, tzinfo=calendar.zone)
 
 
-def still_due(rung: str, level: int, task: TaskDeadline) -> bool:
+def still_due(due_on: date | None, level: int, task: TaskDeadline) -> bool:
     """Whether a planned rung still stands when its turn to be sent comes: the task is
-    still open, its due date is the one the rung was planned for, and nobody at the
-    rung's level has acknowledged the escalation since."""
-    if not task.open or f"@{task.due_on.isoformat()}" not in rung:
+    still open, its due date is the one the rung was planned for (`due_on`), and nobody
+    at the rung's level has acknowledged the escalation since."""
+    if not task.open or due_on != task.due_on:
         return False
     return Level(level) not in task.acknowledged
 
@@ -115,15 +116,15 @@ def due_rungs(
     rungs: list[Rung] = []
     if left > 0:
         if left in ladder.reminders:
-            rungs.append(Rung(f"reminder-{left}@{due}", "reminder", Level.emissary, left))
+            rungs.append(Rung(f"reminder-{left}@{due}", AlertKind.reminder, Level.emissary, left))
     elif left == 0:
         # The due date, or the last working day before a due date that is a day off.
         if ladder.on_due_date:
-            rungs.append(Rung(f"due@{due}", "due", Level.emissary, 0))
+            rungs.append(Rung(f"due@{due}", AlertKind.due, Level.emissary, 0))
     else:
         overdue = -left
         if (overdue - 1) % ladder.overdue_every == 0:
-            rungs.append(Rung(f"overdue-{overdue}@{due}", "overdue", Level.emissary, left))
+            rungs.append(Rung(f"overdue-{overdue}@{due}", AlertKind.overdue, Level.emissary, left))
         for level in (Level.responsible, Level.coordinator):
             threshold = ladder.threshold(level)
             if overdue < threshold or level in task.acknowledged:
@@ -133,5 +134,5 @@ def due_rungs(
             # The first escalation goes out as soon as the threshold is passed (a late
             # sweep catches up); later ones follow the overdue cadence.
             if first or (overdue - threshold) % ladder.overdue_every == 0:
-                rungs.append(Rung(f"{prefix}{overdue}", "escalation", level, left))
+                rungs.append(Rung(f"{prefix}{overdue}", AlertKind.escalation, level, left))
     return [rung for rung in rungs if rung.key not in planned]

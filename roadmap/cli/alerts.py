@@ -14,9 +14,8 @@ from roadmap.cli.common import (
     checked_choice,
     current_settings,
     handles_user_errors,
-    parse_now_option,
 )
-from roadmap.cli.render import get_console, print_json, print_table
+from roadmap.cli.render import get_console, jsonable, print_json, print_table
 from roadmap.i18n import t
 
 # Top-level commands of this module; the composition root (app.py) mounts them.
@@ -25,34 +24,11 @@ task_commands = typer.Typer()  # mounted under `roadmap task`
 alerts_app = typer.Typer(help="Уведомления о сроках / deadline alerts.", no_args_is_help=True)
 
 
-def _sender():
-    from notifications.sender import Sender
-    from roadmap.alerts.config import delivery_settings
+def _moment(now: str | None, region: str | None):
+    """--now by the one rule (roadmap.store.clock): a bare value is the region's time."""
+    from roadmap.store.clock import read_now
 
-    settings = current_settings()
-    return Sender(
-        settings.apprise_config,
-        settings.smtp_url,
-        timeout=delivery_settings(settings).timeout_seconds,
-    )
-
-
-def _dispatch(now, reclaim_now: bool = False, sender=None) -> dict[str, int]:
-    from notifications.dispatcher import dispatch
-
-    return dispatch(
-        current_settings(), now=now, reclaim_now=reclaim_now, sender=sender or _sender()
-    )
-
-
-def _in_region_time(moment, region: str | None):
-    """A bare --now means the region's local time (the one region, or --region)."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    from roadmap.store.unit_of_work import calendar_for, region_session
-
-    with region_session(current_settings(), region) as (_, found):
-        return calendar_for(found).aware(moment)
+    return read_now(current_settings(), now, region)
 
 
 @commands.command("sweep")
@@ -66,35 +42,21 @@ def sweep_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Найти наступившие сроки и отправить уведомления (в рабочие часы региона)."""
-    from roadmap.alerts.sweep import sweep
+    from notifications.job import run_deadline_job
 
-    moment = parse_now_option(now)
-    # A broken Apprise config is reported before anything is planned.
-    sender = None if dry_run else _sender()
-    report = sweep(current_settings(), now=moment, dry_run=dry_run, region_code=region)
-    if not dry_run:
-        if moment is not None and moment.tzinfo is None and report["regions"]:
-            # The sweep read a bare --now in the region's time; dispatch at that same moment.
-            from datetime import datetime
-
-            moment = datetime.fromisoformat(report["regions"][0]["moment"])
-        report["dispatch"] = _dispatch(moment, sender=sender)
+    report = run_deadline_job(
+        current_settings(), _moment(now, region), region=region, dry_run=dry_run
+    )
     if as_json:
         print_json(report)
         return
     console = get_console()
-    for entry in report["regions"]:
-        console.print(
-            t(
-                "alerts.sweep",
-                region=entry["region"],
-                status=f"{entry['status']} ({entry['local_time']})",
-                planned=entry.get("planned", 0),
-            )
-        )
-    if dry_run:
+    for entry in report.regions:
+        status = f"{entry.status} ({entry.local_time})"
+        console.print(t("alerts.sweep", region=entry.region, status=status, planned=entry.planned))
+    if report.dispatch is None:
         print_table(
-            report["planned"],
+            [jsonable(row) for row in report.planned],
             [
                 ("task", "Поручение"),
                 ("kind", "Вид"),
@@ -103,7 +65,7 @@ def sweep_command(
             ],
         )
     else:
-        console.print(t("alerts.dispatch", **report["dispatch"]))
+        console.print(t("alerts.dispatch", **jsonable(report.dispatch)))
 
 
 @commands.command("dispatch")
@@ -118,11 +80,17 @@ def dispatch_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Доставить запланированные уведомления (дайджест на человека), повторить неудачные."""
-    counts = _dispatch(_in_region_time(parse_now_option(now), region), reclaim_now=reclaim)
+    from notifications.dispatcher import dispatch
+    from notifications.job import make_sender
+
+    settings = current_settings()
+    counts = dispatch(
+        settings, now=_moment(now, region), reclaim_now=reclaim, sender=make_sender(settings)
+    )
     if as_json:
         print_json(counts)
         return
-    get_console().print(t("alerts.dispatch", **counts))
+    get_console().print(t("alerts.dispatch", **jsonable(counts)))
 
 
 @alerts_app.command("list")
@@ -142,10 +110,9 @@ def alerts_list(
     if as_json:
         print_json(rows)
         return
-    for row in rows:
-        row["name"] = row["last_error"]  # the long column: it wraps, the others stay whole
+    # The long column ("name") wraps, the others stay whole.
     print_table(
-        rows,
+        [jsonable(row) | {"name": row.last_error} for row in rows],
         [
             ("id", "№"),
             ("task", "Поручение"),
@@ -164,14 +131,15 @@ def alerts_list(
 def task_ack(
     code: Annotated[str, typer.Argument(help="Код поручения.")],
     by: Annotated[str, typer.Option("--by", help="Код ответственного лица или координатора.")],
+    now: NowOpt = None,
     region: RegionOpt = None,
 ) -> None:
     """Принять эскалацию: дальнейшие эскалации на этом уровне прекращаются."""
     from roadmap.alerts.acknowledgements import acknowledge
 
-    result = acknowledge(current_settings(), code, by, region_code=region)
+    result = acknowledge(current_settings(), code, by, region_code=region, now=_moment(now, region))
     get_console().print(
-        t("task.acknowledged", code=result["code"], person=result["person"], level=result["level"])
+        t("task.acknowledged", code=result.code, person=result.person, level=result.level)
     )
 
 

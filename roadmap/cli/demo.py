@@ -93,27 +93,27 @@ def yearly_update(console: Console, settings: Any, now: str | None = None) -> No
     one that conflicts, close it as version 2 and print the diff; at `now` (default: now)."""
     from flows.review import annual_review_flow
     from flows.runtime import heartbeats_off
-    from roadmap.calendar import parse_now
     from roadmap.cli.review import print_diff
     from roadmap.review.changes import read_changes
     from roadmap.review.cycle import close_review, decide, propose_changes
     from roadmap.review.snapshots import diff
+    from roadmap.store.clock import read_now
 
-    moment = parse_now(now, "now") if now else None
+    moment = read_now(settings, now, option="now")
     with heartbeats_off():
         annual_review_flow(year=2027, now=now)
     proposed = propose_changes(settings, read_changes(CHANGES), now=moment)
     console.print(
-        f"   предложений: {len(proposed['created'])}; противоречий: {len(proposed['conflicts'])}"
+        f"   предложений: {len(proposed.created)}; противоречий: {len(proposed.conflicts)}"
     )
-    rejected = {pair["proposals"][1] for pair in proposed["conflicts"]}
-    accepted = [n for n in proposed["created"] if n not in rejected]
+    rejected = {pair.proposals[1] for pair in proposed.conflicts}
+    accepted = [n for n in proposed.created if n not in rejected]
     decide(settings, accepted, True, by="coord", now=moment)
     if rejected:
         decide(settings, sorted(rejected), False, by="coord", now=moment)
     closed = close_review(settings, now=moment)
-    console.print(f"   версия {closed['version']}: применено изменений {closed['applied']}")
-    print_diff(diff(settings, closed["version"] - 1, closed["version"]))
+    console.print(f"   версия {closed.version}: применено изменений {closed.applied}")
+    print_diff(diff(settings, closed.version - 1, closed.version))
 
 
 class _ProgressHandler(logging.Handler):

@@ -13,11 +13,17 @@ from roadmap.cli.common import (
     RegionOpt,
     current_settings,
     handles_user_errors,
-    parse_now_option,
 )
-from roadmap.cli.render import escape, fmt_millions, get_console, print_json, print_table
+from roadmap.cli.render import (
+    escape,
+    fmt_millions,
+    get_console,
+    jsonable,
+    print_json,
+    print_table,
+)
 from roadmap.errors import UserError
-from roadmap.i18n import current_locale
+from roadmap.i18n import t
 
 # Top-level commands of this module; the composition root (app.py) mounts them.
 commands = typer.Typer()
@@ -40,16 +46,18 @@ def review_start(
     """Открыть цикл: текущая версия — база, рабочим группам органов — поручения."""
     from roadmap.review.cycle import start_review
 
-    result = start_review(current_settings(), year, region_code=region, now=parse_now_option(now))
+    settings = current_settings()
+    result = start_review(settings, year, region_code=region, now=_moment(settings, now, region))
     if as_json:
         print_json(result)
         return
     get_console().print(
-        _say(
-            f"Актуализация {year}: {result['status']}, база — версия {result['baseline_version']}; "
-            f"поручений рабочим группам создано: {result['tasks_created']}.",
-            f"Review {year}: {result['status']}, baseline version {result['baseline_version']}; "
-            f"working-group tasks created: {result['tasks_created']}.",
+        t(
+            "review.started",
+            year=year,
+            status=result.status,
+            baseline=result.baseline_version,
+            created=result.tasks_created,
         )
     )
 
@@ -82,67 +90,68 @@ def review_propose(
     as_json: JsonOpt = False,
 ) -> None:
     """Внести предложения изменений (файлом или по одному) с причиной."""
-    from pydantic import ValidationError
-
-    from roadmap.review.changes import ChangeRecord, read_changes
+    from roadmap.review.changes import read_changes
     from roadmap.review.cycle import propose_changes
 
     if file is not None:
         changes = read_changes(file)
     else:
-        raw: dict[str, Any] = {"reason": reason, "why": why, "agency": agency}
-        if drop:
-            raw.update(kind="drop_initiative", initiative=drop)
-        elif move and "=" in move:
-            code, _, due = move.partition("=")
-            raw.update(kind="move_date", task=code, due=due)
-        elif target and "=" in target and ":" in target:
-            left, _, value = target.partition("=")
-            code, _, year_text = left.partition(":")
-            raw.update(kind="change_target", indicator=code, year=year_text, value=value)
-        else:
-            raise UserError(
-                _say(
-                    "Укажите --file, --drop КОД, --move КОД=ДАТА или --target КОД:ГОД=ЗНАЧЕНИЕ.",
-                    "Give --file, --drop CODE, --move CODE=DATE or --target CODE:YEAR=VALUE.",
-                )
-            )
-        try:
-            changes = [ChangeRecord.model_validate({k: v for k, v in raw.items() if v}).root]
-        except ValidationError as exc:
-            from roadmap.roadmap_file.places import Source, _pydantic_problem
-
-            # The file format's messages (Russian by default), without the kind's tag.
-            options = Source("--", raw, {}, "--")
-            problems = [
-                _pydantic_problem(options, (), dict(e, loc=e["loc"][1:])) for e in exc.errors()
-            ]
-            raise UserError("; ".join(f"{p.key}: {p.message}" for p in problems)) from None
+        raw = {"reason": reason, "why": why, "agency": agency}
+        changes = [_one_change(raw, drop=drop, move=move, target=target)]
+    settings = current_settings()
     result = propose_changes(
-        current_settings(), changes, year=year, region_code=region, now=parse_now_option(now)
+        settings, changes, year=year, region_code=region, now=_moment(settings, now, region)
     )
     if as_json:
         print_json(result)
         return
-    console = get_console()
-    console.print(
-        _say("Предложения: ", "Proposals: ") + ", ".join(f"#{n}" for n in result["created"])
-    )
-    _print_conflicts(result["conflicts"])
+    numbers = ", ".join(f"#{n}" for n in result.created)
+    get_console().print(t("review.proposals", numbers=numbers))
+    _print_conflicts(result.conflicts)
 
 
-def _print_conflicts(conflicts: list[dict[str, Any]]) -> None:
+def _one_change(
+    raw: dict[str, Any], *, drop: str | None, move: str | None, target: str | None
+) -> Any:
+    """One change from --drop, --move or --target (with --reason, --why, --agency)."""
+    from pydantic import ValidationError
+
+    from roadmap.review.changes import ChangeRecord
+
+    if drop:
+        raw.update(kind="drop_initiative", initiative=drop)
+    elif move and "=" in move:
+        code, _, due = move.partition("=")
+        raw.update(kind="move_date", task=code, due=due)
+    elif target and "=" in target and ":" in target:
+        left, _, value = target.partition("=")
+        code, _, year_text = left.partition(":")
+        raw.update(kind="change_target", indicator=code, year=year_text, value=value)
+    else:
+        raise UserError(t("review.propose_what"))
+    try:
+        return ChangeRecord.model_validate({k: v for k, v in raw.items() if v}).root
+    except ValidationError as exc:
+        from roadmap.roadmap_file.places import Source, _pydantic_problem
+
+        # The file format's messages (Russian by default), without the kind's tag.
+        options = Source("--", raw, {}, "--")
+        problems = [_pydantic_problem(options, (), dict(e, loc=e["loc"][1:])) for e in exc.errors()]
+        raise UserError("; ".join(f"{p.key}: {p.message}" for p in problems)) from None
+
+
+def _moment(settings: Any, now: str | None, region: str | None) -> Any:
+    """The moment of a review step: `--now` under the one rule, or the wall clock."""
+    from roadmap.store.clock import read_now
+
+    return read_now(settings, now, region)
+
+
+def _print_conflicts(conflicts: list[Any]) -> None:
     console = get_console()
     for c in conflicts:
-        a, b = c["proposals"]
-        console.print(
-            "[yellow]"
-            + _say(
-                f"Противоречие: #{a} и #{b} меняют {c['touch']}",
-                f"Conflict: #{a} and #{b} both change {c['touch']}",
-            )
-            + "[/yellow]"
-        )
+        a, b = c.proposals
+        console.print(f"[yellow]{t('review.conflict', a=a, b=b, touch=c.touch)}[/yellow]")
 
 
 @review_app.command("decide")
@@ -161,18 +170,12 @@ def review_decide(
     from roadmap.review.cycle import decide
 
     if accept is None:
-        raise UserError(_say("Укажите --accept или --reject.", "Give --accept or --reject."))
-    result = decide(
-        current_settings(),
-        numbers,
-        accept,
-        by=by,
-        year=year,
-        region_code=region,
-        now=parse_now_option(now),
-    )
-    get_console().print(f"{', '.join(f'#{n}' for n in result['decided'])}: {result['status']}")
-    _print_conflicts(result["conflicts"])
+        raise UserError(t("review.accept_or_reject"))
+    settings = current_settings()
+    moment = _moment(settings, now, region)
+    result = decide(settings, numbers, accept, by=by, year=year, region_code=region, now=moment)
+    get_console().print(f"{', '.join(f'#{n}' for n in result.decided)}: {result.status}")
+    _print_conflicts(result.conflicts)
 
 
 @review_app.command("status")
@@ -188,13 +191,10 @@ def review_status_command(
         print_json(data)
         return
     get_console().print(
-        f"{data['year']}: {data['status']} (v{data['baseline_version']} → "
-        f"{data['result_version'] or '…'})"
+        f"{data.year}: {data.status} (v{data.baseline_version} → {data.result_version or '…'})"
     )
-    for row in data["proposals"]:
-        row["name"] = row["why"]
     print_table(
-        data["proposals"],
+        [jsonable(row) | {"name": row.why} for row in data.proposals],
         [
             ("number", "№"),
             ("kind", "Вид"),
@@ -205,7 +205,7 @@ def review_status_command(
             ("status", "Решение"),
         ],
     )
-    _print_conflicts(data["conflicts"])
+    _print_conflicts(data.conflicts)
 
 
 @review_app.command("close")
@@ -220,17 +220,15 @@ def review_close(
     """Применить принятые предложения одной транзакцией как новую версию."""
     from roadmap.review.cycle import close_review
 
+    settings = current_settings()
     result = close_review(
-        current_settings(), year=year, by=by, region_code=region, now=parse_now_option(now)
+        settings, year=year, by=by, region_code=region, now=_moment(settings, now, region)
     )
     if as_json:
         print_json(result)
         return
     get_console().print(
-        _say(
-            f"Актуализация {result['year']}: версия {result['version']}, применено изменений: {result['applied']}.",
-            f"Review {result['year']}: version {result['version']}, changes applied: {result['applied']}.",
-        )
+        t("review.closed_into", year=result.year, version=result.version, applied=result.applied)
     )
 
 
@@ -244,11 +242,15 @@ def versions_command(region: RegionOpt = None, as_json: JsonOpt = False) -> None
     if as_json:
         print_json(rows)
         return
-    for row in rows:
-        row["budget"] = fmt_millions(row["budget_total"])
-        row["why"] = ", ".join(f"{k} {v}" for k, v in row["reasons"].items()) or "—"
     print_table(
-        rows,
+        [
+            jsonable(row)
+            | {
+                "budget": fmt_millions(row.budget_total),
+                "why": ", ".join(f"{k} {v}" for k, v in row.reasons.items()) or "—",
+            }
+            for row in rows
+        ],
         [
             ("version", "Версия"),
             ("approved_at", "Утверждена"),
@@ -278,40 +280,59 @@ def diff_command(
 
     data = diff(current_settings(), first, second, region_code=region)
     if as_json:
-        print_json(data)
+        print_json(diff_json(data))
         return
     print_diff(data)
 
 
-def print_diff(data: dict[str, Any]) -> None:
+def diff_json(data: Any) -> dict[str, Any]:
+    """The diff's JSON: the snapshot differences plus "from" and "to"."""
+    return jsonable(data.changes) | {"from": data.from_version, "to": data.to_version}
+
+
+def print_diff(data: Any) -> None:
     console = get_console()
-    console.print(
-        f"[bold]v{data['from']} → {data['to'] if data['to'] == 'current' else 'v' + str(data['to'])}[/bold]"
-    )
-    ini = data["initiatives"]
-    console.print(_say("Добавлены: ", "Added: ") + (", ".join(ini["added"]) or "—"))
-    console.print(_say("Исключены: ", "Dropped: ") + (", ".join(ini["dropped"]) or "—"))
-    for item in ini["changed"]:
+    to = data.to_version if data.to_version == "current" else f"v{data.to_version}"
+    console.print(f"[bold]v{data.from_version} → {to}[/bold]")
+    ini = data.changes.initiatives
+    console.print(t("review.diff_added", codes=", ".join(ini.added) or "—"))
+    console.print(t("review.diff_dropped", codes=", ".join(ini.dropped) or "—"))
+    for item in ini.changed:
         fields = "; ".join(
-            f"{k}: {escape(str(a))} → {escape(str(b))}" for k, (a, b) in item["changes"].items()
+            f"{k}: {escape(str(a))} → {escape(str(b))}" for k, (a, b) in item.changes.items()
         )
-        console.print(f"~ {item['initiative']}: {fields}")
+        console.print(f"~ {item.initiative}: {fields}")
+    _print_budget(data.changes.budget)
+    if data.changes.targets:
+        print_table(
+            [jsonable(row) for row in data.changes.targets],
+            [("indicator", "Показатель"), ("year", "Год"), ("before", "Было"), ("after", "Стало")],
+        )
+    if data.changes.deadlines:
+        print_table(
+            [jsonable(row) for row in data.changes.deadlines],
+            [("task", "Поручение"), ("before", "Было"), ("after", "Стало")],
+        )
+
+
+def _print_budget(budget: Any) -> None:
     rows = [
-        dict(
-            r,
-            before=fmt_millions(r["before"]),
-            after=fmt_millions(r["after"]),
-            delta=fmt_millions(r["delta"]),
-        )
-        for r in data["budget"]["by_sector_source"]
+        {
+            "sector": r.sector,
+            "source": r.source,
+            "before": fmt_millions(r.before),
+            "after": fmt_millions(r.after),
+            "delta": fmt_millions(r.delta),
+        }
+        for r in budget.by_sector_source
     ]
     rows.append(
         {
             "sector": "Σ",
             "source": "",
-            "before": fmt_millions(data["budget"]["total_before"]),
-            "after": fmt_millions(data["budget"]["total_after"]),
-            "delta": fmt_millions(data["budget"]["total_delta"]),
+            "before": fmt_millions(budget.total_before),
+            "after": fmt_millions(budget.total_after),
+            "delta": fmt_millions(budget.total_delta),
         }
     )
     print_table(
@@ -324,16 +345,3 @@ def print_diff(data: dict[str, Any]) -> None:
             ("delta", "Δ"),
         ],
     )
-    if data["targets"]:
-        print_table(
-            data["targets"],
-            [("indicator", "Показатель"), ("year", "Год"), ("before", "Было"), ("after", "Стало")],
-        )
-    if data["deadlines"]:
-        print_table(
-            data["deadlines"], [("task", "Поручение"), ("before", "Было"), ("after", "Стало")]
-        )
-
-
-def _say(ru: str, en: str) -> str:
-    return en if current_locale() == "en" else ru

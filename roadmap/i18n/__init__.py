@@ -37,6 +37,12 @@ def t(key: str, /, **values: object) -> str:
     return template.format(**values)
 
 
+def translate(locale: str, key: str, /, **values: object) -> str:
+    """A message in a given locale (not the process's): e.g. a digest in its reader's."""
+    template = MESSAGES[key][locale if locale in ("ru", "en") else "ru"]
+    return template.format(**values)
+
+
 def problems_word(count: int) -> str:
     """'ошибка / ошибки / ошибок' by Russian plural rules; 'problem(s)' in English."""
     if current_locale() == "en":

@@ -25,4 +25,61 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Отправка: дайджестов {digests}, доставлено {sent}, повтор позже {failed}, не доставлено {dead}, нет адреса {undeliverable}, отменено {cancelled}, отложено до рабочего времени {postponed}.",
         "en": "Dispatch: {digests} digests, {sent} delivered, {failed} to retry, {dead} dead, {undeliverable} without a target, {cancelled} cancelled, {postponed} postponed to working hours.",
     },
+    # One person's digest, in the person's own locale (roadmap.i18n.translate).
+    "digest.subject_one": {
+        "ru": "Поручение {task}: {what}",
+        "en": "Task {task}: {what}",
+    },
+    "digest.subject_many": {
+        "ru": "Сроки поручений: {count}",
+        "en": "Task deadlines: {count}",
+    },
+    "digest.reminder": {
+        "ru": "до срока {n} раб. дн.",
+        "en": "{n} working days left",
+    },
+    "digest.due": {
+        "ru": "срок сегодня",
+        "en": "due today",
+    },
+    "digest.overdue": {
+        "ru": "просрочено на {n} раб. дн.",
+        "en": "{n} working days overdue",
+    },
+    "digest.escalation": {
+        "ru": "эскалация: просрочено на {n} раб. дн.",
+        "en": "escalation: {n} working days overdue",
+    },
+    "digest.dead_letter": {
+        "ru": "уведомление не доставлено",
+        "en": "an alert could not be delivered",
+    },
+    "digest.line": {
+        "ru": "{task} «{title}» ({agency}{stage}), срок {due}: {what}.",
+        "en": "{task} '{title}' ({agency}{stage}), due {due}: {what}.",
+    },
+    "digest.stage": {
+        "ru": ", этап {stage}",
+        "en": ", stage {stage}",
+    },
+    "digest.todo_emissary": {
+        "ru": "Что сделать: представьте результат и отметьте поручение сданным (roadmap task submit {task}).",
+        "en": "To do: hand in the result and mark the task submitted (roadmap task submit {task}).",
+    },
+    "digest.todo_escalation": {
+        "ru": "Что сделать: свяжитесь с ответственными и подтвердите, что эскалация принята (roadmap task ack {task} --by КОД).",
+        "en": "To do: contact those responsible and acknowledge the escalation (roadmap task ack {task} --by CODE).",
+    },
+    "digest.todo_dead": {
+        "ru": "Что сделать: проверьте адрес получателя в конфигурации Apprise.",
+        "en": "To do: check the recipient's address in the Apprise configuration.",
+    },
+    "digest.chain": {
+        "ru": "Цепочка: {chain}.",
+        "en": "Escalation chain: {chain}.",
+    },
+    "digest.greeting": {
+        "ru": "Здравствуйте, {name}!",
+        "en": "Hello, {name}!",
+    },
 }

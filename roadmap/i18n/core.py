@@ -61,6 +61,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "{option}: '{value}' — не дата и время ISO 8601 (например, 2026-12-01T10:00+10:00).",
         "en": "{option}: '{value}' is not an ISO 8601 date-time (e.g. 2026-12-01T10:00+10:00).",
     },
+    "option.now_needs_region": {
+        "ru": "{option}: '{value}' без смещения — это местное время региона, а регионов в хранилище несколько ({known}): укажите --region КОД или смещение (например, +10:00).",
+        "en": "{option}: '{value}' has no offset, so it is a region's local time, and the store holds several regions ({known}): pass --region CODE or an offset (e.g. +10:00).",
+    },
     "option.bad_date": {
         "ru": "{option}: '{value}' — не дата ГГГГ-ММ-ДД.",
         "en": "{option}: '{value}' is not a YYYY-MM-DD date.",

@@ -65,4 +65,36 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Нет версии {version} (есть: {known}).",
         "en": "No version {version} (known: {known}).",
     },
+    "review.started": {
+        "ru": "Актуализация {year}: {status}, база — версия {baseline}; поручений рабочим группам создано: {created}.",
+        "en": "Review {year}: {status}, baseline version {baseline}; working-group tasks created: {created}.",
+    },
+    "review.proposals": {
+        "ru": "Предложения: {numbers}",
+        "en": "Proposals: {numbers}",
+    },
+    "review.propose_what": {
+        "ru": "Укажите --file, --drop КОД, --move КОД=ДАТА или --target КОД:ГОД=ЗНАЧЕНИЕ.",
+        "en": "Give --file, --drop CODE, --move CODE=DATE or --target CODE:YEAR=VALUE.",
+    },
+    "review.conflict": {
+        "ru": "Противоречие: #{a} и #{b} меняют {touch}",
+        "en": "Conflict: #{a} and #{b} both change {touch}",
+    },
+    "review.accept_or_reject": {
+        "ru": "Укажите --accept или --reject.",
+        "en": "Give --accept or --reject.",
+    },
+    "review.closed_into": {
+        "ru": "Актуализация {year}: версия {version}, применено изменений: {applied}.",
+        "en": "Review {year}: version {version}, changes applied: {applied}.",
+    },
+    "review.diff_added": {
+        "ru": "Добавлены: {codes}",
+        "en": "Added: {codes}",
+    },
+    "review.diff_dropped": {
+        "ru": "Исключены: {codes}",
+        "en": "Dropped: {codes}",
+    },
 }

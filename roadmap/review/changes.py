@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -18,6 +19,7 @@ from roadmap.store.models import (
     Indicator,
     IndicatorValue,
     Initiative,
+    InitiativeStatus,
     Sector,
     Task,
     ValueKind,
@@ -96,7 +98,7 @@ def read_changes(path: Path) -> list[Any]:
     return [record.root for record in read_records(path, ChangeRecord, "changes")]
 
 
-def _fields(change: Any) -> list[str]:
+def touched_fields(change: Any) -> list[str]:
     """What a change touches; two changes touching the same thing conflict."""
     if isinstance(change, AddInitiative):
         return [f"initiative:{change.initiative.code}"]
@@ -121,17 +123,25 @@ def _overlap(a: str, b: str) -> bool:
     return a == b or a.startswith(b + ".") or b.startswith(a + ".")
 
 
-def _conflicts(proposals: list[ChangeProposal]) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """Two proposals that change the same thing (`touch`)."""
+
+    proposals: list[int]
+    touch: str
+
+
+def conflicts(proposals: list[ChangeProposal]) -> list[Conflict]:
     found = []
     for i, a in enumerate(proposals):
         for b in proposals[i + 1 :]:
             shared = [x for x in a.target.split(";") for y in b.target.split(";") if _overlap(x, y)]
             if shared:
-                found.append({"proposals": [a.number, b.number], "touch": shared[0]})
+                found.append(Conflict(proposals=[a.number, b.number], touch=shared[0]))
     return found
 
 
-def _check(scope: Scope, change: Any, adds: set[str] = frozenset()) -> list[str]:
+def check_change(scope: Scope, change: Any, adds: set[str] = frozenset()) -> list[str]:
     """What is wrong with a change against the current state; `adds` are initiatives that
     earlier proposals of the cycle add (later ones may refer to them)."""
     current = scope.initiatives()
@@ -155,10 +165,11 @@ def _check(scope: Scope, change: Any, adds: set[str] = frozenset()) -> list[str]
     elif isinstance(change, ChangeInitiative | DropInitiative | ChangeBudget):
         need("initiative", change.initiative, initiatives)
     if isinstance(change, DropInitiative) and (
-        change.initiative in current and current[change.initiative].status == "dropped"
+        change.initiative in current
+        and current[change.initiative].status == InitiativeStatus.dropped
     ):
         problems.append(t("review.already_dropped", code=change.initiative))
-    if isinstance(change, ChangeInitiative) and not _fields(change):
+    if isinstance(change, ChangeInitiative) and not touched_fields(change):
         problems.append(t("review.nothing_to_change", code=change.initiative))
     if isinstance(change, ChangeInitiative):
         need("sector", change.sector, sectors)
@@ -182,81 +193,104 @@ def _check(scope: Scope, change: Any, adds: set[str] = frozenset()) -> list[str]
     return problems
 
 
-def _apply(scope: Scope, change: Any) -> None:
-    session = scope.session
-    initiatives = scope.initiatives()
-    sectors = {
-        s.code: s.id
-        for s in session.exec(select(Sector).where(Sector.region_id == scope.region.id))
+def apply_change(scope: Scope, change: Any) -> None:
+    """Apply one checked change to the store (flushed, not committed)."""
+    appliers = {
+        AddInitiative: _add_initiative,
+        ChangeInitiative: _change_initiative,
+        DropInitiative: _drop_initiative,
+        MoveDate: _move_date,
+        ChangeBudget: _change_budget,
+        ChangeTarget: _change_target,
     }
-    agencies = {a.code: a.id for a in scope.agencies()}
-    if isinstance(change, AddInitiative):
-        new = change.initiative
-        session.add(
-            Initiative(
-                strategy_id=scope.strategy.id,
-                code=new.code,
-                title=new.title,
-                sector_id=sectors[new.sector],
-                agency_id=agencies[new.agency],
-                status=new.status,
-            )
+    appliers[type(change)](scope, change)
+    scope.session.flush()
+
+
+def _sector_ids(scope: Scope) -> dict[str, int]:
+    return {
+        s.code: s.id
+        for s in scope.session.exec(select(Sector).where(Sector.region_id == scope.region.id))
+    }
+
+
+def _add_initiative(scope: Scope, change: AddInitiative) -> None:
+    new = change.initiative
+    scope.session.add(
+        Initiative(
+            strategy_id=scope.strategy.id,
+            code=new.code,
+            title=new.title,
+            sector_id=_sector_ids(scope)[new.sector],
+            agency_id=scope.agency(new.agency).id,
+            status=new.status,
         )
-    elif isinstance(change, ChangeInitiative):
-        row = initiatives[change.initiative]
-        if change.title is not None:
-            row.title = change.title
-        if change.sector is not None:
-            row.sector_id = sectors[change.sector]
-        if change.agency_code is not None:
-            row.agency_id = agencies[change.agency_code]
-        if change.status is not None:
-            row.status = change.status
-        session.add(row)
-    elif isinstance(change, DropInitiative):
-        row = initiatives[change.initiative]
-        row.status = "dropped"
-        session.add(row)
-    elif isinstance(change, MoveDate):
-        task = session.exec(
-            select(Task).where(Task.strategy_id == scope.strategy.id, Task.code == change.task)
-        ).one()
-        task.due_on = change.due
-        session.add(task)
-    elif isinstance(change, ChangeBudget):
-        initiative = initiatives[change.initiative]
-        line = session.exec(
-            select(BudgetLine).where(
-                BudgetLine.initiative_id == initiative.id,
-                BudgetLine.year == change.year,
-                BudgetLine.source == change.source,
-            )
-        ).first() or BudgetLine(
-            initiative_id=initiative.id,
-            year=change.year,
-            source=change.source,
-            planned_kopecks=0,
+    )
+
+
+def _change_initiative(scope: Scope, change: ChangeInitiative) -> None:
+    row = scope.initiatives()[change.initiative]
+    if change.title is not None:
+        row.title = change.title
+    if change.sector is not None:
+        row.sector_id = _sector_ids(scope)[change.sector]
+    if change.agency_code is not None:
+        row.agency_id = scope.agency(change.agency_code).id
+    if change.status is not None:
+        row.status = change.status
+    scope.session.add(row)
+
+
+def _drop_initiative(scope: Scope, change: DropInitiative) -> None:
+    row = scope.initiatives()[change.initiative]
+    row.status = InitiativeStatus.dropped.value
+    scope.session.add(row)
+
+
+def _move_date(scope: Scope, change: MoveDate) -> None:
+    task = scope.session.exec(
+        select(Task).where(Task.strategy_id == scope.strategy.id, Task.code == change.task)
+    ).one()
+    task.due_on = change.due
+    scope.session.add(task)
+
+
+def _change_budget(scope: Scope, change: ChangeBudget) -> None:
+    initiative = scope.initiatives()[change.initiative]
+    line = scope.session.exec(
+        select(BudgetLine).where(
+            BudgetLine.initiative_id == initiative.id,
+            BudgetLine.year == change.year,
+            BudgetLine.source == change.source,
         )
-        line.planned_kopecks = roubles_to_kopecks(change.planned)
-        session.add(line)
-    elif isinstance(change, ChangeTarget):
-        indicator = session.exec(
-            select(Indicator).where(
-                Indicator.strategy_id == scope.strategy.id, Indicator.code == change.indicator
-            )
-        ).one()
-        value = session.exec(
-            select(IndicatorValue).where(
-                IndicatorValue.indicator_id == indicator.id,
-                IndicatorValue.year == change.year,
-                IndicatorValue.kind == ValueKind.target,
-            )
-        ).first() or IndicatorValue(
-            indicator_id=indicator.id, year=change.year, kind=ValueKind.target.value, value=0
+    ).first() or BudgetLine(
+        initiative_id=initiative.id,
+        year=change.year,
+        source=change.source,
+        planned_kopecks=0,
+    )
+    line.planned_kopecks = roubles_to_kopecks(change.planned)
+    scope.session.add(line)
+
+
+def _change_target(scope: Scope, change: ChangeTarget) -> None:
+    session = scope.session
+    indicator = session.exec(
+        select(Indicator).where(
+            Indicator.strategy_id == scope.strategy.id, Indicator.code == change.indicator
         )
-        value.value = change.value
-        session.add(value)
-    session.flush()
+    ).one()
+    value = session.exec(
+        select(IndicatorValue).where(
+            IndicatorValue.indicator_id == indicator.id,
+            IndicatorValue.year == change.year,
+            IndicatorValue.kind == ValueKind.target,
+        )
+    ).first() or IndicatorValue(
+        indicator_id=indicator.id, year=change.year, kind=ValueKind.target.value, value=0
+    )
+    value.value = change.value
+    session.add(value)
 
 
 Reason = Literal["regional_policy", "national_project", "federal_task", "other"]

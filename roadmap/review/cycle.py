@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -13,8 +14,16 @@ from roadmap.config import load_stage_config
 from roadmap.errors import UserError
 from roadmap.i18n import t
 from roadmap.plan.tasks import issue_agency_tasks
-from roadmap.review.changes import AddInitiative, ChangeRecord, _apply, _check, _conflicts, _fields
-from roadmap.review.snapshots import _canonical, _coordinator_name, _ensure_version, snapshot
+from roadmap.review.changes import (
+    AddInitiative,
+    ChangeRecord,
+    Conflict,
+    apply_change,
+    check_change,
+    conflicts,
+    touched_fields,
+)
+from roadmap.review.snapshots import canonical, coordinator_name, ensure_version, snapshot
 from roadmap.settings import Settings
 from roadmap.store.models import (
     ChangeProposal,
@@ -28,13 +37,65 @@ from roadmap.store.unit_of_work import Scope, unit_of_work
 REVIEW_TEMPLATE = "review-{year}"
 
 
+@dataclass(frozen=True, slots=True)
+class ReviewStarted:
+    year: int
+    status: ReviewStatus
+    baseline_version: int
+    tasks_created: int
+
+
+@dataclass(frozen=True, slots=True)
+class ProposalsRecorded:
+    year: int
+    created: list[int]  # the new proposals' numbers
+    conflicts: list[Conflict]
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    year: int
+    decided: list[int]
+    status: ProposalStatus
+    conflicts: list[Conflict]  # among the accepted ones
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewClosed:
+    year: int
+    status: ReviewStatus
+    version: int | None  # the version the review produced
+    applied: int
+
+
+@dataclass(frozen=True, slots=True)
+class ProposalRow:
+    number: int
+    kind: str
+    target: str
+    agency: str | None
+    reason: str
+    why: str | None
+    status: ProposalStatus
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewState:
+    year: int
+    status: ReviewStatus
+    baseline_version: int
+    result_version: int | None
+    proposals: list[ProposalRow]
+    conflicts: list[Conflict]  # among the pending and accepted ones
+
+
 def start_review(
     settings: Settings,
     year: int,
     *,
     region_code: str | None = None,
     now: datetime | None = None,
-) -> dict[str, Any]:
+) -> ReviewStarted:
     """Open the year's review: the current version becomes the baseline, and every agency's
     emissary gets a working-group task due in the annual_update stage's working days.
     Starting the same year again creates nothing."""
@@ -43,7 +104,7 @@ def start_review(
     config = load_stage_config(settings)
     duration = next((s.duration_days for s in config.stage if s.key == "annual_update"), 20)
     with unit_of_work(settings, region_code, now) as scope:
-        baseline = _ensure_version(scope)
+        baseline = ensure_version(scope)
         cycle = _cycle(scope, year, required=False)
         other = scope.session.exec(
             select(ReviewCycle).where(
@@ -72,12 +133,12 @@ def start_review(
                 title=t("review.task_title", year=year),
                 due_on=scope.calendar.add_working_days(scope.today, duration),
             )
-        return {
-            "year": year,
-            "status": cycle.status,
-            "baseline_version": cycle.baseline_version,
-            "tasks_created": created,
-        }
+        return ReviewStarted(
+            year=year,
+            status=ReviewStatus(cycle.status),
+            baseline_version=cycle.baseline_version,
+            tasks_created=created,
+        )
 
 
 def _cycle(scope: Scope, year: int | None, *, required: bool = True) -> ReviewCycle | None:
@@ -97,7 +158,7 @@ def propose_changes(
     year: int | None = None,
     region_code: str | None = None,
     now: datetime | None = None,
-) -> dict[str, Any]:
+) -> ProposalsRecorded:
     """Record proposals in the open cycle; references are checked, nothing is written if
     any is wrong. Conflicts with other proposals are reported, not merged."""
     with unit_of_work(settings, region_code, now) as scope:
@@ -111,7 +172,7 @@ def propose_changes(
         }
         problems = []
         for index, change in enumerate(changes):
-            problems += [f"changes[{index}]: {p}" for p in _check(scope, change, adds)]
+            problems += [f"changes[{index}]: {p}" for p in check_change(scope, change, adds)]
             if isinstance(change, AddInitiative):
                 adds.add(change.initiative.code)
         if problems:
@@ -129,7 +190,7 @@ def propose_changes(
         created = []
         for change in changes:
             number += 1
-            fields = _fields(change)
+            fields = touched_fields(change)
             row = ChangeProposal(
                 cycle_id=cycle.id,
                 number=number,
@@ -145,7 +206,7 @@ def propose_changes(
             existing.append(row)
             created.append(number)
         scope.session.flush()
-        return {"year": cycle.year, "created": created, "conflicts": _conflicts(existing)}
+        return ProposalsRecorded(year=cycle.year, created=created, conflicts=conflicts(existing))
 
 
 def _proposals(scope: Scope, cycle: ReviewCycle) -> list[ChangeProposal]:
@@ -167,7 +228,7 @@ def decide(
     year: int | None = None,
     region_code: str | None = None,
     now: datetime | None = None,
-) -> dict[str, Any]:
+) -> Decision:
     """The coordinator accepts or rejects proposals (by number) of the open cycle."""
     with unit_of_work(settings, region_code, now) as scope:
         cycle = _cycle(scope, year)
@@ -183,12 +244,9 @@ def decide(
             row.status, row.decided_by, row.decided_at = status.value, by, scope.now
             scope.session.add(row)
         accepted = [p for p in by_number.values() if p.status == ProposalStatus.accepted]
-        return {
-            "year": cycle.year,
-            "decided": numbers,
-            "status": status.value,
-            "conflicts": _conflicts(accepted),
-        }
+        return Decision(
+            year=cycle.year, decided=numbers, status=status, conflicts=conflicts(accepted)
+        )
 
 
 def close_review(
@@ -198,117 +256,113 @@ def close_review(
     by: str | None = None,
     region_code: str | None = None,
     now: datetime | None = None,
-) -> dict[str, Any]:
+) -> ReviewClosed:
     """Apply the accepted proposals atomically as the next version. Closing again does
     nothing; accepted proposals that conflict are refused with the list."""
     with unit_of_work(settings, region_code, now) as scope:
         cycle = _cycle(scope, year)
         if cycle.status == ReviewStatus.closed:
-            return {
-                "year": cycle.year,
-                "status": cycle.status,
-                "version": cycle.result_version,
-                "applied": 0,
-            }
-        proposals = _proposals(scope, cycle)
-        accepted = [p for p in proposals if p.status == ProposalStatus.accepted]
-        conflicts = _conflicts(accepted)
-        if conflicts:
-            raise UserError(
-                t(
-                    "review.conflicts",
-                    items="; ".join(
-                        f"#{c['proposals'][0]} / #{c['proposals'][1]}: {c['touch']}"
-                        for c in conflicts
-                    ),
-                )
-            )
-        undecided = [p.number for p in proposals if p.status == ProposalStatus.pending]
-        if undecided:
-            raise UserError(t("review.undecided", numbers=undecided))
-        if cycle.baseline_version != scope.strategy.version:
-            raise UserError(
-                t(
-                    "review.stale_baseline",
-                    year=cycle.year,
-                    baseline=cycle.baseline_version,
-                    current=scope.strategy.version,
-                )
-            )
-        _ensure_version(scope)  # the baseline stays as it was
-        stale = []
-        for proposal in accepted:
-            change = ChangeRecord.model_validate_json(proposal.change).root
-            # The store may have moved since the proposal came in (an import, a proposal
-            # of a stage): check again right before applying; any problem undoes it all.
-            problems = _check(scope, change)
-            if problems:
-                stale.append(f"#{proposal.number}: {'; '.join(problems)}")
-                continue
-            _apply(scope, change)
-        if stale:
-            raise UserError(t("review.stale", items=" | ".join(stale)))
-        for proposal in accepted:
-            proposal.status = ProposalStatus.applied.value
-            scope.session.add(proposal)
-        scope.strategy.version += 1
-        scope.session.add(scope.strategy)
-        scope.session.flush()
-        reasons = Counter(p.reason for p in accepted)
-        scope.session.add(
-            StrategyVersion(
-                strategy_id=scope.strategy.id,
-                version=scope.strategy.version,
-                approved_at=scope.now,
-                approved_by=by or _coordinator_name(scope.session, scope.strategy),
-                snapshot=_canonical(snapshot(scope.session, scope.strategy)),
-                reasons=json.dumps(dict(sorted(reasons.items()))),
-            )
-        )
+            return ReviewClosed(cycle.year, ReviewStatus.closed, cycle.result_version, 0)
+        accepted = _closable(scope, cycle)
+        ensure_version(scope)  # the baseline stays as it was
+        _apply_accepted(scope, accepted)
+        _record_version(scope, accepted, by)
         cycle.status = ReviewStatus.closed.value
         cycle.result_version = scope.strategy.version
         cycle.closed_at = scope.now
         scope.session.add(cycle)
-        return {
-            "year": cycle.year,
-            "status": cycle.status,
-            "version": scope.strategy.version,
-            "applied": len(accepted),
-        }
+        return ReviewClosed(
+            cycle.year, ReviewStatus.closed, scope.strategy.version, applied=len(accepted)
+        )
+
+
+def _closable(scope: Scope, cycle: ReviewCycle) -> list[ChangeProposal]:
+    """The accepted proposals, once nothing stands in the way of closing: no conflict
+    among them, nothing undecided, and the strategy still at the cycle's baseline."""
+    proposals = _proposals(scope, cycle)
+    accepted = [p for p in proposals if p.status == ProposalStatus.accepted]
+    found = conflicts(accepted)
+    if found:
+        pairs = "; ".join(f"#{c.proposals[0]} / #{c.proposals[1]}: {c.touch}" for c in found)
+        raise UserError(t("review.conflicts", items=pairs))
+    undecided = [p.number for p in proposals if p.status == ProposalStatus.pending]
+    if undecided:
+        raise UserError(t("review.undecided", numbers=undecided))
+    if cycle.baseline_version != scope.strategy.version:
+        raise UserError(
+            t(
+                "review.stale_baseline",
+                year=cycle.year,
+                baseline=cycle.baseline_version,
+                current=scope.strategy.version,
+            )
+        )
+    return accepted
+
+
+def _apply_accepted(scope: Scope, accepted: list[ChangeProposal]) -> None:
+    stale = []
+    for proposal in accepted:
+        change = ChangeRecord.model_validate_json(proposal.change).root
+        # The store may have moved since the proposal came in (an import, a proposal
+        # of a stage): check again right before applying; any problem undoes it all.
+        problems = check_change(scope, change)
+        if problems:
+            stale.append(f"#{proposal.number}: {'; '.join(problems)}")
+            continue
+        apply_change(scope, change)
+    if stale:
+        raise UserError(t("review.stale", items=" | ".join(stale)))
+    for proposal in accepted:
+        proposal.status = ProposalStatus.applied.value
+        scope.session.add(proposal)
+
+
+def _record_version(scope: Scope, accepted: list[ChangeProposal], by: str | None) -> None:
+    """The next version, with its snapshot and why it changed."""
+    scope.strategy.version += 1
+    scope.session.add(scope.strategy)
+    scope.session.flush()
+    reasons = Counter(p.reason for p in accepted)
+    scope.session.add(
+        StrategyVersion(
+            strategy_id=scope.strategy.id,
+            version=scope.strategy.version,
+            approved_at=scope.now,
+            approved_by=by or coordinator_name(scope.session, scope.strategy),
+            snapshot=canonical(snapshot(scope.session, scope.strategy)),
+            reasons=json.dumps(dict(sorted(reasons.items()))),
+        )
+    )
 
 
 def review_status(
     settings: Settings, *, year: int | None = None, region_code: str | None = None
-) -> dict[str, Any]:
+) -> ReviewState:
     with unit_of_work(settings, region_code) as scope:
         cycle = _cycle(scope, year)
         agencies = {a.id: a.code for a in scope.agencies()}
         proposals = _proposals(scope, cycle)
-        return {
-            "year": cycle.year,
-            "status": cycle.status,
-            "baseline_version": cycle.baseline_version,
-            "result_version": cycle.result_version,
-            "proposals": [
-                {
-                    "number": p.number,
-                    "kind": p.kind,
-                    "target": p.target,
-                    "agency": agencies.get(p.agency_id),
-                    "reason": p.reason,
-                    "why": p.why,
-                    "status": p.status,
-                }
+        open_ones = (ProposalStatus.pending, ProposalStatus.accepted)
+        return ReviewState(
+            year=cycle.year,
+            status=ReviewStatus(cycle.status),
+            baseline_version=cycle.baseline_version,
+            result_version=cycle.result_version,
+            proposals=[
+                ProposalRow(
+                    number=p.number,
+                    kind=p.kind,
+                    target=p.target,
+                    agency=agencies.get(p.agency_id),
+                    reason=p.reason,
+                    why=p.why,
+                    status=ProposalStatus(p.status),
+                )
                 for p in proposals
             ],
-            "conflicts": _conflicts(
-                [
-                    p
-                    for p in proposals
-                    if p.status in (ProposalStatus.pending, ProposalStatus.accepted)
-                ]
-            ),
-        }
+            conflicts=conflicts([p for p in proposals if p.status in open_ones]),
+        )
 
 
 def today_year(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +19,7 @@ from roadmap.store.models import (
     Indicator,
     IndicatorValue,
     Initiative,
+    InitiativeStatus,
     Person,
     Sector,
     Strategy,
@@ -31,7 +33,8 @@ from roadmap.store.unit_of_work import Scope, unit_of_work
 
 def snapshot(session: Session, strategy: Strategy) -> dict[str, Any]:
     """The strategy's state that versions keep: initiatives (status, sector, agency),
-    planned budget by year and source, indicator targets, task due dates."""
+    planned budget by year and source, indicator targets, task due dates. A plain JSON
+    document on purpose: it is stored as it is (`strategy_version.snapshot`)."""
     sectors = {s.id: s.code for s in session.exec(select(Sector))}
     agencies = {a.id: a.code for a in session.exec(select(Agency))}
     initiatives = list(
@@ -71,7 +74,7 @@ def snapshot(session: Session, strategy: Strategy) -> dict[str, Any]:
     }
 
 
-def _canonical(data: dict[str, Any]) -> str:
+def canonical(data: dict[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
 
@@ -83,12 +86,12 @@ def _version_row(session: Session, strategy: Strategy, version: int) -> Strategy
     ).first()
 
 
-def _coordinator_name(session: Session, strategy: Strategy) -> str | None:
+def coordinator_name(session: Session, strategy: Strategy) -> str | None:
     person = session.get(Person, strategy.coordinator_id) if strategy.coordinator_id else None
     return person.name if person else None
 
 
-def _ensure_version(scope: Scope) -> StrategyVersion:
+def ensure_version(scope: Scope) -> StrategyVersion:
     """The current version's immutable record (made from the current state if missing)."""
     row = _version_row(scope.session, scope.strategy, scope.strategy.version)
     if row is None:
@@ -96,42 +99,54 @@ def _ensure_version(scope: Scope) -> StrategyVersion:
             strategy_id=scope.strategy.id,
             version=scope.strategy.version,
             approved_at=scope.now,
-            approved_by=_coordinator_name(scope.session, scope.strategy),
-            snapshot=_canonical(snapshot(scope.session, scope.strategy)),
+            approved_by=coordinator_name(scope.session, scope.strategy),
+            snapshot=canonical(snapshot(scope.session, scope.strategy)),
         )
         scope.session.add(row)
         scope.session.flush()
     return row
 
 
-def versions(settings: Settings, *, region_code: str | None = None) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class VersionRow:
+    """One recorded version: when and by whom approved, how big, why it changed."""
+
+    version: int
+    approved_at: str  # region time, to the minute
+    approved_by: str | None
+    initiatives: int  # not dropped
+    budget_total: str  # roubles
+    targets: int
+    tasks: int
+    reasons: dict[str, int]
+
+
+def versions(settings: Settings, *, region_code: str | None = None) -> list[VersionRow]:
     with unit_of_work(settings, region_code) as scope:
-        _ensure_version(scope)
-        rows = []
-        for row in scope.session.exec(
-            select(StrategyVersion)
-            .where(StrategyVersion.strategy_id == scope.strategy.id)
-            .order_by(StrategyVersion.version)
-        ):
-            data = json.loads(row.snapshot)
-            live = [i for i in data["initiatives"].values() if i["status"] != "dropped"]
-            rows.append(
-                {
-                    "version": row.version,
-                    "approved_at": scope.calendar.local_time(row.approved_at).isoformat(
-                        timespec="minutes"
-                    ),
-                    "approved_by": row.approved_by,
-                    "initiatives": len(live),
-                    "budget_total": str(
-                        sum((Decimal(v) for v in data["budget"].values()), Decimal("0.00"))
-                    ),
-                    "targets": len(data["targets"]),
-                    "tasks": len(data["tasks"]),
-                    "reasons": json.loads(row.reasons),
-                }
+        ensure_version(scope)
+        return [
+            _version_row_of(scope, row)
+            for row in scope.session.exec(
+                select(StrategyVersion)
+                .where(StrategyVersion.strategy_id == scope.strategy.id)
+                .order_by(StrategyVersion.version)
             )
-        return rows
+        ]
+
+
+def _version_row_of(scope: Scope, row: StrategyVersion) -> VersionRow:
+    data = json.loads(row.snapshot)
+    live = [i for i in data["initiatives"].values() if i["status"] != InitiativeStatus.dropped]
+    return VersionRow(
+        version=row.version,
+        approved_at=scope.calendar.local_time(row.approved_at).isoformat(timespec="minutes"),
+        approved_by=row.approved_by,
+        initiatives=len(live),
+        budget_total=str(sum((Decimal(v) for v in data["budget"].values()), Decimal("0.00"))),
+        targets=len(data["targets"]),
+        tasks=len(data["tasks"]),
+        reasons=json.loads(row.reasons),
+    )
 
 
 def diff(
@@ -140,11 +155,11 @@ def diff(
     second: int | None = None,
     *,
     region_code: str | None = None,
-) -> dict[str, Any]:
+) -> VersionDiff:
     """Changes from version `first` to version `second`. Without `second`, to the current
     state; without either, from the latest recorded version to the current state."""
     with unit_of_work(settings, region_code) as scope:
-        _ensure_version(scope)
+        ensure_version(scope)
         known = {
             row.version: row
             for row in scope.session.exec(
@@ -172,75 +187,151 @@ def diff(
             if second is not None
             else snapshot(scope.session, scope.strategy)
         )
-        result = compare(a, b)
-        result["from"] = first
-        result["to"] = second if second is not None else "current"
-        return result
+        return VersionDiff(
+            from_version=first,
+            to_version=second if second is not None else "current",
+            changes=compare(a, b),
+        )
 
 
-def compare(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class InitiativeChange:
+    initiative: str
+    changes: dict[str, list[Any]]  # field -> [before, after]
+
+
+@dataclass(frozen=True, slots=True)
+class InitiativeChanges:
+    added: list[str]
+    dropped: list[str]
+    changed: list[InitiativeChange]
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetChange:
+    sector: str
+    source: str
+    before: str
+    after: str
+    delta: str
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetChanges:
+    by_sector_source: list[BudgetChange]
+    total_before: str
+    total_after: str
+    total_delta: str
+
+
+@dataclass(frozen=True, slots=True)
+class TargetChange:
+    indicator: str
+    year: int
+    before: Any
+    after: Any
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlineChange:
+    task: str
+    before: str | None
+    after: str
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotDiff:
+    initiatives: InitiativeChanges
+    budget: BudgetChanges
+    targets: list[TargetChange]
+    deadlines: list[DeadlineChange]
+
+
+@dataclass(frozen=True, slots=True)
+class VersionDiff:
+    """The diff between two versions (`to_version` "current": the live state). Its JSON
+    form names them "from" and "to" (see roadmap.cli.review)."""
+
+    from_version: int
+    to_version: int | str
+    changes: SnapshotDiff
+
+
+def compare(a: dict[str, Any], b: dict[str, Any]) -> SnapshotDiff:
     """The differences between two snapshots, as a coordinator reads them."""
-    ia, ib = a["initiatives"], b["initiatives"]
-    added = sorted(c for c in ib if c not in ia and ib[c]["status"] != "dropped")
-    dropped = sorted(
-        c
-        for c in ia
-        if ia[c]["status"] != "dropped" and (c not in ib or ib[c]["status"] == "dropped")
+    return SnapshotDiff(
+        initiatives=_initiative_changes(a["initiatives"], b["initiatives"]),
+        budget=_budget_changes(a, b),
+        targets=_target_changes(a["targets"], b["targets"]),
+        deadlines=[
+            DeadlineChange(task=code, before=a["tasks"].get(code), after=b["tasks"][code])
+            for code in sorted(b["tasks"])
+            if code in a["tasks"] and a["tasks"][code] != b["tasks"][code]
+        ],
     )
+
+
+def _dropped(initiative: dict[str, Any] | None) -> bool:
+    return initiative is None or initiative["status"] == InitiativeStatus.dropped
+
+
+def _initiative_changes(ia: dict[str, Any], ib: dict[str, Any]) -> InitiativeChanges:
+    added = sorted(c for c in ib if c not in ia and not _dropped(ib[c]))
+    dropped = sorted(c for c in ia if not _dropped(ia[c]) and _dropped(ib.get(c)))
     changed = []
     for code in sorted(set(ia) & set(ib)):
         if code in dropped:
             continue
         fields = {k: [ia[code][k], ib[code][k]] for k in ia[code] if ia[code][k] != ib[code][k]}
         if fields:
-            changed.append({"initiative": code, "changes": fields})
+            changed.append(InitiativeChange(initiative=code, changes=fields))
+    return InitiativeChanges(added=added, dropped=dropped, changed=changed)
 
-    def totals(snap: dict[str, Any], sectors_of: dict[str, dict]) -> dict[tuple[str, str], Decimal]:
-        out: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-        for key, planned in snap["budget"].items():
-            code, _, source = key.split("|")
-            if snap["initiatives"].get(code, {}).get("status") == "dropped":
-                continue  # a dropped initiative's money is no longer planned
-            sector = (sectors_of.get(code) or {}).get("sector", "?")
-            out[(sector, source)] += Decimal(planned)
-        return out
 
-    ta, tb = totals(a, {**ib, **ia}), totals(b, {**ia, **ib})
-    budget = [
-        {
-            "sector": sector,
-            "source": source,
-            "before": str(ta[(sector, source)]),
-            "after": str(tb[(sector, source)]),
-            "delta": str(tb[(sector, source)] - ta[(sector, source)]),
-        }
+def _budget_totals(
+    snap: dict[str, Any], sectors_of: dict[str, dict]
+) -> dict[tuple[str, str], Decimal]:
+    out: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for key, planned in snap["budget"].items():
+        code, _, source = key.split("|")
+        if snap["initiatives"].get(code, {}).get("status") == InitiativeStatus.dropped:
+            continue  # a dropped initiative's money is no longer planned
+        sector = (sectors_of.get(code) or {}).get("sector", "?")
+        out[(sector, source)] += Decimal(planned)
+    return out
+
+
+def _budget_changes(a: dict[str, Any], b: dict[str, Any]) -> BudgetChanges:
+    ia, ib = a["initiatives"], b["initiatives"]
+    ta, tb = _budget_totals(a, {**ib, **ia}), _budget_totals(b, {**ia, **ib})
+    rows = [
+        BudgetChange(
+            sector=sector,
+            source=source,
+            before=str(ta[(sector, source)]),
+            after=str(tb[(sector, source)]),
+            delta=str(tb[(sector, source)] - ta[(sector, source)]),
+        )
         for sector, source in sorted(set(ta) | set(tb))
         if ta[(sector, source)] != tb[(sector, source)]
     ]
     total_a, total_b = sum(ta.values(), Decimal("0.00")), sum(tb.values(), Decimal("0.00"))
-    targets = [
-        {
-            "indicator": key.split("|")[0],
-            "year": int(key.split("|")[1]),
-            "before": a["targets"].get(key),
-            "after": b["targets"].get(key),
-        }
-        for key in sorted(set(a["targets"]) | set(b["targets"]))
-        if a["targets"].get(key) != b["targets"].get(key)
+    return BudgetChanges(
+        by_sector_source=rows,
+        total_before=str(total_a),
+        total_after=str(total_b),
+        total_delta=str(total_b - total_a),
+    )
+
+
+def _target_changes(a: dict[str, Any], b: dict[str, Any]) -> list[TargetChange]:
+    return [
+        TargetChange(
+            indicator=key.split("|")[0],
+            year=int(key.split("|")[1]),
+            before=a.get(key),
+            after=b.get(key),
+        )
+        for key in sorted(set(a) | set(b))
+        if a.get(key) != b.get(key)
     ]
-    moved = [
-        {"task": code, "before": a["tasks"].get(code), "after": b["tasks"][code]}
-        for code in sorted(b["tasks"])
-        if code in a["tasks"] and a["tasks"][code] != b["tasks"][code]
-    ]
-    return {
-        "initiatives": {"added": added, "dropped": dropped, "changed": changed},
-        "budget": {
-            "by_sector_source": budget,
-            "total_before": str(total_a),
-            "total_after": str(total_b),
-            "total_delta": str(total_b - total_a),
-        },
-        "targets": targets,
-        "deadlines": moved,
-    }

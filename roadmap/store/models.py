@@ -438,6 +438,14 @@ class ArchitectureDecision(SQLModel, table=True):
     decided_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
+class AlertKind(StrEnum):
+    reminder = "reminder"
+    due = "due"
+    overdue = "overdue"
+    escalation = "escalation"
+    dead_letter = "dead_letter"  # to the coordinator: another alert could not be delivered
+
+
 class AlertStatus(StrEnum):
     pending = "pending"  # planned, not yet tried
     sending = "sending"  # claimed by a dispatcher; a crash leaves it for the next run
@@ -478,8 +486,12 @@ class Alert(SQLModel, table=True):
     dedupe_key: str = Field(max_length=200, sa_type=sa.String(200), unique=True)
     task_id: int | None = Field(default=None, foreign_key="task.id", ondelete="CASCADE")
     person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
-    rung: str = Field(max_length=80, sa_type=sa.String(80))
+    rung: str = Field(max_length=80, sa_type=sa.String(80))  # the ladder's key; see dedupe_key
     kind: str = Field(max_length=20, sa_type=sa.String(20))
+    # The task's due date the rung was planned for (a re-dated task cancels it) and, for a
+    # dead letter, the alert it reports. Columns since 0004; before, parsed from `rung`.
+    due_on: date | None = None
+    about_alert_id: int | None = Field(default=None, foreign_key="alert.id", ondelete="SET NULL")
     level: int = 0
     working_days: int = 0
     local_date: date

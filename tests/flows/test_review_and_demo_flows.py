@@ -24,14 +24,19 @@ def test_annual_review_flow_opens_the_cycle_once(prefect_server: None, loaded: B
     from tests.support import in_region
 
     opened = annual_review_flow(year=2027, now=NOW)
-    assert opened == {"year": 2027, "status": "open", "baseline_version": 1, "tasks_created": 11}
+    assert (opened.year, opened.status, opened.baseline_version, opened.tasks_created) == (
+        2027,
+        "open",
+        1,
+        11,
+    )
     # Scheduled runs pass no year: it is the year of `now` in the region; nothing new.
     state = annual_review_flow(now=NOW, return_state=True)
     assert state.is_completed(), state.message
-    assert state.result()["tasks_created"] == 0
+    assert state.result().tasks_created == 0
 
     status = review_status(loaded.settings, year=2027)
-    assert (status["year"], status["status"], status["proposals"]) == (2027, "open", [])
+    assert (status.year, status.status, list(status.proposals)) == (2027, "open", [])
     tasks = [
         t for t in in_region(loaded, lambda s, r: list_tasks(s, r)) if t["stage"] == "annual_update"
     ]
@@ -92,5 +97,5 @@ def test_demo_runs_and_reports_the_outcome(
 
     settings = get_settings().model_copy(update={"database_url": f"sqlite:///{store}"})
     history = versions(settings)
-    assert [v["version"] for v in history] == [1, 2]
-    assert history[1]["reasons"] == {"federal_task": 1, "national_project": 2, "regional_policy": 2}
+    assert [v.version for v in history] == [1, 2]
+    assert history[1].reasons == {"federal_task": 1, "national_project": 2, "regional_policy": 2}

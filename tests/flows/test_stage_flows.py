@@ -130,6 +130,26 @@ def test_deadline_sweep_runs_through_prefect(
     finally:
         server.shutdown()
         get_settings.cache_clear()
-    assert first["regions"][0]["planned"] == 3 and first["dispatch"]["sent"] == 3
-    assert second["regions"][0]["planned"] == 0 and second["dispatch"]["sent"] == 0
+    assert first.regions[0].planned == 3 and first.dispatch.sent == 3
+    assert second.regions[0].planned == 0 and second.dispatch.sent == 0
     assert sorted(received) == ["/e-mincifra", "/e-minobr", "/e-minsoc"]
+
+
+@pytest.mark.parametrize("problem", ["missing", "empty"])
+def test_deadline_sweep_flow_refuses_a_broken_apprise_config_before_writing(
+    loaded: Backend, tmp_path, monkeypatch: pytest.MonkeyPatch, problem: str
+) -> None:
+    """The flow runs the same job as `roadmap sweep`: the delivery config is checked first."""
+    from flows.alerts import deadline_sweep_flow
+    from roadmap.errors import UserError
+    from roadmap.settings import get_settings
+
+    config = tmp_path / "apprise.yml"
+    if problem == "empty":
+        config.write_text("", "utf-8")
+    monkeypatch.setenv("ROADMAP_APPRISE_CONFIG", str(config))
+    get_settings.cache_clear()
+    before = loaded.fingerprint()
+    with pytest.raises(UserError, match="ROADMAP_APPRISE_CONFIG"):
+        deadline_sweep_flow.fn(now="2026-12-04T10:00+10:00")
+    assert loaded.fingerprint() == before

@@ -51,14 +51,14 @@ def _stage_due(backend: Backend) -> str:
     return started["due_on"]
 
 
-def _delivered_per_alert(settings, sink: HttpSink) -> tuple[list[dict], Counter]:
+def _delivered_per_alert(settings, sink: HttpSink) -> tuple[list, Counter]:
     rows = list_alerts(settings)
     seen: Counter = Counter()
     for body in sink.bodies("/"):
         message = json.loads(body)["message"]
         for row in rows:
-            if f"roadmap task submit {row['task']}" in message or f"{row['task']} «" in message:
-                seen[(row["task"], row["person"])] += 1
+            if f"roadmap task submit {row.task}" in message or f"{row.task} «" in message:
+                seen[(row.task, row.person)] += 1
     return rows, seen
 
 
@@ -85,12 +85,12 @@ def test_four_parallel_sweeps_deliver_each_alert_once(
     assert [p.returncode for p in processes] == [0, 0, 0, 0], [err for _, err in results]
 
     rows, seen = _delivered_per_alert(settings, http_sink)
-    due_alerts = [r for r in rows if r["kind"] == "due"]
+    due_alerts = [r for r in rows if r.kind == "due"]
     assert len(due_alerts) == len(EMISSARIES)
-    assert all(r["status"] == "sent" for r in rows), rows
-    assert all(seen[(r["task"], r["person"])] == 1 for r in rows), seen
+    assert all(r.status == "sent" for r in rows), rows
+    assert all(seen[(r.task, r.person)] == 1 for r in rows), seen
     # Each person got exactly one digest, whichever process sent it.
-    assert sorted(http_sink.paths()) == sorted({f"/hook/{r['person']}" for r in rows})
+    assert sorted(http_sink.paths()) == sorted({f"/hook/{r.person}" for r in rows})
 
 
 def test_a_killed_dispatcher_loses_nothing(
@@ -128,13 +128,13 @@ def test_a_killed_dispatcher_loses_nothing(
     )
     assert finish.returncode == 0, finish.stderr
     rows, seen = _delivered_per_alert(settings, http_sink)
-    assert all(r["status"] == "sent" for r in rows)
+    assert all(r.status == "sent" for r in rows)
     interrupted = http_sink.paths()[0].removeprefix("/delay/")
     for row in rows:
         # The digest in flight when the process died may go out again (at least once);
         # every other one exactly once.
-        expected = {1, 2} if row["person"] == interrupted else {1}
-        assert seen[(row["task"], row["person"])] in expected
+        expected = {1, 2} if row.person == interrupted else {1}
+        assert seen[(row.task, row.person)] in expected
 
 
 def _moment(day: str):

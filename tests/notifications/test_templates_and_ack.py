@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from typer.testing import CliRunner
 
@@ -38,8 +38,8 @@ def test_acknowledgement_stops_escalation_to_that_person(loaded: Backend) -> Non
     runner = CliRunner()
     # T-002 (minobr) was due 4 Dec 2026; by 10 Dec it is 4 working days overdue.
     late = datetime.fromisoformat("2026-12-10T10:00:00+10:00")
-    planned = sweep(loaded.settings, now=late)["planned"]
-    assert ("T-002", "escalation", 1) in {(r["task"], r["kind"], r["level"]) for r in planned}
+    planned = sweep(loaded.settings, now=late).planned
+    assert ("T-002", "escalation", 1) in {(r.task, r.kind, r.level) for r in planned}
 
     early = runner.invoke(app, ["task", "ack", "T-005", "--by", "r-mincifra"])
     assert early.exit_code == 2 and "T-005" in early.stderr  # not escalated: nothing to take
@@ -52,9 +52,7 @@ def test_acknowledgement_stops_escalation_to_that_person(loaded: Backend) -> Non
     # official, who acknowledged it: it does not; the coordinator now hears of it.
     later = datetime.fromisoformat("2026-12-15T10:00:00+10:00")
     again = {
-        (r["kind"], r["level"])
-        for r in sweep(loaded.settings, now=later)["planned"]
-        if r["task"] == "T-002"
+        (r.kind, r.level) for r in sweep(loaded.settings, now=later).planned if r.task == "T-002"
     }
     assert again == {("overdue", 0), ("escalation", 2)}
 
@@ -62,6 +60,6 @@ def test_acknowledgement_stops_escalation_to_that_person(loaded: Backend) -> Non
 def test_sweep_outside_the_window_plans_nothing(loaded: Backend) -> None:
     night = datetime.fromisoformat("2026-12-04T03:00:00+10:00")
     report = sweep(loaded.settings, now=night)
-    assert report["regions"][0]["status"] == "outside_window" and report["planned"] == []
-    sunday = datetime.combine(date(2026, 12, 6), datetime.min.time()).replace(hour=10)
-    assert sweep(loaded.settings, now=sunday)["planned"] == []
+    assert report.regions[0].status == "outside_window" and report.planned == []
+    sunday = datetime.fromisoformat("2026-12-06T10:00:00+10:00")
+    assert sweep(loaded.settings, now=sunday).planned == []

@@ -8,9 +8,16 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from roadmap.cli.render import jsonable
 from roadmap.errors import UserError
 from roadmap.review.changes import read_changes
-from roadmap.review.cycle import close_review, decide, propose_changes, start_review
+from roadmap.review.cycle import (
+    ProposalsRecorded,
+    close_review,
+    decide,
+    propose_changes,
+    start_review,
+)
 from roadmap.review.snapshots import diff, versions
 from tests.support import EXAMPLES, Backend
 
@@ -32,24 +39,26 @@ def _version_rows(backend: Backend) -> list[tuple]:
         engine.dispose()
 
 
-def _open_with_proposals(backend: Backend) -> dict:
+def _open_with_proposals(backend: Backend) -> ProposalsRecorded:
     started = start_review(backend.settings, 2027, now=NOW)
-    assert started["tasks_created"] == 11 and started["baseline_version"] == 1
+    assert started.tasks_created == 11 and started.baseline_version == 1
     return propose_changes(backend.settings, read_changes(CHANGES), now=NOW)
 
 
 def test_full_cycle_makes_the_next_version_and_its_diff(loaded: Backend) -> None:
     proposed = _open_with_proposals(loaded)
-    assert proposed["created"] == [1, 2, 3, 4, 5, 6]
+    assert proposed.created == [1, 2, 3, 4, 5, 6]
     # Two agencies want different 2027 targets for the same indicator: reported, not merged.
-    assert proposed["conflicts"] == [{"proposals": [3, 6], "touch": "target:DIGITAL-MATURITY|2027"}]
+    assert jsonable(proposed.conflicts) == [
+        {"proposals": [3, 6], "touch": "target:DIGITAL-MATURITY|2027"}
+    ]
     baseline = _version_rows(loaded)
     decide(loaded.settings, [1, 2, 3, 4, 5], True, by="coord", now=NOW)
     decide(loaded.settings, [6], False, by="coord", now=NOW)
     closed = close_review(loaded.settings, now=NOW)
-    assert (closed["version"], closed["applied"]) == (2, 5)
+    assert (closed.version, closed.applied) == (2, 5)
 
-    changes = diff(loaded.settings, 1, 2)
+    changes = jsonable(diff(loaded.settings, 1, 2).changes)
     assert changes["initiatives"]["added"] == ["H-05"]
     assert changes["initiatives"]["dropped"] == ["TR-02"]
     assert changes["targets"] == [
@@ -70,17 +79,17 @@ def test_full_cycle_makes_the_next_version_and_its_diff(loaded: Backend) -> None
     assert sources  # TR-02 dropped: its money leaves the transport totals
 
     history = versions(loaded.settings)
-    assert [v["version"] for v in history] == [1, 2]
-    assert history[1]["reasons"] == {"federal_task": 1, "national_project": 2, "regional_policy": 2}
+    assert [v.version for v in history] == [1, 2]
+    assert history[1].reasons == {"federal_task": 1, "national_project": 2, "regional_policy": 2}
     # Version 1 is exactly as it was before version 2 was made.
     assert _version_rows(loaded)[0] == baseline[0]
 
     # Closing again does nothing again.
     before = loaded.fingerprint()
-    assert close_review(loaded.settings, now=NOW)["applied"] == 0
+    assert close_review(loaded.settings, now=NOW).applied == 0
     assert loaded.fingerprint() == before
     # The current state equals version 2.
-    current = diff(loaded.settings, 2)
+    current = jsonable(diff(loaded.settings, 2).changes)
     assert current["initiatives"] == {"added": [], "dropped": [], "changed": []}
     assert current["budget"]["total_delta"] == "0.00"
 
@@ -88,8 +97,8 @@ def test_full_cycle_makes_the_next_version_and_its_diff(loaded: Backend) -> None
 def test_rejected_proposals_change_nothing(loaded: Backend) -> None:
     _open_with_proposals(loaded)
     decide(loaded.settings, [1, 2, 3, 4, 5, 6], False, now=NOW)
-    assert close_review(loaded.settings, now=NOW)["applied"] == 0
-    changes = diff(loaded.settings, 1, 2)
+    assert close_review(loaded.settings, now=NOW).applied == 0
+    changes = jsonable(diff(loaded.settings, 1, 2).changes)
     assert changes["initiatives"] == {"added": [], "dropped": [], "changed": []}
     assert changes["targets"] == [] and changes["deadlines"] == []
     assert changes["budget"]["total_delta"] == "0.00"
@@ -107,7 +116,7 @@ def test_conflicting_accepted_proposals_are_refused_whole(loaded: Backend) -> No
 def test_start_twice_and_bad_proposals(loaded: Backend, tmp_path: Path) -> None:
     start_review(loaded.settings, 2027, now=NOW)
     before = loaded.fingerprint()
-    assert start_review(loaded.settings, 2027, now=NOW)["tasks_created"] == 0
+    assert start_review(loaded.settings, 2027, now=NOW).tasks_created == 0
     assert loaded.fingerprint() == before
 
     bad = tmp_path / "changes.yaml"
@@ -136,7 +145,7 @@ def test_review_guards(loaded: Backend, tmp_path: Path) -> None:
     from roadmap.stages.proposals import ProposalIn, propose_initiatives
 
     # A fresh store can be diffed against its first version.
-    assert diff(loaded.settings)["initiatives"]["added"] == []
+    assert diff(loaded.settings).changes.initiatives.added == []
     _open_with_proposals(loaded)
     # One cycle at a time.
     with pytest.raises(UserError, match="2027"):
@@ -153,7 +162,7 @@ def test_review_guards(loaded: Backend, tmp_path: Path) -> None:
     with pytest.raises(UserError, match="H-01"):
         propose_changes(loaded.settings, read_changes(later), now=NOW)
     later.write_text(later.read_text("utf-8").split("  - {kind: change_initiative")[0], "utf-8")
-    assert propose_changes(loaded.settings, read_changes(later), now=NOW)["created"] == [7]
+    assert propose_changes(loaded.settings, read_changes(later), now=NOW).created == [7]
     decide(loaded.settings, [1, 2, 3, 4, 5, 7], True, now=NOW)
     decide(loaded.settings, [6], False, now=NOW)
     # Meanwhile someone proposes an initiative with the code the review wants to add.
@@ -174,3 +183,41 @@ def test_review_guards(loaded: Backend, tmp_path: Path) -> None:
     with pytest.raises(UserError, match="#1"):
         close_review(loaded.settings, now=NOW)
     assert loaded.fingerprint() == before
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_review_commands_print_and_keep_their_json_keys(loaded: Backend) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from roadmap.cli.app import app
+
+    def run(*args: str) -> str:
+        result = CliRunner().invoke(app, list(args))
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    started = json.loads(run("review", "start", "2027", "--now", "2027-01-15T10:00", "--json"))
+    assert set(started) == {"year", "status", "baseline_version", "tasks_created"}
+    proposed = json.loads(run("review", "propose", "--file", str(CHANGES), "--json"))
+    assert proposed["conflicts"][0] == {
+        "proposals": [3, 6],
+        "touch": "target:DIGITAL-MATURITY|2027",
+    }
+    assert "#3" in run("review", "decide", "1", "2", "3", "4", "5", "--accept")
+    assert "Противоречие" not in run("review", "decide", "6", "--reject")
+    status = json.loads(run("review", "status", "--json"))
+    assert [p["status"] for p in status["proposals"]] == ["accepted"] * 5 + ["rejected"]
+    assert "Обоснование" in run("review", "status")
+    assert "версия 2" in run("review", "close")
+    history = json.loads(run("versions", "--json"))
+    assert [v["version"] for v in history] == [1, 2] and "budget_total" in history[0]
+    assert "Причины изменений" in run("versions")
+    changes = json.loads(run("diff", "1", "2", "--json"))
+    assert set(changes) == {"from", "to", "initiatives", "budget", "targets", "deadlines"}
+    assert (changes["from"], changes["to"]) == (1, 2)
+    assert changes["initiatives"]["added"] == ["H-05"]
+    assert "Добавлены: H-05" in run("diff", "1", "2")
+    english = CliRunner().invoke(app, ["--lang", "en", "diff", "1", "2"])
+    assert "Added: H-05" in english.stdout, english.output

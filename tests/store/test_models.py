@@ -99,3 +99,69 @@ def test_timestamps_come_back_in_utc(loaded: Backend) -> None:
             assert again.submitted_at.tzinfo is not None
     finally:
         store.dispose()
+
+
+def test_0004_fills_due_on_and_about_alert_from_the_rung_strings(backend: Backend) -> None:
+    """A store at 0003 holding alerts upgrades with the new columns filled from the rungs."""
+    from datetime import date
+
+    from alembic import command
+
+    from roadmap.store.engine import _alembic_config, migrate
+
+    engine = sa.create_engine(backend.url)
+    try:
+        with engine.connect() as connection:
+            command.upgrade(_alembic_config(connection), "0003")
+            connection.commit()
+        with engine.begin() as connection:
+            now = "2027-03-10 01:00:00"
+            connection.execute(
+                sa.text(
+                    "INSERT INTO region (id, code, name, timezone, created_at)"
+                    " VALUES (1, 'PRI', 'Приморье', 'Asia/Vladivostok', :now)"
+                ),
+                {"now": now},
+            )
+            connection.execute(
+                sa.text(
+                    "INSERT INTO person (id, region_id, code, name, role, locale)"
+                    " VALUES (1, 1, 'coord', 'К', 'coordinator', 'ru')"
+                )
+            )
+            rungs = {
+                1: "reminder-3@2027-03-01",
+                2: "escalation-1@2027-03-02#4",
+                3: "dead-letter:2",
+                4: "due@2027-03-05",
+            }
+            for alert_id, rung in rungs.items():
+                kind = {1: "reminder", 2: "escalation", 3: "dead_letter", 4: "due"}[alert_id]
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO alert (id, dedupe_key, person_id, rung, kind, level,"
+                        " working_days, local_date, status, attempts, next_attempt_at,"
+                        " created_at) VALUES (:id, :key, 1, :rung, :kind, 0, 0, '2027-03-10',"
+                        " 'pending', 0, :now, :now)"
+                    ),
+                    {"id": alert_id, "key": f"k{alert_id}", "rung": rung, "kind": kind, "now": now},
+                )
+        migrate(backend.url)
+        with engine.connect() as connection:
+            rows = connection.execute(
+                sa.text("SELECT id, rung, due_on, about_alert_id FROM alert ORDER BY id")
+            ).all()
+    finally:
+        engine.dispose()
+    due = {row.id: row.due_on for row in rows}
+    as_date = {
+        k: v if isinstance(v, date) or v is None else date.fromisoformat(v) for k, v in due.items()
+    }
+    assert as_date == {
+        1: date(2027, 3, 1),
+        2: date(2027, 3, 2),
+        3: date(2027, 3, 2),  # a dead letter: its original's due date
+        4: date(2027, 3, 5),
+    }
+    assert {row.id: row.about_alert_id for row in rows} == {1: None, 2: None, 3: 2, 4: None}
+    assert [row.rung for row in rows] == list(rungs.values())  # the rungs stay as they were
