@@ -174,3 +174,41 @@ def test_review_guards(loaded: Backend, tmp_path: Path) -> None:
     with pytest.raises(UserError, match="#1"):
         close_review(loaded.settings, now=NOW)
     assert loaded.fingerprint() == before
+
+
+def test_a_drop_and_a_change_of_the_same_initiative_conflict(loaded: Backend) -> None:
+    """Not identical, but overlapping: one agency drops TR-02 while another renames it.
+    Both accepted, closing refuses the pair and applies nothing."""
+    from roadmap.review.changes import ChangeRecord
+
+    start_review(loaded.settings, 2027, now=NOW)
+    changes = [
+        ChangeRecord.model_validate(change).root
+        for change in (
+            {
+                "kind": "drop_initiative",
+                "agency": "mintrans",
+                "reason": "regional_policy",
+                "why": "Закупка отменена",
+                "initiative": "TR-02",
+            },
+            {
+                "kind": "change_initiative",
+                "agency": "mincifra",
+                "reason": "other",
+                "why": "Уточнено название",
+                "initiative": "TR-02",
+                "title": "Новое название",
+            },
+        )
+    ]
+    proposed = propose_changes(loaded.settings, changes, now=NOW)
+    assert proposed["conflicts"] == [{"proposals": [1, 2], "touch": "initiative:TR-02"}]
+    decided = decide(loaded.settings, [1, 2], True, by="coord", now=NOW)
+    assert decided["conflicts"] == proposed["conflicts"]
+    before = loaded.fingerprint()
+    with pytest.raises(UserError) as refused:
+        close_review(loaded.settings, now=NOW)
+    assert "Принятые предложения противоречат друг другу" in str(refused.value)
+    assert "#1 / #2: initiative:TR-02" in str(refused.value)
+    assert loaded.fingerprint() == before
