@@ -9,7 +9,9 @@ this module.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +19,33 @@ from typing import Any
 
 from roadmap.errors import UserError
 from roadmap.i18n import t
+
+
+class _Redactor(logging.Filter):
+    """Masks every known target secret in the records of Apprise and of the HTTP pool it
+    uses (their debug lines carry headers, request paths and servers' replies)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: tuple[str, ...] = ()
+
+    def add(self, secrets: tuple[str, ...]) -> None:
+        self.secrets = tuple(sorted({*self.secrets, *secrets}, key=len, reverse=True))
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.secrets:
+            message = record.getMessage()
+            masked = message
+            for secret in self.secrets:
+                masked = masked.replace(secret, "****")
+            if masked != message:
+                record.msg, record.args = masked, None
+        return True
+
+
+_REDACTOR = _Redactor()
+for _name in ("apprise", "urllib3.connectionpool"):
+    logging.getLogger(_name).addFilter(_REDACTOR)
 
 
 @dataclass
@@ -41,14 +70,19 @@ def _target(plugin: Any, timeout: float) -> Target:
 
     secrets = {p for p in pieces if p not in label}
     secrets |= {unquote(p) for p in secrets}
+    user, password = getattr(plugin, "user", None), getattr(plugin, "password", None)
+    if user and password:  # as it travels in a Basic Authorization header
+        secrets.add(base64.b64encode(f"{user}:{password}".encode()).decode())
     plugin.socket_connect_timeout = timeout
     plugin.socket_read_timeout = timeout
-    return Target(
+    target = Target(
         id=hashlib.sha256(raw.encode()).hexdigest()[:16],
         label=label,
         plugin=plugin,
         secrets=tuple(sorted(secrets, key=len, reverse=True)),
     )
+    _REDACTOR.add(target.secrets)
+    return target
 
 
 class Sender:
