@@ -22,22 +22,24 @@ from roadmap.i18n import t
 
 
 class _Redactor(logging.Filter):
-    """Masks every known target secret in the records of Apprise and of the HTTP pool it
-    uses (their debug lines carry headers, request paths and servers' replies)."""
+    """Masks every known target's secrets (with `Target.redact`, the one way to mask) in
+    the records of Apprise and of the HTTP pool it uses: their debug lines carry headers,
+    request paths and servers' replies."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.secrets: tuple[str, ...] = ()
+        self.targets: dict[str, Target] = {}
 
-    def add(self, secrets: tuple[str, ...]) -> None:
-        self.secrets = tuple(sorted({*self.secrets, *secrets}, key=len, reverse=True))
+    def add(self, target: Target) -> None:
+        if target.secrets:
+            self.targets[target.id] = target
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if self.secrets:
+        if self.targets:
             message = record.getMessage()
             masked = message
-            for secret in self.secrets:
-                masked = masked.replace(secret, "****")
+            for target in list(self.targets.values()):
+                masked = target.redact(masked)
             if masked != message:
                 record.msg, record.args = masked, None
         return True
@@ -81,7 +83,7 @@ def _target(plugin: Any, timeout: float) -> Target:
         plugin=plugin,
         secrets=tuple(sorted(secrets, key=len, reverse=True)),
     )
-    _REDACTOR.add(target.secrets)
+    _REDACTOR.add(target)
     return target
 
 
