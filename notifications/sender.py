@@ -28,18 +28,20 @@ class _Redactor(logging.Filter):
 
     def __init__(self) -> None:
         super().__init__()
-        self.targets: dict[str, Target] = {}
+        self.known: Target | None = None  # every secret seen, longest first
 
     def add(self, target: Target) -> None:
-        if target.secrets:
-            self.targets[target.id] = target
+        if not target.secrets:
+            return
+        secrets = {*target.secrets, *(self.known.secrets if self.known else ())}
+        ordered = tuple(sorted(secrets, key=len, reverse=True))
+        self.known = Target(id="", label="", plugin=None, secrets=ordered)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if self.targets:
+        known = self.known
+        if known is not None:
             message = record.getMessage()
-            masked = message
-            for target in list(self.targets.values()):
-                masked = target.redact(masked)
+            masked = known.redact(message)
             if masked != message:
                 record.msg, record.args = masked, None
         return True
