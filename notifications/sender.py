@@ -9,7 +9,9 @@ this module.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +19,37 @@ from typing import Any
 
 from roadmap.errors import UserError
 from roadmap.i18n import t
+
+
+class _Redactor(logging.Filter):
+    """Masks every known target's secrets (with `Target.redact`, the one way to mask) in
+    the records of Apprise and of the HTTP pool it uses: their debug lines carry headers,
+    request paths and servers' replies."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.known: Target | None = None  # every secret seen, longest first
+
+    def add(self, target: Target) -> None:
+        if not target.secrets:
+            return
+        secrets = {*target.secrets, *(self.known.secrets if self.known else ())}
+        ordered = tuple(sorted(secrets, key=len, reverse=True))
+        self.known = Target(id="", label="", plugin=None, secrets=ordered)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        known = self.known
+        if known is not None:
+            message = record.getMessage()
+            masked = known.redact(message)
+            if masked != message:
+                record.msg, record.args = masked, None
+        return True
+
+
+_REDACTOR = _Redactor()
+for _name in ("apprise", "urllib3.connectionpool"):
+    logging.getLogger(_name).addFilter(_REDACTOR)
 
 
 @dataclass
@@ -41,14 +74,19 @@ def _target(plugin: Any, timeout: float) -> Target:
 
     secrets = {p for p in pieces if p not in label}
     secrets |= {unquote(p) for p in secrets}
+    user, password = getattr(plugin, "user", None), getattr(plugin, "password", None)
+    if user and password:  # as it travels in a Basic Authorization header
+        secrets.add(base64.b64encode(f"{user}:{password}".encode()).decode())
     plugin.socket_connect_timeout = timeout
     plugin.socket_read_timeout = timeout
-    return Target(
+    target = Target(
         id=hashlib.sha256(raw.encode()).hexdigest()[:16],
         label=label,
         plugin=plugin,
         secrets=tuple(sorted(secrets, key=len, reverse=True)),
     )
+    _REDACTOR.add(target)
+    return target
 
 
 class Sender:

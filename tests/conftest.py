@@ -6,6 +6,7 @@ answers); each test then gets a schema of its own, dropped afterwards.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -204,11 +205,19 @@ def http_sink() -> Iterator[HttpSink]:
             if self.path.startswith("/delay"):
                 time.sleep(0.5)  # slow, but within it
             code = 500 if self.path.startswith("/fail") else 200
+            reply = b"{}"
+            if self.path.startswith("/echo") or '"topic": "echo"' in body:
+                # A server that refuses the credential and quotes it back in its error,
+                # as some do: whatever reaches a log from here must be masked. (ntfy posts
+                # to / with the topic in the body: ntfy://…/echo lands here.)
+                code = 401
+                quoted = f"rejected: {self.headers.get('Authorization')}"
+                reply = json.dumps({"error": quoted}).encode()
             try:
                 self.send_response(code)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
-                self.wfile.write(b"{}")
+                self.wfile.write(reply)
             except OSError:
                 pass  # the client gave up
 

@@ -49,6 +49,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "анализ не проведён на этом этапе: `roadmap analysis run`",
         "en": "no analysis run in this stage: `roadmap analysis run`",
     },
+    "gate.rescored": {
+        "ru": "оценки инициатив {codes} изменены после анализа: проведите его снова (`roadmap analysis run`)",
+        "en": "scores of {codes} changed since the analysis: run it again (`roadmap analysis run`)",
+    },
     "gate.no_decision": {
         "ru": "нет решения по архитектуре (`roadmap architecture decide`)",
         "en": "no architecture review decision (`roadmap architecture decide`)",

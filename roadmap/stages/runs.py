@@ -15,11 +15,13 @@ from roadmap.plan.tasks import issue_agency_tasks
 from roadmap.settings import Settings
 from roadmap.store.models import (
     OPEN_TASK_STATUSES,
+    AnalysisResult,
     AnalysisRun,
     ArchitectureDecision,
     Hypothesis,
     HypothesisStatus,
     Initiative,
+    InitiativeScore,
     InitiativeStatus,
     Person,
     StageRun,
@@ -174,6 +176,8 @@ def gate_missing(scope: Scope, run: StageRun, stage: StageDef, config: StageConf
             latest = _latest_analysis(scope)
             if latest is None or latest.created_at < run.started_at or not latest.selected:
                 items.append(("", t("gate.no_analysis")))
+            elif rescored := _rescored_since(scope, latest):
+                items.append(("", t("gate.rescored", codes=", ".join(rescored))))
         elif check == "architecture_decided":
             decided = set(
                 scope.session.exec(
@@ -199,6 +203,27 @@ def _latest_analysis(scope: Scope) -> AnalysisRun | None:
         .where(AnalysisRun.strategy_id == scope.strategy.id)
         .order_by(AnalysisRun.id.desc())
     ).first()
+
+
+def _rescored_since(scope: Scope, selection: AnalysisRun) -> list[str]:
+    """Codes of the initiatives whose scores differ from those the selection was made with
+    (scored again since): the selection no longer stands until the analysis runs again."""
+    results = list(
+        scope.session.exec(
+            select(AnalysisResult).where(AnalysisResult.analysis_run_id == selection.id)
+        )
+    )
+    current: dict[int, dict[str, float]] = {r.initiative_id: {} for r in results}
+    for score in scope.session.exec(
+        select(InitiativeScore).where(InitiativeScore.initiative_id.in_(list(current)))
+    ):
+        current[score.initiative_id][score.criterion] = score.value
+    codes = {i.id: i.code for i in scope.initiatives().values()}
+    return sorted(
+        codes[r.initiative_id]
+        for r in results
+        if {c: float(v) for c, v in json.loads(r.scores).items()} != current[r.initiative_id]
+    )
 
 
 def stage_overview(

@@ -37,7 +37,7 @@ def test_stage_list_and_start_and_close(loaded: Backend) -> None:
     assert json.loads(started.stdout)["due_on"] == "2027-01-27"
 
     closed = run("stage", "close", "initiatives", "--now", "2027-01-10T10:00")
-    early = run("stage", "close", "initiatives")  # before its start date
+    early = run("stage", "close", "initiatives", "--now", "2026-12-20T10:00")  # before its start
     assert early.exit_code == 2 and "2026-12-28" in early.stderr
     assert closed.exit_code == 3
     assert "minzdrav: поручение" in closed.stdout

@@ -176,3 +176,60 @@ def test_a_broken_apprise_config_stops_the_sweep_before_it_writes(
     result = CliRunner().invoke(app, ["sweep", "--now", NOW.isoformat()])
     assert result.exit_code == 2 and "ROADMAP_APPRISE_CONFIG" in result.stderr
     assert loaded.fingerprint() == before
+
+
+NTFY_TOKEN = "tk_AbCdEfGhIjKlMnO12345"
+
+
+def test_a_server_quoting_the_secret_back_leaves_no_trace_of_it(
+    loaded: Backend, tmp_path: Path, http_sink: HttpSink, caplog, monkeypatch
+) -> None:
+    """The target refuses the credential and quotes it in its error (sink path /echo): the
+    failure is recorded, retried, dead-lettered to the coordinator, and the secret shows
+    nowhere: not in the store (last error, delivery log), the coordinator's digest, the CLI
+    output, nor any log line, Apprise's own debug lines included."""
+    import base64
+
+    web = f"127.0.0.1:{http_sink.port}"
+    settings = alert_settings(
+        loaded.settings,
+        tmp_path,
+        {
+            "e-minsoc": [
+                f"ntfy://{NTFY_TOKEN}@{web}/echo?auth=token",
+                f"ntfy://bob:{PASSWORD}@{web}/echo",
+            ],
+            "coord": [f"json://{web}/hook/coord"],
+        },
+    )
+    basic = base64.b64encode(f"bob:{PASSWORD}".encode()).decode()
+    caplog.set_level(logging.DEBUG)
+    monkeypatch.setenv("ROADMAP_APPRISE_CONFIG", str(settings.apprise_config))
+    monkeypatch.setenv("ROADMAP_CONFIG_DIR", str(settings.config_dir))
+    from roadmap.settings import get_settings
+
+    get_settings.cache_clear()
+    sweep(settings, now=NOW)
+    runner = CliRunner()
+    output = ""
+    for _ in range(3):  # max_attempts in these settings, backoff 0
+        result = runner.invoke(app, ["dispatch", "--now", NOW.isoformat()])
+        assert result.exit_code == 0, result.output
+        output += result.output
+    refused = [body for body in http_sink.bodies("/") if '"topic": "echo"' in body]
+    assert len(refused) == 6  # two targets, three tries
+    dead = list_alerts(settings, person="e-minsoc")
+    assert [r.status for r in dead] == ["dead"]
+    error = dead[0].last_error
+    assert "rejected: Bearer ****" in error and "rejected: Basic ****" in error
+    assert "401" in error
+
+    told = runner.invoke(app, ["dispatch", "--now", NOW.isoformat()])  # the dead letter
+    output += told.output
+    output += runner.invoke(app, ["alerts", "list", "--json"]).output
+    output += runner.invoke(app, ["alerts", "list"]).output
+    coordinator = " ".join(http_sink.bodies("/hook/coord"))
+    assert "T-003" in coordinator  # the coordinator heard of the dead alert
+    for text in (_dump(loaded), coordinator, output, caplog.text):
+        for secret in (NTFY_TOKEN, PASSWORD, basic):
+            assert secret not in text

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlmodel import select
 
 from roadmap.config import HypothesisRules, load_stage_config
 from roadmap.errors import UserError
@@ -287,3 +288,86 @@ def test_stage_config_errors_name_the_file(loaded: Backend, tmp_path: Path) -> N
     settings = _config_with(tmp_path, loaded.settings, {"duration_days = 15": "duration_days = 0"})
     with pytest.raises(UserError, match=r"stages.toml: stage\.0\.duration_days"):
         start_stage(settings, "initiatives", now=NOW)
+
+
+def test_a_returned_task_blocks_the_gate_and_is_listed(loaded: Backend) -> None:
+    """A task the coordinator sent back is not done: the stage stays open and names it."""
+    from roadmap.store.models import Task
+
+    start_stage(loaded.settings, "initiatives", on=date(2026, 12, 1), now=NOW)
+    detail = stage_detail(loaded.settings, "initiatives")["tasks_by_agency"]
+    minobr = next(t["code"] for t in detail if t["agency"] == "minobr")
+    submit_tasks(loaded.settings, now=NOW)
+
+    def send_back(session, region) -> None:
+        task = session.exec(select(Task).where(Task.code == minobr)).one()
+        task.status = "returned"
+        session.add(task)
+
+    in_region(loaded, send_back)
+    refused = close_stage(loaded.settings, "initiatives", now=NOW)
+    assert refused["status"] == "gate_failed"
+    assert refused["missing"] == [f"minobr: поручение {minobr} не сдано"]
+
+
+def _to_analysis(loaded: Backend, tmp_path: Path) -> Settings:
+    """The analysis stage open, its tasks handed in, the confirmed initiatives scored and
+    analysed (the interviews gate is left out here: hypotheses are another test's matter)."""
+    settings = _config_with(
+        tmp_path,
+        loaded.settings,
+        {'gate = ["tasks_submitted", "hypotheses_confirmed"]': 'gate = ["tasks_submitted"]'},
+    )
+    for key in ("initiatives", "interviews", "analysis"):
+        start_stage(settings, key, on=date(2026, 12, 28), now=NOW)
+        submit_tasks(settings, stage=key, now=NOW)
+        if key != "analysis":
+            assert close_stage(settings, key, now=NOW)["status"] == "closed"
+    criteria = load_stage_config(settings).rules.analysis.criteria
+    record_scores(
+        settings,
+        [
+            ScoreIn(initiative=code, **{c: value for c in criteria})
+            for code, value in (("A-01", 5), ("D-01", 9), ("TR-03", 7))
+        ],
+    )
+    run_analysis(settings, cut_count=2, now=NOW)
+    return settings
+
+
+def test_scores_changed_after_the_analysis_keep_the_stage_open(
+    loaded: Backend, tmp_path: Path
+) -> None:
+    settings = _to_analysis(loaded, tmp_path)
+    criteria = load_stage_config(settings).rules.analysis.criteria
+    later = NOW + timedelta(hours=1)
+    record_scores(settings, [ScoreIn(initiative="A-01", **{c: 10 for c in criteria})])
+
+    refused = close_stage(settings, "analysis", now=later)
+    assert refused["status"] == "gate_failed"
+    assert refused["missing"] == [
+        "оценки инициатив A-01 изменены после анализа: проведите его снова (`roadmap analysis run`)"
+    ]
+    from roadmap.i18n import set_locale
+
+    set_locale("en")
+    assert close_stage(settings, "analysis", now=later)["missing"] == [
+        "scores of A-01 changed since the analysis: run it again (`roadmap analysis run`)"
+    ]
+    set_locale(None)
+
+    # Scoring again with the same values changes nothing; running the analysis again does.
+    record_scores(settings, [ScoreIn(initiative="A-01", **{c: 10 for c in criteria})])
+    assert close_stage(settings, "analysis", now=later)["status"] == "gate_failed"
+    ranked = run_analysis(settings, cut_count=2, now=later)
+    assert ranked["results"][0]["initiative"] == "A-01"
+    assert close_stage(settings, "analysis", now=later)["status"] == "closed"
+
+
+def test_an_unchanged_analysis_closes_its_stage(loaded: Backend, tmp_path: Path) -> None:
+    settings = _to_analysis(loaded, tmp_path)
+    assert close_stage(settings, "analysis", now=NOW) == {
+        "stage": "analysis",
+        "status": "closed",
+        "missing": [],
+    }
