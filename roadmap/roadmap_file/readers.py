@@ -94,7 +94,13 @@ def _read_yaml(path: Path) -> Source:
         budget[0] -= 1
         if budget[0] < 0:
             # Aliases can make a small file expand without bound ("billion laughs").
-            raise InvalidFile([Problem(places.get(at, f"{name}:1"), "", _msg("too_many_nodes"))])
+            raise InvalidFile(
+                [
+                    Problem(
+                        places.get(at, f"{name}:1"), "", _msg("too_many_nodes", max_nodes=MAX_NODES)
+                    )
+                ]
+            )
         if isinstance(node, CommentedMap):
             out = {}
             for key, value in node.items():

@@ -11,7 +11,6 @@ from pydantic import (
 )
 
 from roadmap.errors import InvalidFile, Problem
-from roadmap.i18n import current_locale
 from roadmap.roadmap_file.places import Source, _pydantic_problem, _render_path
 from roadmap.roadmap_file.schema import (
     FORMAT_VERSION,
@@ -193,15 +192,8 @@ def _check_references(
             shown = ", ".join(sorted(known)[:12]) + (", …" if len(known) > 12 else "")
             report(path, _msg("unknown_ref", what=what, code=code, known=shown or "—"))
 
-    what = {
-        "agency": ("неизвестный орган", "unknown agency"),
-        "sector": ("неизвестная отрасль", "unknown sector"),
-        "initiative": ("неизвестная инициатива", "unknown initiative"),
-        "stage": ("неизвестный этап", "unknown stage"),
-    }
-
     def w(key: str) -> str:
-        return what[key][1] if current_locale() == "en" else what[key][0]
+        return _msg(f"unknown_{key}")
 
     for index, item in lists.get("initiatives", []):
         ref(("initiatives", index, "sector"), item.sector, sectors, w("sector"))
