@@ -48,31 +48,8 @@ def start_stage(
         runs = scope.runs()
         run = runs.get(key)
         if run is None:
-            previous = config.previous(key)
-            if previous is not None:
-                before = runs.get(previous.key)
-                if before is None or before.status != StageStatus.closed:
-                    raise UserError(
-                        t(
-                            "stage.previous_open",
-                            key=key,
-                            previous=previous.key,
-                            status=before.status if before else StageStatus.pending.value,
-                        )
-                    )
             start = on or scope.today
-            if previous is not None and before.closed_at is not None:
-                closed_on = scope.calendar.local_date(before.closed_at)
-                if start < closed_on:
-                    raise UserError(
-                        t(
-                            "stage.starts_before_previous",
-                            key=key,
-                            on=start,
-                            previous=previous.key,
-                            closed=closed_on,
-                        )
-                    )
+            _check_previous_closed(scope, config, runs, key, start)
             run = StageRun(
                 strategy_id=scope.strategy.id,
                 version=scope.strategy.version,
@@ -94,6 +71,31 @@ def start_stage(
             "tasks_created": created,
             "tasks": total,
         }
+
+
+def _check_previous_closed(
+    scope: Scope, config: StageConfig, runs: dict[str, StageRun], key: str, start: date
+) -> None:
+    """A stage starts only after the one before it closed, and not before the day it closed."""
+    previous = config.previous(key)
+    if previous is None:
+        return
+    before = runs.get(previous.key)
+    if before is None or before.status != StageStatus.closed:
+        status = before.status if before else StageStatus.pending.value
+        raise UserError(t("stage.previous_open", key=key, previous=previous.key, status=status))
+    if before.closed_at is not None:
+        closed_on = scope.calendar.local_date(before.closed_at)
+        if start < closed_on:
+            raise UserError(
+                t(
+                    "stage.starts_before_previous",
+                    key=key,
+                    on=start,
+                    previous=previous.key,
+                    closed=closed_on,
+                )
+            )
 
 
 def _run_tasks(scope: Scope, run: StageRun) -> list[Task]:
