@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -32,6 +33,18 @@ from roadmap.store.unit_of_work import (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class StageStart:
+    """What starting a stage did: its run's status and dates, the tasks it created and has."""
+
+    stage: str
+    status: StageStatus
+    started_on: date
+    due_on: date
+    tasks_created: int
+    tasks: int
+
+
 def start_stage(
     settings: Settings,
     key: str,
@@ -39,7 +52,7 @@ def start_stage(
     on: date | None = None,
     region_code: str | None = None,
     now: datetime | None = None,
-) -> dict[str, Any]:
+) -> StageStart:
     """Open a stage: one task per agency and template, due `duration_days` working days
     after the start date. Starting an open or closed stage again creates nothing."""
     config = load_stage_config(settings)
@@ -63,14 +76,14 @@ def start_stage(
             scope.session.flush()
         created = _open_stage_tasks(scope, run, stage) if run.status != StageStatus.closed else 0
         total = len(_run_tasks(scope, run))
-        return {
-            "stage": key,
-            "status": run.status,
-            "started_on": run.started_on.isoformat(),
-            "due_on": run.due_on.isoformat(),
-            "tasks_created": created,
-            "tasks": total,
-        }
+        return StageStart(
+            stage=key,
+            status=StageStatus(run.status),
+            started_on=run.started_on,
+            due_on=run.due_on,
+            tasks_created=created,
+            tasks=total,
+        )
 
 
 def _check_previous_closed(
