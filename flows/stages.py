@@ -14,6 +14,7 @@ Flows return the services' plain dictionaries.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date, datetime, time
 from typing import Any
 
@@ -25,7 +26,7 @@ from roadmap.config import stage_keys_in_order
 from roadmap.errors import UserError
 from roadmap.i18n import current_locale, t
 from roadmap.settings import get_settings
-from roadmap.stages.runs import close_stage, start_stage
+from roadmap.stages.runs import StageStart, close_stage, start_stage
 
 # Messages of the demo flow only; the stage messages are the CLI's (roadmap.i18n).
 _DEMO_MESSAGES: dict[str, dict[str, str]] = {
@@ -55,16 +56,23 @@ def _demo_say(message: str, /, **values: object) -> str:
     return _DEMO_MESSAGES[message][current_locale()].format(**values)
 
 
-def _started(result: dict[str, Any]) -> str:
+def _started(result: StageStart) -> str:
     return t(
         "stage.started",
-        key=result["stage"],
-        status=result["status"],
-        started=result["started_on"],
-        due=result["due_on"],
-        created=result["tasks_created"],
-        total=result["tasks"],
+        key=result.stage,
+        status=result.status,
+        started=result.started_on,
+        due=result.due_on,
+        created=result.tasks_created,
+        total=result.tasks,
     )
+
+
+def _as_data(result: StageStart) -> dict[str, Any]:
+    """A flow's result as plain data (the stage status and dates as text)."""
+    data = asdict(result)
+    data.update(status=result.status.value, started_on=str(result.started_on))
+    return data | {"due_on": str(result.due_on)}
 
 
 def _day(value: str | None, option: str) -> date | None:
@@ -94,7 +102,7 @@ def start_stage_flow(key: str, on: str | None = None, region: str | None = None)
     """
     result = start_stage(get_settings(), key, on=_day(on, "on"), region_code=region)
     run_logger().info(_started(result))
-    return result
+    return _as_data(result)
 
 
 @flow(
@@ -153,7 +161,7 @@ def run_roadmap_flow(
             now=moment,
         )
         logger.info(_started(started))
-        due_on = date.fromisoformat(started["due_on"])
+        due_on = started.due_on
         work = simulate_stage_work(settings, key, now=datetime.combine(due_on, _WORK_DONE_AT))
         logger.info(
             _demo_say("simulated", key=key, work=", ".join(f"{k} {v}" for k, v in work.items()))
@@ -163,5 +171,5 @@ def run_roadmap_flow(
         _check_closed(closed)
         logger.info(t("stage.closed", key=key))
         logger.info(_demo_say("progress", done=done, total=len(keys)))
-        results.append({"stage": key, "started": started, "work": work, "closed": closed})
+        results.append({"stage": key, "started": _as_data(started), "work": work, "closed": closed})
     return results

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from roadmap.cli.common import handles_user_errors
+from roadmap.i18n import localized, t
 from roadmap.settings import PROJECT_DIR, get_settings
 
 if TYPE_CHECKING:
@@ -139,68 +140,82 @@ def _show_flow_progress(console: Console) -> None:
 
 
 def print_outcome(console: Console, settings: Any) -> None:
-    from rich.table import Table
-
     from roadmap.cli.plan import print_summary
     from roadmap.plan.queries import list_tasks, summary
     from roadmap.stages.analysis import latest_selection
     from roadmap.stages.runs import stage_overview
     from roadmap.store.unit_of_work import open_store, resolve_region
 
-    overview = stage_overview(settings)
-    table = Table(title="Этапы", title_justify="left")
-    for header in ("№", "Этап", "Начат", "Срок", "Закрыт", "Итог", "Поручения"):
-        table.add_column(header, no_wrap=header != "Этап")
+    console.print(_stages_table(stage_overview(settings)))
+    selection = latest_selection(settings)
+    if selection:
+        console.print(_selection_table(selection))
+    db = open_store(settings)
+    try:
+        with db.session() as session:
+            region = resolve_region(session, None)
+            console.print(_tasks_table(list_tasks(session, region)))
+            print_summary(summary(session, region))
+    finally:
+        db.dispose()
+
+
+def _table(title: str, headers: list[str], wrap: str | None = None) -> Any:
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    for header in headers:
+        table.add_column(header, no_wrap=header != wrap)
+    return table
+
+
+def _stages_table(overview: list[dict[str, Any]]) -> Any:
+    stage = t("demo.stage")
+    headers = ["№", stage, t("demo.started"), t("demo.due"), t("demo.closed")]
+    table = _table(t("demo.stages"), [*headers, t("demo.outcome"), t("demo.tasks")], stage)
     for row in overview:
         table.add_row(
             str(row["order"]),
-            f"{row['title_ru']} ({row['key']})",
+            f"{localized(row['title_ru'], row['title_en'])} ({row['key']})",
             row["started_on"] or "",
             row["due_on"] or "",
             row["closed_on"] or "",
             row["status"],
             f"{row['tasks_done']}/{row['tasks']}",
         )
-    console.print(table)
+    return table
 
-    selection = latest_selection(settings)
-    if selection:
-        criteria = list(selection["weights"])
-        table = Table(
-            title=f"Отбор инициатив ({selection['cut']}; веса: "
-            + ", ".join(f"{c} {w}" for c, w in selection["weights"].items())
-            + ")",
-            title_justify="left",
+
+def _selection_table(selection: dict[str, Any]) -> Any:
+    criteria = list(selection["weights"])
+    weights = ", ".join(f"{c} {w}" for c, w in selection["weights"].items())
+    initiative = t("demo.initiative")
+    headers = ["№", t("demo.code"), initiative, *criteria, t("demo.total"), t("demo.selected")]
+    table = _table(t("demo.selection", cut=selection["cut"], weights=weights), headers, initiative)
+    for r in selection["results"]:
+        table.add_row(
+            str(r["rank"]),
+            r["initiative"],
+            r["title"],
+            *[f"{r['scores'][c]:g}" for c in criteria],
+            f"{r['total']:.2f}",
+            "✔" if r["selected"] else "",
         )
-        for header in ("№", "Код", "Инициатива", *criteria, "Итог", "Отобрана"):
-            table.add_column(header, no_wrap=header != "Инициатива")
-        for r in selection["results"]:
-            table.add_row(
-                str(r["rank"]),
-                r["initiative"],
-                r["title"],
-                *[f"{r['scores'][c]:g}" for c in criteria],
-                f"{r['total']:.2f}",
-                "✔" if r["selected"] else "",
-            )
-        console.print(table)
+    return table
 
-    db = open_store(settings)
-    try:
-        with db.session() as session:
-            region = resolve_region(session, None)
-            tasks = list_tasks(session, region)
-            by_agency: dict[str, Counter[str]] = defaultdict(Counter)
-            for task in tasks:
-                by_agency[task["agency"]][task["status"]] += 1
-            statuses = sorted({task["status"] for task in tasks})
-            table = Table(title="Поручения по органам", title_justify="left")
-            table.add_column("Орган")
-            for status in statuses:
-                table.add_column(status, justify="right")
-            for agency in sorted(by_agency):
-                table.add_row(agency, *[str(by_agency[agency][s]) for s in statuses])
-            console.print(table)
-            print_summary(summary(session, region))
-    finally:
-        db.dispose()
+
+def _tasks_table(tasks: list[dict[str, Any]]) -> Any:
+    """Tasks per agency and status."""
+    from rich.table import Table
+
+    by_agency: dict[str, Counter[str]] = defaultdict(Counter)
+    for task in tasks:
+        by_agency[task["agency"]][task["status"]] += 1
+    statuses = sorted({task["status"] for task in tasks})
+    table = Table(title=t("demo.tasks_by_agency"), title_justify="left")
+    table.add_column(t("demo.agency"))
+    for status in statuses:
+        table.add_column(status, justify="right")
+    for agency in sorted(by_agency):
+        table.add_row(agency, *[str(by_agency[agency][s]) for s in statuses])
+    return table

@@ -31,7 +31,7 @@ from roadmap.cli.render import (
     print_table,
     shorten,
 )
-from roadmap.i18n import current_locale, t
+from roadmap.i18n import t
 
 # Top-level commands of this module; the composition root (app.py) mounts them.
 commands = typer.Typer()
@@ -267,53 +267,68 @@ def print_agencies(rows: list[dict[str, Any]]) -> None:
 
 
 def print_summary(data: dict[str, Any]) -> None:
-    from rich.table import Table
-
     console = get_console()
-    en = current_locale() == "en"
-    strategy = data["strategy"]
+    _print_summary_head(console, data)
+    console.print(_budget_table(data))
+    console.print(_indicator_table(console, data))
+    tasks = ", ".join(f"{k}: {v}" for k, v in sorted(data["tasks"].items())) or "—"
+    overdue = data["overdue_tasks"]
+    shown = f"[red]{overdue}[/red]" if overdue else f"{overdue}"
+    console.print(t("summary.tasks", tasks=tasks, overdue=shown, today=data["today"]))
+
+
+def _print_summary_head(console: Any, data: dict[str, Any]) -> None:
+    region, strategy = data["region"], data["strategy"]
     console.print(
-        f"[bold]{escape(data['region']['name'])}[/bold] ({data['region']['code']}, "
-        f"{data['region']['timezone']}) — {escape(strategy['title'])}, "
-        f"{strategy['start_year']}–{strategy['end_year']}, "
-        f"{'version' if en else 'версия'} {strategy['version']}"
+        t(
+            "summary.head",
+            name=escape(region["name"]),
+            code=region["code"],
+            timezone=region["timezone"],
+            title=escape(strategy["title"]),
+            start=strategy["start_year"],
+            end=strategy["end_year"],
+            version=strategy["version"],
+        )
     )
-    initiatives = ", ".join(f"{k}: {v}" for k, v in sorted(data["initiatives"].items()))
     console.print(
-        f"{'Agencies' if en else 'Органов'}: {data['agencies']}; "
-        f"{'initiatives' if en else 'инициатив'}: {sum(data['initiatives'].values())} "
-        f"({initiatives}); {'services' if en else 'услуг'}: {data['services']}; "
-        f"{'systems' if en else 'ИС'}: {data['systems']}"
+        t(
+            "summary.counts",
+            agencies=data["agencies"],
+            initiatives=sum(data["initiatives"].values()),
+            by_status=", ".join(f"{k}: {v}" for k, v in sorted(data["initiatives"].items())),
+            services=data["services"],
+            systems=data["systems"],
+        )
     )
-    years = sorted({int(y) for source in data["budget"].values() for y in source})
-    table = Table(
-        title=(
-            "Budget plan by source and year, million RUB" if en else "План финансирования, млн ₽"
-        ),
-        title_justify="left",
-    )
-    table.add_column("source" if en else "Источник")
-    for year in years:
-        table.add_column(str(year), justify="right")
-    table.add_column("total" if en else "Итого", justify="right")
+
+
+def _budget_table(data: dict[str, Any]) -> Any:
     from decimal import Decimal
 
+    from rich.table import Table
+
+    years = sorted({int(y) for source in data["budget"].values() for y in source})
+    table = Table(title=t("summary.budget"), title_justify="left")
+    table.add_column(t("summary.source"))
+    for year in years:
+        table.add_column(str(year), justify="right")
+    table.add_column(t("summary.total"), justify="right")
     for source, by_year in sorted(data["budget"].items()):
         values = [Decimal(by_year.get(year, by_year.get(str(year), "0"))) for year in years]
         table.add_row(source, *[fmt_millions(v) for v in values], fmt_millions(sum(values)))
     table.add_row(
         "[bold]Σ[/bold]", *["" for _ in years], f"[bold]{fmt_millions(data['budget_total'])}[/bold]"
     )
-    console.print(table)
-    table = Table(title=("Indicators" if en else "Показатели"), title_justify="left")
-    for (en_header, ru_header), width in (
-        (("code", "Код"), None),
-        (("indicator", "Показатель"), None),
-        (("baseline", "База"), None),
-        (("actual", "Факт"), None),
-        (("target", "Цель"), None),
-    ):
-        table.add_column(en_header if en else ru_header, no_wrap=True, min_width=width)
+    return table
+
+
+def _indicator_table(console: Any, data: dict[str, Any]) -> Any:
+    from rich.table import Table
+
+    table = Table(title=t("summary.indicators"), title_justify="left")
+    for key in ("code", "indicator", "baseline", "actual", "target"):
+        table.add_column(t(f"summary.{key}"), no_wrap=True)
     # The name gets what the other columns leave of the terminal's width.
     room = max(16, console.width - 66)
 
@@ -328,11 +343,4 @@ def print_summary(data: dict[str, Any]) -> None:
             pair(ind["last_actual"]),
             pair(ind["target"]),
         )
-    console.print(table)
-    tasks = ", ".join(f"{k}: {v}" for k, v in sorted(data["tasks"].items())) or "—"
-    overdue = data["overdue_tasks"]
-    console.print(
-        f"{'Tasks' if en else 'Поручения'}: {tasks}; "
-        f"{'overdue' if en else 'просрочено'} {'[red]' if overdue else ''}{overdue}"
-        f"{'[/red]' if overdue else ''} ({'as of' if en else 'на'} {data['today']})"
-    )
+    return table

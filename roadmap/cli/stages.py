@@ -22,7 +22,7 @@ from roadmap.cli.common import (
 )
 from roadmap.cli.render import escape, get_console, print_json, print_table
 from roadmap.errors import UserError
-from roadmap.i18n import current_locale, t
+from roadmap.i18n import localized, t
 
 # Top-level commands of this module; the composition root (app.py) mounts them.
 commands = typer.Typer()
@@ -78,7 +78,7 @@ def _day(value: str | None, option: str):
 
 
 def _title(row: dict[str, Any]) -> str:
-    return row["title_en"] if current_locale() == "en" else row["title_ru"]
+    return localized(row["title_ru"], row["title_en"])
 
 
 @stage_app.command("list")
@@ -133,11 +133,11 @@ def stage_start(
         t(
             "stage.started",
             key=key,
-            status=result["status"],
-            started=result["started_on"],
-            due=result["due_on"],
-            created=result["tasks_created"],
-            total=result["tasks"],
+            status=result.status,
+            started=result.started_on,
+            due=result.due_on,
+            created=result.tasks_created,
+            total=result.tasks,
         )
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,22 @@ from sqlmodel import Session, select
 
 from roadmap.errors import UserError
 from roadmap.i18n import t
-from roadmap.roadmap_file.schema import FORMAT_VERSION
+from roadmap.roadmap_file.schema import (
+    FORMAT_VERSION,
+    AgencyIn,
+    BaselineIn,
+    BudgetIn,
+    IndicatorIn,
+    InitiativeIn,
+    PersonIn,
+    RegionIn,
+    SectorIn,
+    ServiceIn,
+    StrategyIn,
+    StrictModel,
+    SystemIn,
+    TaskIn,
+)
 from roadmap.roadmap_file.writers import write_xlsx, write_yaml
 from roadmap.settings import Settings
 from roadmap.store.models import (
@@ -24,163 +40,189 @@ from roadmap.store.models import (
     Region,
     Sector,
     Service,
+    Strategy,
     Task,
+    ValueKind,
 )
 from roadmap.store.unit_of_work import current_strategy, region_session
+
+# Fields written even at their default value (a reader of the file sees them spelled out); every
+# other field at its default (or empty) is left out of the document.
+_SHOWN_AT_DEFAULT = {"status", "higher_is_better", "ai_candidate"}
+
+
+def _dump(item: StrictModel) -> dict[str, Any]:
+    """One item as the file has it: its model's keys in order, defaults left out (but the shown)."""
+    given = item.model_dump(exclude_none=True, exclude_defaults=True)
+    return {
+        name: given[name] if name in given else getattr(item, name)
+        for name in type(item).model_fields
+        if name in given or (name in _SHOWN_AT_DEFAULT and getattr(item, name) is not None)
+    }
 
 
 def export_document(session: Session, region: Region) -> dict[str, Any]:
     """The region's current roadmap as a format-1 document (the inverse of import)."""
     strategy = current_strategy(session, region)
-    people = {p.id: p for p in session.exec(select(Person).where(Person.region_id == region.id))}
-    sectors = {
-        s.id: s
-        for s in session.exec(
-            select(Sector).where(Sector.region_id == region.id).order_by(Sector.id)
-        )
-    }
-    agencies = {
-        a.id: a
-        for a in session.exec(
-            select(Agency).where(Agency.region_id == region.id).order_by(Agency.id)
-        )
-    }
-
-    def person(person_id: int | None) -> dict[str, Any]:
-        p = people[person_id]
-        out = {"code": p.code, "name": p.name}
-        if p.email:
-            out["email"] = p.email
-        if p.locale != "ru":
-            out["locale"] = p.locale
-        return out
-
+    codes = _Codes(session, region, strategy)
     doc: dict[str, Any] = {
         "format": FORMAT_VERSION,
-        "region": {"code": region.code, "name": region.name, "timezone": region.timezone},
-        "strategy": {
-            "title": strategy.title,
-            "start_year": strategy.start_year,
-            "end_year": strategy.end_year,
-        },
-        "coordinator": person(strategy.coordinator_id),
-        "sectors": [{"code": s.code, "name": s.name} for s in sectors.values()],
-        "agencies": [],
+        "region": _dump(RegionIn(code=region.code, name=region.name, timezone=region.timezone)),
+        "strategy": _dump(
+            StrategyIn(
+                title=strategy.title, start_year=strategy.start_year, end_year=strategy.end_year
+            )
+        ),
+        "coordinator": _dump(codes.person(strategy.coordinator_id)),
+        "sectors": [_dump(SectorIn(code=s.code, name=s.name)) for s in codes.sectors.values()],
     }
-    for a in agencies.values():
-        item = {"code": a.code, "name": a.name}
-        if a.kind != "executive_body":
-            item["kind"] = a.kind
-        item["emissary"] = person(a.emissary_id)
-        item["responsible"] = person(a.responsible_id)
-        doc["agencies"].append(item)
-
-    initiatives = session.exec(
-        select(Initiative).where(Initiative.strategy_id == strategy.id).order_by(Initiative.id)
-    ).all()
-    code_of = {i.id: i.code for i in initiatives}
-    doc["initiatives"] = []
-    for i in initiatives:
-        item = {
-            "code": i.code,
-            "title": i.title,
-            "sector": sectors[i.sector_id].code,
-            "agency": agencies[i.agency_id].code,
-            "status": i.status,
-        }
-        if i.problem:
-            item["problem"] = i.problem
-        if i.expected_effect:
-            item["expected_effect"] = i.expected_effect
-        doc["initiatives"].append(item)
-
-    doc["budget"] = []
-    for line in session.exec(
-        select(BudgetLine)
-        .join(Initiative)
-        .where(Initiative.strategy_id == strategy.id)
-        .order_by(BudgetLine.id)
-    ):
-        item = {
-            "initiative": code_of[line.initiative_id],
-            "year": line.year,
-            "source": line.source,
-            "planned": line.planned,
-        }
-        if line.actual_kopecks is not None:
-            item["actual"] = line.actual
-        doc["budget"].append(item)
-
-    series: dict[int, dict[str, dict[int, float]]] = defaultdict(lambda: defaultdict(dict))
-    for v in session.exec(
-        select(IndicatorValue)
-        .join(Indicator)
-        .where(Indicator.strategy_id == strategy.id)
-        .order_by(IndicatorValue.year)
-    ):
-        series[v.indicator_id][v.kind][v.year] = v.value
-    doc["indicators"] = []
-    for ind in session.exec(
-        select(Indicator).where(Indicator.strategy_id == strategy.id).order_by(Indicator.id)
-    ):
-        item = {
-            "code": ind.code,
-            "name": ind.name,
-            "unit": ind.unit,
-            "sector": sectors[ind.sector_id].code,
-        }
-        if ind.agency_id:
-            item["agency"] = agencies[ind.agency_id].code
-        item["higher_is_better"] = ind.higher_is_better
-        item["baseline"] = {"year": ind.baseline_year, "value": ind.baseline_value}
-        item["targets"] = dict(series[ind.id]["target"])
-        if series[ind.id]["actual"]:
-            item["actuals"] = dict(series[ind.id]["actual"])
-        doc["indicators"].append(item)
-
-    doc["tasks"] = []
-    for task in session.exec(select(Task).where(Task.strategy_id == strategy.id).order_by(Task.id)):
-        item = {
-            "code": task.code,
-            "agency": agencies[task.agency_id].code,
-            "title": task.title,
-            "due": task.due_on,
-        }
-        if task.stage:
-            item["stage"] = task.stage
-        item["status"] = task.status
-        doc["tasks"].append(item)
-
-    doc["services"] = []
-    for s in session.exec(
-        select(Service).where(Service.region_id == region.id).order_by(Service.id)
-    ):
-        item = {
-            "code": s.code,
-            "name": s.name,
-            "agency": agencies[s.agency_id].code,
-            "online": s.online,
-        }
-        if s.online_target_year is not None:
-            item["online_target_year"] = s.online_target_year
-        item["ai_candidate"] = s.ai_candidate
-        doc["services"].append(item)
-
-    doc["systems"] = []
-    for s in session.exec(
-        select(InformationSystem)
-        .where(InformationSystem.region_id == region.id)
-        .order_by(InformationSystem.id)
-    ):
-        item = {"code": s.code, "name": s.name, "agency": agencies[s.agency_id].code}
-        if s.gostekh_migration_due:
-            item["gostekh_migration_due"] = s.gostekh_migration_due
-        if s.function:
-            item["function"] = s.function
-        if s.platform:
-            item["platform"] = s.platform
-        doc["systems"].append(item)
+    for key, rows in _LISTS.items():
+        doc[key] = [_dump(rows(codes, row)) for row in codes.rows(key)]
     return doc
+
+
+class _Codes:
+    """The store's rows of one region and strategy, and the codes the file names them by."""
+
+    def __init__(self, session: Session, region: Region, strategy: Strategy):
+        self.session, self.region, self.strategy = session, region, strategy
+        self.people = {p.id: p for p in self._all(Person, Person.region_id == region.id)}
+        self.sectors = {s.id: s for s in self._all(Sector, Sector.region_id == region.id)}
+        self.agencies = {a.id: a for a in self._all(Agency, Agency.region_id == region.id)}
+        self.initiatives = {
+            i.id: i for i in self._all(Initiative, Initiative.strategy_id == strategy.id)
+        }
+        self.series: dict[int, dict[str, dict[int, float]]] = defaultdict(lambda: defaultdict(dict))
+        for v in session.exec(
+            select(IndicatorValue)
+            .join(Indicator)
+            .where(Indicator.strategy_id == strategy.id)
+            .order_by(IndicatorValue.year)
+        ):
+            self.series[v.indicator_id][v.kind][v.year] = v.value
+
+    def _all(self, model: type, *where: Any, join: type | None = None) -> list[Any]:
+        query = select(model)
+        if join is not None:
+            query = query.join(join)
+        return list(self.session.exec(query.where(*where).order_by(model.id)))
+
+    def rows(self, key: str) -> list[Any]:
+        region, strategy = self.region.id, self.strategy.id
+        match key:
+            case "agencies":
+                return list(self.agencies.values())
+            case "initiatives":
+                return list(self.initiatives.values())
+            case "budget":
+                return self._all(BudgetLine, Initiative.strategy_id == strategy, join=Initiative)
+            case "indicators":
+                return self._all(Indicator, Indicator.strategy_id == strategy)
+            case "tasks":
+                return self._all(Task, Task.strategy_id == strategy)
+            case "services":
+                return self._all(Service, Service.region_id == region)
+            case "systems":
+                return self._all(InformationSystem, InformationSystem.region_id == region)
+        raise KeyError(key)
+
+    def person(self, person_id: int | None) -> PersonIn:
+        p = self.people[person_id]
+        return PersonIn(code=p.code, name=p.name, email=p.email or None, locale=p.locale)
+
+    def agency(self, agency_id: int | None) -> str | None:
+        return None if agency_id is None else self.agencies[agency_id].code
+
+
+def _agency(codes: _Codes, a: Agency) -> AgencyIn:
+    return AgencyIn(
+        code=a.code,
+        name=a.name,
+        kind=a.kind,
+        emissary=codes.person(a.emissary_id),
+        responsible=codes.person(a.responsible_id),
+    )
+
+
+def _initiative(codes: _Codes, i: Initiative) -> InitiativeIn:
+    return InitiativeIn(
+        code=i.code,
+        title=i.title,
+        sector=codes.sectors[i.sector_id].code,
+        agency=codes.agency(i.agency_id),
+        status=i.status,
+        problem=i.problem or None,
+        expected_effect=i.expected_effect or None,
+    )
+
+
+def _budget(codes: _Codes, line: BudgetLine) -> BudgetIn:
+    return BudgetIn(
+        initiative=codes.initiatives[line.initiative_id].code,
+        year=line.year,
+        source=line.source,
+        planned=line.planned,
+        actual=line.actual,
+    )
+
+
+def _indicator(codes: _Codes, ind: Indicator) -> IndicatorIn:
+    series = codes.series[ind.id]
+    return IndicatorIn(
+        code=ind.code,
+        name=ind.name,
+        unit=ind.unit,
+        sector=codes.sectors[ind.sector_id].code,
+        agency=codes.agency(ind.agency_id),
+        higher_is_better=ind.higher_is_better,
+        baseline=BaselineIn(year=ind.baseline_year, value=ind.baseline_value),
+        targets=dict(series[ValueKind.target.value]),
+        actuals=dict(series[ValueKind.actual.value]),
+    )
+
+
+def _task(codes: _Codes, task: Task) -> TaskIn:
+    return TaskIn(
+        code=task.code,
+        agency=codes.agency(task.agency_id),
+        title=task.title,
+        due=task.due_on,
+        stage=task.stage or None,
+        status=task.status,
+    )
+
+
+def _service(codes: _Codes, s: Service) -> ServiceIn:
+    return ServiceIn(
+        code=s.code,
+        name=s.name,
+        agency=codes.agency(s.agency_id),
+        online=s.online,
+        online_target_year=s.online_target_year,
+        ai_candidate=s.ai_candidate,
+    )
+
+
+def _system(codes: _Codes, s: InformationSystem) -> SystemIn:
+    return SystemIn(
+        code=s.code,
+        name=s.name,
+        agency=codes.agency(s.agency_id),
+        gostekh_migration_due=s.gostekh_migration_due or None,
+        function=s.function or None,
+        platform=s.platform or None,
+    )
+
+
+_LISTS: dict[str, Callable[[_Codes, Any], StrictModel]] = {
+    "agencies": _agency,
+    "initiatives": _initiative,
+    "budget": _budget,
+    "indicators": _indicator,
+    "tasks": _task,
+    "services": _service,
+    "systems": _system,
+}
 
 
 def export_roadmap(settings: Settings, path: Path, region_code: str | None = None) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from roadmap.errors import UserError
 from roadmap.i18n import t
 from roadmap.plan.tasks import _next_task_code
 from roadmap.roadmap_file.readers import read_source
-from roadmap.roadmap_file.schema import LIST_KEYS, PersonIn, RoadmapDoc
+from roadmap.roadmap_file.schema import PersonIn, RoadmapDoc
 from roadmap.roadmap_file.validation import Context, validate
 from roadmap.settings import Settings
 from roadmap.store.models import (
@@ -198,6 +199,145 @@ def _by_code(session: Session, model: type, **where: Any) -> dict[str, Any]:
     return {row.code: row for row in session.exec(query.order_by(model.id))}
 
 
+@dataclass
+class _Refs:
+    """What a list's rows point at: the region, its strategy, and the rows each kind has so far."""
+
+    region: Region
+    strategy: Strategy
+    person: Callable[[PersonIn, PersonRole], Person]
+    rows: dict[str, dict[Any, Any]] = field(default_factory=dict)
+
+    def id_of(self, kind: str, code: str | None) -> int | None:
+        return None if code is None else self.rows[kind][code].id
+
+
+@dataclass(frozen=True, slots=True)
+class _Spec:
+    """One list of the file: its table, natural key, parent lookups and columns."""
+
+    kind: str  # the list key; also the name the import report counts it under
+    model: type
+    scope: str | None  # "region" | "strategy": the owner column `{scope}_id`; None: no owner
+    copy: tuple[str, ...] = ()  # columns taken as they are from the item's field of that name
+    parents: tuple[tuple[str, str, str], ...] = ()  # (column, kind, item field): code → id
+    extra: Callable[[Any, _Refs], dict[str, Any]] | None = None  # columns computed otherwise
+    key: Callable[[Any, _Refs], Any] = lambda item, refs: item.code
+    load: Callable[[Session, _Refs], dict[Any, Any]] | None = None  # default: rows by code
+    children: Callable[[_Upserter, Any, Any, _Refs], None] | None = None
+
+    def existing(self, session: Session, refs: _Refs) -> dict[Any, Any]:
+        if self.load is not None:
+            return self.load(session, refs)
+        return _by_code(session, self.model, **{f"{self.scope}_id": self._owner(refs)})
+
+    def _owner(self, refs: _Refs) -> int:
+        return refs.region.id if self.scope == "region" else refs.strategy.id
+
+    def values(self, item: Any, refs: _Refs) -> dict[str, Any]:
+        values = {} if self.scope is None else {f"{self.scope}_id": self._owner(refs)}
+        values.update({name: getattr(item, name) for name in self.copy})
+        for column, kind, name in self.parents:
+            values[column] = refs.id_of(kind, getattr(item, name))
+        if self.extra is not None:
+            values.update(self.extra(item, refs))
+        return values
+
+
+def _agency_people(item: Any, refs: _Refs) -> dict[str, Any]:
+    emissary = refs.person(item.emissary, PersonRole.emissary)
+    responsible = refs.person(item.responsible, PersonRole.responsible)
+    return {"emissary_id": emissary.id, "responsible_id": responsible.id}
+
+
+def _budget_lines(session: Session, refs: _Refs) -> dict[Any, Any]:
+    query = select(BudgetLine).join(Initiative).where(Initiative.strategy_id == refs.strategy.id)
+    return {(line.initiative_id, line.year, line.source): line for line in session.exec(query)}
+
+
+def _money(item: Any, refs: _Refs) -> dict[str, Any]:
+    actual = None if item.actual is None else roubles_to_kopecks(item.actual)
+    return {"planned_kopecks": roubles_to_kopecks(item.planned), "actual_kopecks": actual}
+
+
+def _indicator_fields(item: Any, refs: _Refs) -> dict[str, Any]:
+    return {"baseline_year": item.baseline.year, "baseline_value": item.baseline.value}
+
+
+def _indicator_values(session: Session, refs: _Refs) -> dict[Any, Any]:
+    query = select(IndicatorValue).join(Indicator).where(Indicator.strategy_id == refs.strategy.id)
+    return {(v.indicator_id, v.year, v.kind): v for v in session.exec(query)}
+
+
+def _upsert_series(up: _Upserter, row: Indicator, item: Any, refs: _Refs) -> None:
+    existing = refs.rows["indicator values"]
+    for kind, series in ((ValueKind.target, item.targets), (ValueKind.actual, item.actuals)):
+        for year, value in series.items():
+            values = {"indicator_id": row.id, "year": year, "kind": kind.value, "value": value}
+            key = (row.id, year, kind.value)
+            up.mark(
+                "indicator values",
+                up.upsert("indicator values", existing, key, IndicatorValue, values),
+            )
+
+
+def _task_fields(item: Any, refs: _Refs) -> dict[str, Any]:
+    return {"due_on": item.due, "assignee_id": refs.rows["agencies"][item.agency].emissary_id}
+
+
+_LISTS = (
+    _Spec("agencies", Agency, "region", copy=("code", "name", "kind"), extra=_agency_people),
+    _Spec(
+        "initiatives",
+        Initiative,
+        "strategy",
+        copy=("code", "title", "status", "problem", "expected_effect"),
+        parents=(("sector_id", "sectors", "sector"), ("agency_id", "agencies", "agency")),
+    ),
+    _Spec(
+        "budget",
+        BudgetLine,
+        None,
+        copy=("year", "source"),
+        parents=(("initiative_id", "initiatives", "initiative"),),
+        extra=_money,
+        key=lambda item, refs: (refs.id_of("initiatives", item.initiative), item.year, item.source),
+        load=_budget_lines,
+    ),
+    _Spec(
+        "indicators",
+        Indicator,
+        "strategy",
+        copy=("code", "name", "unit", "higher_is_better"),
+        parents=(("sector_id", "sectors", "sector"), ("agency_id", "agencies", "agency")),
+        extra=_indicator_fields,
+        children=_upsert_series,
+    ),
+    _Spec(
+        "tasks",
+        Task,
+        "strategy",
+        copy=("code", "title", "stage", "status"),
+        parents=(("agency_id", "agencies", "agency"),),
+        extra=_task_fields,
+    ),
+    _Spec(
+        "services",
+        Service,
+        "region",
+        copy=("code", "name", "online", "online_target_year", "ai_candidate"),
+        parents=(("agency_id", "agencies", "agency"),),
+    ),
+    _Spec(
+        "systems",
+        InformationSystem,
+        "region",
+        copy=("code", "name", "gostekh_migration_due", "function", "platform"),
+        parents=(("agency_id", "agencies", "agency"),),
+    ),
+)
+
+
 def _apply(
     session: Session,
     doc: RoadmapDoc,
@@ -210,275 +350,123 @@ def _apply(
 ) -> None:
     up = _Upserter(session, report)
     if doc.whole:
-        regions = {r.code: r for r in session.exec(select(Region))}
-        region = up.upsert(
-            "region",
-            regions,
-            doc.region.code,
-            Region,
-            {"code": doc.region.code, "name": doc.region.name, "timezone": doc.region.timezone},
-        )
-        session.flush()
+        region = _upsert_region(up, session, doc)
     assert region is not None
     people = _by_code(session, Person, region_id=region.id)
 
     def person(p: PersonIn, role: PersonRole) -> Person:
+        values = {"region_id": region.id, "code": p.code, "name": p.name, "email": p.email}
         row = up.upsert(
-            "people",
-            people,
-            p.code,
-            Person,
-            {
-                "region_id": region.id,
-                "code": p.code,
-                "name": p.name,
-                "email": p.email,
-                "role": role.value,
-                "locale": p.locale,
-            },
+            "people", people, p.code, Person, values | {"role": role.value, "locale": p.locale}
         )
         up.mark("people", row)
         return row
 
     if doc.whole:
-        coordinator = person(doc.coordinator, PersonRole.coordinator)
-        strategies = {
-            (s.start_year, s.end_year): s
-            for s in session.exec(select(Strategy).where(Strategy.region_id == region.id))
-        }
-        strategy = up.upsert(
-            "strategy",
-            strategies,
-            (doc.strategy.start_year, doc.strategy.end_year),
-            Strategy,
-            {
-                "region_id": region.id,
-                "title": doc.strategy.title,
-                "start_year": doc.strategy.start_year,
-                "end_year": doc.strategy.end_year,
-                "coordinator_id": coordinator.id,
-            },
+        strategy = _upsert_strategy(
+            up, session, doc, region, person(doc.coordinator, PersonRole.coordinator)
         )
-        session.flush()
-        sectors = _by_code(session, Sector, region_id=region.id)
-        for code, name in default_sectors(settings).items():
-            if code not in sectors:
-                up.upsert(
-                    "sectors",
-                    sectors,
-                    code,
-                    Sector,
-                    {"region_id": region.id, "code": code, "name": name},
-                )
-        for sector in doc.sectors:
-            up.upsert(
-                "sectors",
-                sectors,
-                sector.code,
-                Sector,
-                {"region_id": region.id, "code": sector.code, "name": sector.name},
-            )
-        session.flush()
+        _upsert_sectors(up, session, doc, region, settings)
     assert strategy is not None
-    sectors = _by_code(session, Sector, region_id=region.id)
-    sector_id = {code: row.id for code, row in sectors.items()}
-    lists = doc.lists
+    refs = _Refs(
+        region, strategy, person, {"sectors": _by_code(session, Sector, region_id=region.id)}
+    )
+    refs.rows["indicator values"] = _indicator_values(session, refs)
+    for spec in _LISTS:
+        existing = refs.rows[spec.kind] = spec.existing(session, refs)
+        items = doc.lists.get(spec.kind, [])
+        if spec.kind == "tasks":
+            items = _with_codes(items, existing, refs)
+        for item in items:
+            row = up.upsert(
+                spec.kind, existing, spec.key(item, refs), spec.model, spec.values(item, refs)
+            )
+            up.mark(spec.kind, row)
+            if spec.children is not None:
+                spec.children(up, row, item, refs)
     # --prune replaces the lists the file has; a list the file leaves out is left alone.
-    prune_list = {key: prune and key in lists for key in LIST_KEYS}
+    if prune:
+        _prune(up, session, refs, set(doc.lists), people if doc.whole else None)
+    session.flush()
 
-    agencies = _by_code(session, Agency, region_id=region.id)
-    for item in lists.get("agencies", []):
-        emissary = person(item.emissary, PersonRole.emissary)
-        responsible = person(item.responsible, PersonRole.responsible)
-        row = up.upsert(
-            "agencies",
-            agencies,
-            item.code,
-            Agency,
-            {
-                "region_id": region.id,
-                "code": item.code,
-                "name": item.name,
-                "kind": item.kind,
-                "emissary_id": emissary.id,
-                "responsible_id": responsible.id,
-            },
-        )
-        up.mark("agencies", row)
-    agency_id = {code: row.id for code, row in agencies.items()}
-    agency_emissary = {code: row.emissary_id for code, row in agencies.items()}
 
-    initiatives = _by_code(session, Initiative, strategy_id=strategy.id)
-    for item in lists.get("initiatives", []):
-        row = up.upsert(
-            "initiatives",
-            initiatives,
-            item.code,
-            Initiative,
-            {
-                "strategy_id": strategy.id,
-                "code": item.code,
-                "title": item.title,
-                "sector_id": sector_id[item.sector],
-                "agency_id": agency_id[item.agency],
-                "status": item.status,
-                "problem": item.problem,
-                "expected_effect": item.expected_effect,
-            },
-        )
-        up.mark("initiatives", row)
-    initiative_id = {code: row.id for code, row in initiatives.items()}
+def _upsert_region(up: _Upserter, session: Session, doc: RoadmapDoc) -> Region:
+    regions = {r.code: r for r in session.exec(select(Region))}
+    values = {"code": doc.region.code, "name": doc.region.name, "timezone": doc.region.timezone}
+    region = up.upsert("region", regions, doc.region.code, Region, values)
+    session.flush()
+    return region
 
-    budget = {
-        (line.initiative_id, line.year, line.source): line
-        for line in session.exec(
-            select(BudgetLine).join(Initiative).where(Initiative.strategy_id == strategy.id)
-        )
+
+def _upsert_strategy(
+    up: _Upserter, session: Session, doc: RoadmapDoc, region: Region, coordinator: Person
+) -> Strategy:
+    strategies = {
+        (s.start_year, s.end_year): s
+        for s in session.exec(select(Strategy).where(Strategy.region_id == region.id))
     }
-    for item in lists.get("budget", []):
-        key = (initiative_id[item.initiative], item.year, item.source)
-        row = up.upsert(
-            "budget",
-            budget,
-            key,
-            BudgetLine,
-            {
-                "initiative_id": key[0],
-                "year": item.year,
-                "source": item.source,
-                "planned_kopecks": roubles_to_kopecks(item.planned),
-                "actual_kopecks": None if item.actual is None else roubles_to_kopecks(item.actual),
-            },
-        )
-        up.mark("budget", row)
-
-    indicators = _by_code(session, Indicator, strategy_id=strategy.id)
+    horizon = (doc.strategy.start_year, doc.strategy.end_year)
     values = {
-        (v.indicator_id, v.year, v.kind): v
-        for v in session.exec(
-            select(IndicatorValue).join(Indicator).where(Indicator.strategy_id == strategy.id)
-        )
+        "region_id": region.id,
+        "title": doc.strategy.title,
+        "start_year": horizon[0],
+        "end_year": horizon[1],
+        "coordinator_id": coordinator.id,
     }
-    for item in lists.get("indicators", []):
-        row = up.upsert(
-            "indicators",
-            indicators,
-            item.code,
-            Indicator,
-            {
-                "strategy_id": strategy.id,
-                "code": item.code,
-                "name": item.name,
-                "unit": item.unit,
-                "sector_id": sector_id[item.sector],
-                "agency_id": agency_id[item.agency] if item.agency else None,
-                "higher_is_better": item.higher_is_better,
-                "baseline_year": item.baseline.year,
-                "baseline_value": item.baseline.value,
-            },
-        )
-        up.mark("indicators", row)
-        for kind, series in ((ValueKind.target, item.targets), (ValueKind.actual, item.actuals)):
-            for year, value in series.items():
-                value_row = up.upsert(
-                    "indicator values",
-                    values,
-                    (row.id, year, kind.value),
-                    IndicatorValue,
-                    {"indicator_id": row.id, "year": year, "kind": kind.value, "value": value},
-                )
-                up.mark("indicator values", value_row)
+    strategy = up.upsert("strategy", strategies, horizon, Strategy, values)
+    session.flush()
+    return strategy
 
-    tasks = _by_code(session, Task, strategy_id=strategy.id)
+
+def _upsert_sectors(
+    up: _Upserter, session: Session, doc: RoadmapDoc, region: Region, settings: Settings
+) -> None:
+    """The configured default sectors the region lacks, then the file's own."""
+    sectors = _by_code(session, Sector, region_id=region.id)
+    defaults = [(c, n) for c, n in default_sectors(settings).items() if c not in sectors]
+    for code, name in [*defaults, *((s.code, s.name) for s in doc.sectors)]:
+        values = {"region_id": region.id, "code": code, "name": name}
+        up.upsert("sectors", sectors, code, Sector, values)
+    session.flush()
+
+
+def _with_codes(items: list[Any], tasks: dict[str, Task], refs: _Refs) -> list[Any]:
+    """Tasks without a code: match by agency and title, else give them the next T-NNN."""
     by_title = {(row.agency_id, row.title): row for row in tasks.values()}
-    taken = set(tasks) | {item.code for item in lists.get("tasks", []) if item.code}
-    for item in lists.get("tasks", []):
-        code = item.code
-        if code is None:
-            # No code in the file: match by agency and title, else make the next T-NNN.
-            match = by_title.pop((agency_id[item.agency], item.title), None)
+    taken = set(tasks) | {item.code for item in items if item.code}
+    coded = []
+    for item in items:
+        if item.code is None:
+            match = by_title.pop((refs.id_of("agencies", item.agency), item.title), None)
             code = match.code if match is not None else _next_task_code(taken)
             taken.add(code)
-        row = up.upsert(
-            "tasks",
-            tasks,
-            code,
-            Task,
-            {
-                "strategy_id": strategy.id,
-                "code": code,
-                "agency_id": agency_id[item.agency],
-                "assignee_id": agency_emissary[item.agency],
-                "title": item.title,
-                "due_on": item.due,
-                "stage": item.stage,
-                "status": item.status,
-            },
-        )
-        up.mark("tasks", row)
+            item = item.model_copy(update={"code": code})
+        coded.append(item)
+    return coded
 
-    services = _by_code(session, Service, region_id=region.id)
-    for item in lists.get("services", []):
-        row = up.upsert(
-            "services",
-            services,
-            item.code,
-            Service,
-            {
-                "region_id": region.id,
-                "code": item.code,
-                "name": item.name,
-                "agency_id": agency_id[item.agency],
-                "online": item.online,
-                "online_target_year": item.online_target_year,
-                "ai_candidate": item.ai_candidate,
-            },
-        )
-        up.mark("services", row)
 
-    systems = _by_code(session, InformationSystem, region_id=region.id)
-    for item in lists.get("systems", []):
-        row = up.upsert(
-            "systems",
-            systems,
-            item.code,
-            InformationSystem,
-            {
-                "region_id": region.id,
-                "code": item.code,
-                "name": item.name,
-                "agency_id": agency_id[item.agency],
-                "gostekh_migration_due": item.gostekh_migration_due,
-                "function": item.function,
-                "platform": item.platform,
-            },
-        )
-        up.mark("systems", row)
-
-    # Prune children before parents, so foreign keys hold at every step.
-    if prune_list["budget"]:
-        up.prune("budget", list(budget.values()))
-    if prune_list["indicators"]:
-        up.prune("indicator values", list(values.values()))
-        up.prune("indicators", list(indicators.values()))
-    # Tasks that stages and reviews created are not the file's to prune.
-    tasks = {code: task for code, task in tasks.items() if task.template is None}
-    for kind, rows in (
-        ("tasks", tasks),
-        ("services", services),
-        ("systems", systems),
-        ("initiatives", initiatives),
-    ):
-        if prune_list[kind]:
-            up.prune(kind, list(rows.values()))
+def _prune(
+    up: _Upserter, session: Session, refs: _Refs, lists: set[str], people: dict | None
+) -> None:
+    """Delete what the file's lists no longer have, children before parents (foreign keys hold)."""
+    rows = refs.rows
+    if "budget" in lists:
+        up.prune("budget", list(rows["budget"].values()))
+    if "indicators" in lists:
+        up.prune("indicator values", list(rows["indicator values"].values()))
+        up.prune("indicators", list(rows["indicators"].values()))
+    if "tasks" in lists:  # tasks that stages and reviews created are not the file's to prune
+        up.prune("tasks", [task for task in rows["tasks"].values() if task.template is None])
+    for kind in ("services", "systems", "initiatives"):
+        if kind in lists:
+            up.prune(kind, list(rows[kind].values()))
     # Agencies and people belong to the region: another strategy may still need them.
-    if prune_list["agencies"]:
-        used = _agencies_in_use(session, region)
-        up.prune("agencies", [a for a in agencies.values() if a.id not in used])
-    if doc.whole and prune:
-        used = _people_in_use(session, region)
+    if "agencies" in lists:
+        used = _agencies_in_use(session, refs.region)
+        up.prune("agencies", [a for a in rows["agencies"].values() if a.id not in used])
+    if people is not None:
+        used = _people_in_use(session, refs.region)
         up.prune("people", [p for p in people.values() if p.id not in used])
-    session.flush()
 
 
 def _agencies_in_use(session: Session, region: Region) -> set[int]:

@@ -25,7 +25,9 @@ from roadmap.store.models import (
     Region,
     Sector,
     Service,
+    Strategy,
     Task,
+    ValueKind,
     kopecks_to_roubles,
 )
 from roadmap.store.unit_of_work import calendar_for, current_strategy
@@ -184,44 +186,10 @@ def summary(session: Session, region: Region, *, now: datetime | None = None) ->
     status_counts = Counter(
         session.exec(select(Initiative.status).where(Initiative.strategy_id == strategy.id))
     )
-    budget: dict[str, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for source, year, planned in session.exec(
-        select(BudgetLine.source, BudgetLine.year, sa.func.sum(BudgetLine.planned_kopecks))
-        .join(Initiative)
-        .where(Initiative.strategy_id == strategy.id)
-        .group_by(BudgetLine.source, BudgetLine.year)
-    ):
-        budget[source][year] = kopecks_to_roubles(int(planned))
+    budget = _budget_by_source(session, strategy)
     tasks = session.exec(select(Task).where(Task.strategy_id == strategy.id)).all()
     task_counts = Counter(task.status for task in tasks)
     overdue = sum(1 for task in tasks if task.status in OPEN_TASK_STATUSES and task.due_on < today)
-    indicators = []
-    for ind in session.exec(
-        select(Indicator).where(Indicator.strategy_id == strategy.id).order_by(Indicator.code)
-    ):
-        values = {
-            (v.kind, v.year): v.value
-            for v in session.exec(
-                select(IndicatorValue).where(IndicatorValue.indicator_id == ind.id)
-            )
-        }
-        last_actual = max((y for k, y in values if k == "actual"), default=None)
-        final_target = max((y for k, y in values if k == "target"), default=None)
-        indicators.append(
-            {
-                "code": ind.code,
-                "name": ind.name,
-                "unit": ind.unit,
-                "baseline": [ind.baseline_year, ind.baseline_value],
-                "last_actual": [last_actual, values[("actual", last_actual)]]
-                if last_actual
-                else None,
-                "target": [final_target, values[("target", final_target)]]
-                if final_target
-                else None,
-                "higher_is_better": ind.higher_is_better,
-            }
-        )
     count = lambda model, column, value: session.exec(  # noqa: E731
         select(sa.func.count()).select_from(model).where(column == value)
     ).one()
@@ -240,9 +208,53 @@ def summary(session: Session, region: Region, *, now: datetime | None = None) ->
         "budget_total": str(
             sum((v for ys in budget.values() for v in ys.values()), Decimal("0.00"))
         ),
-        "indicators": indicators,
+        "indicators": _indicator_lines(session, strategy),
         "tasks": dict(task_counts),
         "overdue_tasks": overdue,
         "services": count(Service, Service.region_id, region.id),
         "systems": count(InformationSystem, InformationSystem.region_id, region.id),
     }
+
+
+def _budget_by_source(session: Session, strategy: Strategy) -> dict[str, dict[int, Decimal]]:
+    """Planned roubles by funding source and year."""
+    budget: dict[str, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for source, year, planned in session.exec(
+        select(BudgetLine.source, BudgetLine.year, sa.func.sum(BudgetLine.planned_kopecks))
+        .join(Initiative)
+        .where(Initiative.strategy_id == strategy.id)
+        .group_by(BudgetLine.source, BudgetLine.year)
+    ):
+        budget[source][year] = kopecks_to_roubles(int(planned))
+    return budget
+
+
+def _indicator_lines(session: Session, strategy: Strategy) -> list[dict[str, Any]]:
+    """Each indicator with its baseline, latest actual and final target as [year, value]."""
+    indicators = []
+    for ind in session.exec(
+        select(Indicator).where(Indicator.strategy_id == strategy.id).order_by(Indicator.code)
+    ):
+        values = {
+            (v.kind, v.year): v.value
+            for v in session.exec(
+                select(IndicatorValue).where(IndicatorValue.indicator_id == ind.id)
+            )
+        }
+        actual, target = ValueKind.actual.value, ValueKind.target.value
+        last_actual = max((y for k, y in values if k == actual), default=None)
+        final_target = max((y for k, y in values if k == target), default=None)
+        indicators.append(
+            {
+                "code": ind.code,
+                "name": ind.name,
+                "unit": ind.unit,
+                "baseline": [ind.baseline_year, ind.baseline_value],
+                "last_actual": [last_actual, values[(actual, last_actual)]]
+                if last_actual
+                else None,
+                "target": [final_target, values[(target, final_target)]] if final_target else None,
+                "higher_is_better": ind.higher_is_better,
+            }
+        )
+    return indicators

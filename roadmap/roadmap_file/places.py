@@ -1,4 +1,12 @@
-"""TODO"""
+"""Where a problem is: a read file's places and the messages of pydantic's errors.
+
+`Source` is what every reader returns: the plain data, a map from each key path
+(`("initiatives", 3, "agency")`) to its place in the file (`file.yaml:42`,
+`file.xlsx[initiatives]:7`, `file.csv:3`), and the place to fall back on. A path without a
+place of its own takes its nearest parent's. `_pydantic_problem` turns one pydantic error
+into a `Problem` with that place, the path written as `initiatives[3].agency`, and a message
+from the catalogue (`roadmap/i18n/file.py`).
+"""
 
 from __future__ import annotations
 

@@ -49,20 +49,26 @@ def read_source(path: Path) -> Source:
 
 
 def _read_yaml(path: Path) -> Source:
-    from ruamel.yaml import YAML
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-    from ruamel.yaml.constructor import RoundTripConstructor
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
     name = path.name
-    raw = path.read_bytes()
+    data = _load_yaml(name, _decode(name, path.read_bytes()))
+    places: dict[Path_, str] = {(): f"{name}:1"}
+    return Source(name, _Plain(name, places).plain(data, ()), places, f"{name}:1")
+
+
+def _decode(name: str, raw: bytes) -> str:
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise InvalidFile(
             [Problem(f"{name}:{line}", "", _msg("encoding", offset=exc.start))]
         ) from None
+
+
+def _load_yaml(name: str, text: str) -> Any:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.constructor import RoundTripConstructor
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     class _Constructor(RoundTripConstructor):
         """Dates stay text until validated, so a bad date is a message, not a crash."""
@@ -71,7 +77,7 @@ def _read_yaml(path: Path) -> Source:
     yaml = YAML(typ="rt")
     yaml.Constructor = _Constructor
     try:
-        data = yaml.load(text)
+        return yaml.load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -80,48 +86,60 @@ def _read_yaml(path: Path) -> Source:
     except (YAMLError, ValueError, TypeError, RecursionError) as exc:
         raise InvalidFile([Problem(f"{name}:1", "", _msg("yaml", reason=exc))]) from None
 
-    places: dict[Path_, str] = {(): f"{name}:1"}
-    budget = [MAX_NODES]
 
-    def line_of(lookup: Callable[[Any], Any], key: Any, at: Path_) -> str:
+class _Plain:
+    """ruamel's nodes as plain dicts, lists and scalars, noting the line of every key."""
+
+    def __init__(self, name: str, places: dict[Path_, str]):
+        self.name, self.places = name, places
+        self.budget = MAX_NODES
+
+    def line_of(self, lookup: Callable[[Any], Any], key: Any, at: Path_) -> str:
         # Merge keys and tagged collections carry no position of their own: use the parent's.
         try:
-            return f"{name}:{lookup(key)[0] + 1}"
+            return f"{self.name}:{lookup(key)[0] + 1}"
         except (KeyError, TypeError, IndexError):
-            return places.get(at, f"{name}:1")
+            return self.places.get(at, f"{self.name}:1")
 
-    def plain(node: Any, at: Path_) -> Any:
-        budget[0] -= 1
-        if budget[0] < 0:
+    def plain(self, node: Any, at: Path_) -> Any:
+        from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+        self.budget -= 1
+        if self.budget < 0:
             # Aliases can make a small file expand without bound ("billion laughs").
-            raise InvalidFile([Problem(places.get(at, f"{name}:1"), "", _msg("too_many_nodes"))])
+            place = self.places.get(at, f"{self.name}:1")
+            message = _msg("too_many_nodes", max_nodes=MAX_NODES)
+            raise InvalidFile([Problem(place, "", message)])
         if isinstance(node, CommentedMap):
             out = {}
             for key, value in node.items():
-                places[(*at, key)] = line_of(node.lc.key, key, at)
-                out[key] = plain(value, (*at, key))
+                self.places[(*at, key)] = self.line_of(node.lc.key, key, at)
+                out[key] = self.plain(value, (*at, key))
             return out
         if isinstance(node, CommentedSeq):
             items = []
             for index, value in enumerate(node):
-                places[(*at, index)] = line_of(node.lc.item, index, at)
-                items.append(plain(value, (*at, index)))
+                self.places[(*at, index)] = self.line_of(node.lc.item, index, at)
+                items.append(self.plain(value, (*at, index)))
             return items
         if isinstance(node, dict):
-            return {key: plain(value, (*at, key)) for key, value in node.items()}
+            return {key: self.plain(value, (*at, key)) for key, value in node.items()}
         if isinstance(node, list | tuple):
-            return [plain(value, (*at, index)) for index, value in enumerate(node)]
-        if isinstance(node, bool) or node is None:
-            return node
-        if isinstance(node, int):
-            return int(node)
-        if isinstance(node, float):
-            return float(node)
-        if isinstance(node, str):
-            return str(node)
-        return node
+            return [self.plain(value, (*at, index)) for index, value in enumerate(node)]
+        return _scalar(node)
 
-    return Source(name, plain(data, ()), places, f"{name}:1")
+
+def _scalar(node: Any) -> Any:
+    """ruamel's scalar subclasses (ScalarFloat, ...) as the plain types."""
+    if isinstance(node, bool) or node is None:
+        return node
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    if isinstance(node, str):
+        return str(node)
+    return node
 
 
 def _unflatten(flat: dict[str, Any]) -> dict[str, Any]:
@@ -222,107 +240,111 @@ def _read_xlsx(path: Path) -> Source:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except _xlsx_errors() as exc:
         raise InvalidFile([Problem(f"{name}", "", _msg("xlsx", reason=exc))]) from None
-    problems: list[Problem] = []
-    places: dict[Path_, str] = {(): name}
-    data: dict[str, Any] = {}
-    known = ("roadmap", *LIST_KEYS, "sectors")
+    book = _Workbook(name)
     try:
         sheets = workbook.sheetnames
         if "roadmap" not in sheets:
-            problems.append(
-                Problem(name, "", _msg("xlsx_no_sheet", sheet="roadmap", known=", ".join(sheets)))
-            )
+            message = _msg("xlsx_no_sheet", sheet="roadmap", known=", ".join(sheets))
+            book.problems.append(Problem(name, "", message))
         for sheet in sheets:
-            if sheet not in known:
-                problems.append(
-                    Problem(
-                        name, "", _msg("xlsx_unknown_sheet", sheet=sheet, known=", ".join(known))
-                    )
-                )
-                continue
-            try:
-                rows = list(workbook[sheet].iter_rows(values_only=True))
-            except _xlsx_errors() as exc:
-                problems.append(Problem(f"{name}[{sheet}]", sheet, _msg("xlsx", reason=exc)))
-                continue
-
-            def place(row: int, sheet: str = sheet) -> str:
-                return f"{name}[{sheet}]:{row}"
-
-            if sheet == "roadmap":
-                flat: dict[str, Any] = {}
-                first_row: dict[str, int] = {}
-                allowed = ["format"] + [
-                    f"{head}.{field}"
-                    for head, model in HEADER_MODELS.items()
-                    for field in model.model_fields
-                ]
-                for number, row in enumerate(rows, start=1):
-                    if not row or row[0] is None:
-                        continue
-                    key = str(row[0]).strip()
-                    if key not in allowed:
-                        problems.append(
-                            Problem(
-                                place(number),
-                                sheet,
-                                _msg("sheet_key", column=key, allowed=", ".join(allowed)),
-                            )
-                        )
-                        continue
-                    if key in first_row:
-                        problems.append(
-                            Problem(
-                                place(number),
-                                sheet,
-                                _msg("key_twice", column=key, first=place(first_row[key])),
-                            )
-                        )
-                        continue
-                    first_row[key] = number
-                    value = row[1] if len(row) > 1 else None
-                    if value is None:
-                        continue
-                    flat[key] = value
-                    head = key.split(".", 1)[0]
-                    places.setdefault((head,), place(number))
-                    if "." in key:
-                        places[(head, key.split(".", 1)[1])] = place(number)
-                data.update(_unflatten(flat))
-                continue
-            if not rows:
-                problems.append(Problem(place(1), sheet, _msg("no_header")))
-                continue
-            places[(sheet,)] = place(1)
-            if sheet == "sectors":
-                data[sheet] = [
-                    {"code": r[0], "name": r[1] if len(r) > 1 else None}
-                    for r in rows[1:]
-                    if r and r[0] is not None
-                ]
-                for index in range(len(data[sheet])):
-                    places[(sheet, index)] = place(index + 2)
-                continue
-            data[sheet] = _rows_to_items(
-                name,
-                sheet,
-                list(rows[0]),
-                ((number, list(row)) for number, row in enumerate(rows[1:], start=2)),
-                place,
-                problems,
-                places,
-                (sheet,),
-            )
+            book.read_sheet(workbook, sheet)
     finally:
         workbook.close()
-    if problems:
-        raise InvalidFile(problems)
+    if book.problems:
+        raise InvalidFile(book.problems)
+    data = book.data
     # A cell shows 1 whether Excel stored it as 1.0 or as the text "1".
     if isinstance(data.get("format"), float) and data["format"].is_integer():
         data["format"] = int(data["format"])
     if isinstance(data.get("format"), str) and data["format"].strip().isdigit():
         data["format"] = int(data["format"])
-    return Source(name, data, places, name)
+    return Source(name, data, book.places, name)
+
+
+class _Workbook:
+    """A workbook read sheet by sheet into the file's data, its places and its problems."""
+
+    KNOWN = ("roadmap", *LIST_KEYS, "sectors")
+
+    def __init__(self, name: str):
+        self.name = name
+        self.problems: list[Problem] = []
+        self.places: dict[Path_, str] = {(): name}
+        self.data: dict[str, Any] = {}
+
+    def read_sheet(self, workbook: Any, sheet: str) -> None:
+        name = self.name
+        if sheet not in self.KNOWN:
+            message = _msg("xlsx_unknown_sheet", sheet=sheet, known=", ".join(self.KNOWN))
+            self.problems.append(Problem(name, "", message))
+            return
+        try:
+            rows = list(workbook[sheet].iter_rows(values_only=True))
+        except _xlsx_errors() as exc:
+            self.problems.append(Problem(f"{name}[{sheet}]", sheet, _msg("xlsx", reason=exc)))
+            return
+
+        def place(row: int, sheet: str = sheet) -> str:
+            return f"{name}[{sheet}]:{row}"
+
+        if sheet == "roadmap":
+            self._read_header(rows, place)
+        elif not rows:
+            self.problems.append(Problem(place(1), sheet, _msg("no_header")))
+        elif sheet == "sectors":
+            self.places[(sheet,)] = place(1)
+            self.data[sheet] = [
+                {"code": r[0], "name": r[1] if len(r) > 1 else None}
+                for r in rows[1:]
+                if r and r[0] is not None
+            ]
+            for index in range(len(self.data[sheet])):
+                self.places[(sheet, index)] = place(index + 2)
+        else:
+            self.places[(sheet,)] = place(1)
+            self.data[sheet] = _rows_to_items(
+                name,
+                sheet,
+                list(rows[0]),
+                ((number, list(row)) for number, row in enumerate(rows[1:], start=2)),
+                place,
+                self.problems,
+                self.places,
+                (sheet,),
+            )
+
+    def _read_header(self, rows: list[Any], place: Callable[[int], str]) -> None:
+        """The `roadmap` sheet: one `key | value` row per header field (region.code, ...)."""
+        sheet = "roadmap"
+        flat: dict[str, Any] = {}
+        first_row: dict[str, int] = {}
+        allowed = ["format"] + [
+            f"{head}.{field}"
+            for head, model in HEADER_MODELS.items()
+            for field in model.model_fields
+        ]
+        for number, row in enumerate(rows, start=1):
+            if not row or row[0] is None:
+                continue
+            key = str(row[0]).strip()
+            if key not in allowed:
+                message = _msg("sheet_key", column=key, allowed=", ".join(allowed))
+                self.problems.append(Problem(place(number), sheet, message))
+                continue
+            if key in first_row:
+                message = _msg("key_twice", column=key, first=place(first_row[key]))
+                self.problems.append(Problem(place(number), sheet, message))
+                continue
+            first_row[key] = number
+            value = row[1] if len(row) > 1 else None
+            if value is None:
+                continue
+            flat[key] = value
+            head = key.split(".", 1)[0]
+            self.places.setdefault((head,), place(number))
+            if "." in key:
+                self.places[(head, key.split(".", 1)[1])] = place(number)
+        self.data.update(_unflatten(flat))
 
 
 def _read_csv(

@@ -19,7 +19,7 @@ from pydantic import (
     model_validator,
 )
 
-from roadmap.i18n import current_locale
+from roadmap.i18n import t
 
 FORMAT_VERSION = 1
 
@@ -39,147 +39,9 @@ LIST_KEYS = ("agencies", "initiatives", "budget", "indicators", "tasks", "servic
 CSV_LISTS = ("initiatives", "budget", "tasks", "services", "systems")
 
 
-_TEXT = {
-    "missing": ("обязательный ключ отсутствует", "required key is missing"),
-    "extra": ("неизвестный ключ (допустимо: {allowed})", "unknown key (allowed: {allowed})"),
-    "int": ("ожидается целое число, получено {input!r}", "expected a whole number, got {input!r}"),
-    "number": ("ожидается число, получено {input!r}", "expected a number, got {input!r}"),
-    "money": (
-        "ожидается сумма в рублях (не больше двух знаков после запятой), получено {input!r}",
-        "expected an amount in roubles (at most two decimals), got {input!r}",
-    ),
-    "negative": (
-        "сумма не может быть отрицательной: {input}",
-        "amount cannot be negative: {input}",
-    ),
-    "choice": ("допустимо: {expected}; получено {input!r}", "allowed: {expected}; got {input!r}"),
-    "text": ("ожидается текст, получено {input!r}", "expected text, got {input!r}"),
-    "empty": ("не может быть пустым", "cannot be empty"),
-    "too_long": ("слишком длинно (больше {max} символов)", "too long (over {max} characters)"),
-    "code": (
-        "код может содержать только латинские буквы, цифры, '-', '_' и '.': {input!r}",
-        "a code may hold only Latin letters, digits, '-', '_' and '.': {input!r}",
-    ),
-    "bool": (
-        "ожидается true или false, получено {input!r}",
-        "expected true or false, got {input!r}",
-    ),
-    "mapping": ("ожидается словарь (ключ: значение)", "expected a mapping (key: value)"),
-    "list": ("ожидается список", "expected a list"),
-    "date": (
-        "ожидается дата ГГГГ-ММ-ДД, получено {input!r}",
-        "expected a date YYYY-MM-DD, got {input!r}",
-    ),
-    "year": (
-        "ожидается год от 2000 до 2100, получено {input!r}",
-        "expected a year 2000–2100, got {input!r}",
-    ),
-    "email": (
-        "не похоже на адрес почты: {input!r}",
-        "does not look like an email address: {input!r}",
-    ),
-    "timezone": (
-        "неизвестный часовой пояс {input!r} (ожидается имя IANA, например Asia/Vladivostok)",
-        "unknown time zone {input!r} (expected an IANA name, e.g. Asia/Vladivostok)",
-    ),
-    "format": (
-        "поддерживается только формат версии 1, получено {input!r}",
-        "only format version 1 is supported, got {input!r}",
-    ),
-    "horizon": (
-        "end_year {end} раньше start_year {start}",
-        "end_year {end} is before start_year {start}",
-    ),
-    "unknown_ref": (
-        "{what} {code!r} (есть: {known})",
-        "{what} {code!r} (known: {known})",
-    ),
-    "duplicate": (
-        "код {code!r} повторяется (впервые — {first})",
-        "duplicate code {code!r} (first at {first})",
-    ),
-    "duplicate_task": (
-        "поручение без кода {title!r} у этого органа уже есть ({first}): задайте code",
-        "a task without a code titled {title!r} already exists for this agency ({first}): give it a code",
-    ),
-    "duplicate_budget": (
-        "строка бюджета {initiative} / {year} / {source} повторяется (впервые — {first})",
-        "budget line {initiative} / {year} / {source} is repeated (first at {first})",
-    ),
-    "person_clash": (
-        "код сотрудника {code!r} уже задан для другого человека или роли ({first})",
-        "person code {code!r} is already used for another person or role ({first})",
-    ),
-    "year_outside": (
-        "год {year} вне горизонта стратегии {start}–{end}",
-        "year {year} is outside the strategy horizon {start}–{end}",
-    ),
-    "yaml": ("ошибка синтаксиса YAML: {reason}", "YAML syntax error: {reason}"),
-    "too_many_nodes": (
-        f"слишком много значений (больше {MAX_NODES}): ссылки YAML (&, *) раздувают файл?",
-        f"too many values (over {MAX_NODES}): do YAML aliases (&, *) blow the file up?",
-    ),
-    "extra_cells": (
-        "в строке больше ячеек, чем столбцов в заголовке: {value!r} без столбца",
-        "the row has more cells than the header has columns: {value!r} has no column",
-    ),
-    "key_twice": (
-        "ключ {column!r} повторяется (впервые — {first})",
-        "key {column!r} is repeated (first at {first})",
-    ),
-    "sheet_key": (
-        "неизвестный ключ {column!r} (допустимо: {allowed})",
-        "unknown key {column!r} (allowed: {allowed})",
-    ),
-    "finite": (
-        "ожидается конечное число, получено {input!r}",
-        "expected a finite number, got {input!r}",
-    ),
-    "encoding": (
-        "файл не в кодировке UTF-8 (байт {offset}): это не текстовый файл дорожной карты?",
-        "the file is not UTF-8 (byte {offset}): not a roadmap text file?",
-    ),
-    "top": (
-        "файл должен быть словарём с ключом format: 1",
-        "the file must be a mapping with format: 1",
-    ),
-    "xlsx": (
-        "не удаётся прочитать книгу XLSX: {reason}",
-        "cannot read the XLSX workbook: {reason}",
-    ),
-    "xlsx_no_sheet": (
-        "в книге нет листа {sheet!r} (есть: {known})",
-        "the workbook has no sheet {sheet!r} (has: {known})",
-    ),
-    "xlsx_unknown_sheet": (
-        "неизвестный лист {sheet!r} (допустимо: {known})",
-        "unknown sheet {sheet!r} (allowed: {known})",
-    ),
-    "column_unknown": (
-        "неизвестный столбец {column!r} (допустимо: {allowed})",
-        "unknown column {column!r} (allowed: {allowed})",
-    ),
-    "column_missing": (
-        "нет обязательного столбца {column!r}",
-        "required column {column!r} is missing",
-    ),
-    "column_twice": ("столбец {column!r} повторяется", "column {column!r} appears twice"),
-    "csv_list": (
-        "по имени CSV-файла не понять, какой это список: назовите его {known}",
-        "cannot tell which list this CSV file holds: name it {known}",
-    ),
-    "csv": ("ошибка CSV: {reason}", "CSV error: {reason}"),
-    "no_header": ("нет строки заголовков", "no header row"),
-    "records": (
-        "ожидается список записей (или ключ {key}: со списком)",
-        "expected a list of records (or a {key}: key holding one)",
-    ),
-}
-
-
 def _msg(message: str, /, **values: Any) -> str:
-    ru, en = _TEXT[message]
-    return (en if current_locale() == "en" else ru).format(**values)
+    """A file-format message from the catalogue (roadmap/i18n/file.py, keys "format.*")."""
+    return t(f"format.{message}", **values)
 
 
 class _Fail(ValueError):

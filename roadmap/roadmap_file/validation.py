@@ -11,7 +11,6 @@ from pydantic import (
 )
 
 from roadmap.errors import InvalidFile, Problem
-from roadmap.i18n import current_locale
 from roadmap.roadmap_file.places import Source, _pydantic_problem, _render_path
 from roadmap.roadmap_file.schema import (
     FORMAT_VERSION,
@@ -60,31 +59,47 @@ def validate(source: Source, context: Context) -> RoadmapDoc:
 
     if not isinstance(data, dict):
         raise InvalidFile([Problem(source.default_place, "", _msg("top"))])
-
     if source.list_name is None:
-        for key in data:
-            if key not in TOP_KEYS:
-                report((key,), _msg("extra", allowed=", ".join(TOP_KEYS)))
-        for key in REQUIRED_TOP:
-            if key not in data:
-                report((key,), _msg("missing"))
-        if "format" in data and (
-            isinstance(data["format"], bool) or data["format"] != FORMAT_VERSION
-        ):
-            report(("format",), _msg("format", input=data["format"]))
-        for key, model in HEADER_MODELS.items():
-            if key in data:
-                setattr(doc, key, check(model, data[key], (key,)))
-        if "sectors" in data:
-            if isinstance(data["sectors"], list):
-                doc.sectors = [
-                    s
-                    for i, raw in enumerate(data["sectors"])
-                    if (s := check(SectorIn, raw, ("sectors", i))) is not None
-                ]
-            else:
-                report(("sectors",), _msg("list"))
+        _check_header(data, doc, report, check)
+    _check_lists(data, doc, report, check)
+    _References(doc, context, report, source.where).check()
+    if problems:
+        shown = problems[:MAX_PROBLEMS]
+        raise InvalidFile(shown, total=len(problems))
+    doc.lists = {k: [item for _, item in v] for k, v in doc.lists.items()}
+    return doc
 
+
+Report = Callable[[Path_, str], None]
+Check = Callable[[type[StrictModel], Any, Path_], Any]
+
+
+def _check_header(data: dict[str, Any], doc: RoadmapDoc, report: Report, check: Check) -> None:
+    """A whole file's top keys, format, region, strategy, coordinator and sectors."""
+    for key in data:
+        if key not in TOP_KEYS:
+            report((key,), _msg("extra", allowed=", ".join(TOP_KEYS)))
+    for key in REQUIRED_TOP:
+        if key not in data:
+            report((key,), _msg("missing"))
+    if "format" in data and (isinstance(data["format"], bool) or data["format"] != FORMAT_VERSION):
+        report(("format",), _msg("format", input=data["format"]))
+    for key, model in HEADER_MODELS.items():
+        if key in data:
+            setattr(doc, key, check(model, data[key], (key,)))
+    if "sectors" in data:
+        if isinstance(data["sectors"], list):
+            doc.sectors = [
+                s
+                for i, raw in enumerate(data["sectors"])
+                if (s := check(SectorIn, raw, ("sectors", i))) is not None
+            ]
+        else:
+            report(("sectors",), _msg("list"))
+
+
+def _check_lists(data: dict[str, Any], doc: RoadmapDoc, report: Report, check: Check) -> None:
+    """Every item of every list through its model; valid items keep their index for messages."""
     for key in LIST_KEYS:
         raw_list = data.get(key)
         if raw_list is None:
@@ -104,136 +119,128 @@ def validate(source: Source, context: Context) -> RoadmapDoc:
                 doc.invalid_codes.setdefault(key, set()).add(str(raw["code"]).strip())
         doc.lists[key] = items
 
-    _check_references(doc, context, report, source.where)
-    if problems:
-        shown = problems[:MAX_PROBLEMS]
-        raise InvalidFile(shown, total=len(problems))
-    doc.lists = {k: [item for _, item in v] for k, v in doc.lists.items()}
-    return doc
 
+class _References:
+    """The file's references: unique codes, one person per code, known parents, the budget."""
 
-def _check_references(
-    doc: RoadmapDoc,
-    context: Context,
-    report: Callable[[Path_, str], None],
-    where: Callable[[Path_], str],
-) -> None:
-    lists = doc.lists
+    def __init__(
+        self, doc: RoadmapDoc, context: Context, report: Report, where: Callable[[Path_], str]
+    ):
+        self.doc, self.context, self.report, self.where = doc, context, report, where
+        self.lists = doc.lists
 
-    def unique(key: str, code_of: Callable[[Any], Any] = lambda item: item.code) -> dict[Any, int]:
+    def check(self) -> None:
+        sectors = self._sectors()
+        agencies, initiatives = self._codes()
+        self._people()
+        self._parents(sectors, agencies)
+        self._budget(initiatives)
+
+    def _unique(self, key: str) -> dict[Any, int]:
         first: dict[Any, int] = {}
-        for index, item in lists.get(key, []):
-            code = code_of(item)
+        for index, item in self.lists.get(key, []):
+            code = item.code
             if code is None:
                 continue
             if code in first:
-                report(
-                    (key, index, "code"),
-                    _msg("duplicate", code=code, first=where((key, first[code]))),
-                )
+                where = self.where((key, first[code]))
+                self.report((key, index, "code"), _msg("duplicate", code=code, first=where))
             else:
                 first[code] = index
         return first
 
-    # Sectors: the file's, the configured defaults and those the region already has.
-    sector_first: dict[str, int] = {}
-    for index, sector in enumerate(doc.sectors):
-        if sector.code in sector_first:
-            report(
-                ("sectors", index, "code"),
-                _msg("duplicate", code=sector.code, first=f"sectors[{sector_first[sector.code]}]"),
-            )
-        sector_first.setdefault(sector.code, index)
-    sectors = set(sector_first) | set(context.default_sectors) | context.sectors
-
-    agencies = set(unique("agencies")) | doc.invalid_codes.get("agencies", set())
-    if not doc.whole:
-        agencies |= context.agencies
-    initiatives = set(unique("initiatives")) | doc.invalid_codes.get("initiatives", set())
-    if not doc.whole:
-        initiatives |= context.initiatives
-    # Tasks without a code are matched by agency and title, so that pair must be unique.
-    untitled: dict[tuple[str, str], int] = {}
-    for index, task in lists.get("tasks", []):
-        if task.code is None:
-            pair = (task.agency, task.title)
-            if pair in untitled:
-                report(
-                    ("tasks", index, "title"),
-                    _msg(
-                        "duplicate_task", title=task.title, first=where(("tasks", untitled[pair]))
-                    ),
+    def _sectors(self) -> set[str]:
+        """The file's sectors (each once), the configured defaults and those the region has."""
+        first: dict[str, int] = {}
+        for index, sector in enumerate(self.doc.sectors):
+            if sector.code in first:
+                where = f"sectors[{first[sector.code]}]"
+                self.report(
+                    ("sectors", index, "code"), _msg("duplicate", code=sector.code, first=where)
                 )
-            untitled.setdefault(pair, index)
-    unique("indicators")
-    unique("tasks")
-    unique("services")
-    unique("systems")
+            first.setdefault(sector.code, index)
+        return set(first) | set(self.context.default_sectors) | self.context.sectors
 
-    # A person code names one person in one role.
-    people: dict[str, tuple[tuple[Any, ...], str]] = {}
+    def _codes(self) -> tuple[set[str], set[str]]:
+        """Codes unique per list; the agencies and initiatives a reference may name."""
+        doc, context = self.doc, self.context
+        agencies = set(self._unique("agencies")) | doc.invalid_codes.get("agencies", set())
+        if not doc.whole:
+            agencies |= context.agencies
+        initiatives = set(self._unique("initiatives")) | doc.invalid_codes.get("initiatives", set())
+        if not doc.whole:
+            initiatives |= context.initiatives
+        # Tasks without a code are matched by agency and title, so that pair must be unique.
+        untitled: dict[tuple[str, str], int] = {}
+        for index, task in self.lists.get("tasks", []):
+            if task.code is None:
+                pair = (task.agency, task.title)
+                if pair in untitled:
+                    first = self.where(("tasks", untitled[pair]))
+                    message = _msg("duplicate_task", title=task.title, first=first)
+                    self.report(("tasks", index, "title"), message)
+                untitled.setdefault(pair, index)
+        for key in ("indicators", "tasks", "services", "systems"):
+            self._unique(key)
+        return agencies, initiatives
 
-    def person(p: PersonIn | None, role: str, path: Path_) -> None:
-        if p is None:
-            return
-        identity = (p.name, p.email, p.locale, role)
-        seen = people.get(p.code)
-        if seen is None:
-            people[p.code] = (identity, where(path))
-        elif seen[0] != identity:
-            report((*path, "code"), _msg("person_clash", code=p.code, first=seen[1]))
+    def _people(self) -> None:
+        """A person code names one person in one role."""
+        people: dict[str, tuple[tuple[Any, ...], str]] = {}
 
-    person(doc.coordinator, "coordinator", ("coordinator",))
-    for index, agency in lists.get("agencies", []):
-        person(agency.emissary, "emissary", ("agencies", index, "emissary"))
-        person(agency.responsible, "responsible", ("agencies", index, "responsible"))
+        def person(p: PersonIn | None, role: str, path: Path_) -> None:
+            if p is None:
+                return
+            identity = (p.name, p.email, p.locale, role)
+            seen = people.get(p.code)
+            if seen is None:
+                people[p.code] = (identity, self.where(path))
+            elif seen[0] != identity:
+                self.report((*path, "code"), _msg("person_clash", code=p.code, first=seen[1]))
 
-    def ref(path: Path_, code: str | None, known: set[str], what: str) -> None:
+        person(self.doc.coordinator, "coordinator", ("coordinator",))
+        for index, agency in self.lists.get("agencies", []):
+            person(agency.emissary, "emissary", ("agencies", index, "emissary"))
+            person(agency.responsible, "responsible", ("agencies", index, "responsible"))
+
+    def _ref(self, path: Path_, code: str | None, known: set[str], what: str) -> None:
         if code is not None and code not in known:
             shown = ", ".join(sorted(known)[:12]) + (", …" if len(known) > 12 else "")
-            report(path, _msg("unknown_ref", what=what, code=code, known=shown or "—"))
+            what = _msg(f"unknown_{what}")
+            self.report(path, _msg("unknown_ref", what=what, code=code, known=shown or "—"))
 
-    what = {
-        "agency": ("неизвестный орган", "unknown agency"),
-        "sector": ("неизвестная отрасль", "unknown sector"),
-        "initiative": ("неизвестная инициатива", "unknown initiative"),
-        "stage": ("неизвестный этап", "unknown stage"),
-    }
+    def _parents(self, sectors: set[str], agencies: set[str]) -> None:
+        lists = self.lists
+        for key in ("initiatives", "indicators"):
+            for index, item in lists.get(key, []):
+                self._ref((key, index, "sector"), item.sector, sectors, "sector")
+                self._ref((key, index, "agency"), item.agency, agencies, "agency")
+        for key in ("tasks", "services", "systems"):
+            for index, item in lists.get(key, []):
+                self._ref((key, index, "agency"), item.agency, agencies, "agency")
+        stages = set(self.context.stage_keys)
+        for index, item in lists.get("tasks", []):
+            self._ref(("tasks", index, "stage"), item.stage, stages, "stage")
 
-    def w(key: str) -> str:
-        return what[key][1] if current_locale() == "en" else what[key][0]
-
-    for index, item in lists.get("initiatives", []):
-        ref(("initiatives", index, "sector"), item.sector, sectors, w("sector"))
-        ref(("initiatives", index, "agency"), item.agency, agencies, w("agency"))
-    for index, item in lists.get("indicators", []):
-        ref(("indicators", index, "sector"), item.sector, sectors, w("sector"))
-        ref(("indicators", index, "agency"), item.agency, agencies, w("agency"))
-    for key in ("tasks", "services", "systems"):
-        for index, item in lists.get(key, []):
-            ref((key, index, "agency"), item.agency, agencies, w("agency"))
-    for index, item in lists.get("tasks", []):
-        ref(("tasks", index, "stage"), item.stage, set(context.stage_keys), w("stage"))
-
-    horizon = (doc.strategy.start_year, doc.strategy.end_year) if doc.strategy else context.horizon
-    budget_first: dict[tuple[str, int, str], int] = {}
-    for index, line in lists.get("budget", []):
-        ref(("budget", index, "initiative"), line.initiative, initiatives, w("initiative"))
-        triple = (line.initiative, line.year, line.source)
-        if triple in budget_first:
-            report(
-                ("budget", index),
-                _msg(
+    def _budget(self, initiatives: set[str]) -> None:
+        """Known initiatives, each line once, years within the strategy's horizon."""
+        doc = self.doc
+        horizon = (doc.strategy.start_year, doc.strategy.end_year) if doc.strategy else None
+        horizon = horizon or self.context.horizon
+        first: dict[tuple[str, int, str], int] = {}
+        for index, line in self.lists.get("budget", []):
+            self._ref(("budget", index, "initiative"), line.initiative, initiatives, "initiative")
+            triple = (line.initiative, line.year, line.source)
+            if triple in first:
+                message = _msg(
                     "duplicate_budget",
                     initiative=line.initiative,
                     year=line.year,
                     source=line.source,
-                    first=where(("budget", budget_first[triple])),
-                ),
-            )
-        budget_first.setdefault(triple, index)
-        if horizon and not horizon[0] <= line.year <= horizon[1]:
-            report(
-                ("budget", index, "year"),
-                _msg("year_outside", year=line.year, start=horizon[0], end=horizon[1]),
-            )
+                    first=self.where(("budget", first[triple])),
+                )
+                self.report(("budget", index), message)
+            first.setdefault(triple, index)
+            if horizon and not horizon[0] <= line.year <= horizon[1]:
+                message = _msg("year_outside", year=line.year, start=horizon[0], end=horizon[1])
+                self.report(("budget", index, "year"), message)

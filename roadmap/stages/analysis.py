@@ -22,11 +22,12 @@ from roadmap.store.models import (
     AnalysisResult,
     AnalysisRun,
     BudgetLine,
+    Initiative,
     InitiativeScore,
     InitiativeStatus,
     kopecks_to_roubles,
 )
-from roadmap.store.unit_of_work import unit_of_work
+from roadmap.store.unit_of_work import Scope, unit_of_work
 
 
 class ScoreIn(BaseModel):
@@ -132,80 +133,106 @@ def run_analysis(
     weights = rules.criteria
     with unit_of_work(settings, region_code, now) as scope:
         initiatives = scope.initiatives()
-        by_id = {i.id: i for i in initiatives.values()}
-        previous = _latest_analysis(scope)
-        earlier = set()
-        if previous is not None:
-            earlier = set(
-                scope.session.exec(
-                    select(AnalysisResult.initiative_id).where(
-                        AnalysisResult.analysis_run_id == previous.id, AnalysisResult.selected
-                    )
-                )
-            )
-        candidates = [
-            i
-            for i in initiatives.values()
-            if i.status == InitiativeStatus.confirmed
-            or (i.id in earlier and i.status == InitiativeStatus.selected)
-        ]
-        if not candidates:
-            raise UserError(t("analysis.no_candidates"))
-        scores: dict[str, dict[str, float]] = defaultdict(dict)
-        for row in scope.session.exec(
-            select(InitiativeScore).where(
-                InitiativeScore.initiative_id.in_([i.id for i in candidates])
-            )
-        ):
-            scores[by_id[row.initiative_id].code][row.criterion] = row.value
-        missing = [
-            f"{i.code}: {', '.join(c for c in weights if c not in scores[i.code])}"
-            for i in candidates
-            if any(c not in scores[i.code] for c in weights)
-        ]
-        if missing:
-            raise UserError(t("analysis.missing_scores", items="; ".join(missing)))
-        budgets: dict[str, Decimal] = defaultdict(Decimal)
-        for line in scope.session.exec(
-            select(BudgetLine).where(BudgetLine.initiative_id.in_([i.id for i in candidates]))
-        ):
-            budgets[by_id[line.initiative_id].code] += kopecks_to_roubles(line.planned_kopecks)
-        results = rank(
-            {i.code: scores[i.code] for i in candidates},
-            weights,
-            budgets=budgets,
-            cut_count=cut_count,
-            cut_budget=cut_budget,
-        )
+        candidates = _candidates(scope, initiatives)
+        scores = _scores(scope, candidates, weights)
+        budgets = _planned(scope, candidates)
+        results = rank(scores, weights, budgets=budgets, cut_count=cut_count, cut_budget=cut_budget)
         cut = f"count:{cut_count}" if cut_count is not None else f"budget:{cut_budget}"
-        run = AnalysisRun(
-            strategy_id=scope.strategy.id,
-            created_at=scope.now,
-            weights=json.dumps(weights),
-            cut=cut,
-            selected=sum(r["selected"] for r in results),
-        )
-        scope.session.add(run)
-        scope.session.flush()
+        run = _record_run(scope, initiatives, weights, cut, results)
         for result in results:
-            initiative = initiatives[result["initiative"]]
-            scope.session.add(
-                AnalysisResult(
-                    analysis_run_id=run.id,
-                    initiative_id=initiative.id,
-                    scores=json.dumps(result["scores"]),
-                    total=result["total"],
-                    rank=result["rank"],
-                    selected=result["selected"],
+            result["title"] = initiatives[result["initiative"]].title
+            result["planned"] = str(budgets.get(result["initiative"], Decimal("0.00")))
+        return {"run": run.id, "cut": cut, "weights": weights, "results": results}
+
+
+def _candidates(scope: Scope, initiatives: dict[str, Initiative]) -> list[Initiative]:
+    """Confirmed initiatives and those the previous run selected; none is an error."""
+    previous = _latest_analysis(scope)
+    earlier = set()
+    if previous is not None:
+        earlier = set(
+            scope.session.exec(
+                select(AnalysisResult.initiative_id).where(
+                    AnalysisResult.analysis_run_id == previous.id, AnalysisResult.selected
                 )
             )
-            initiative.status = (
-                InitiativeStatus.selected if result["selected"] else InitiativeStatus.confirmed
-            ).value
-            scope.session.add(initiative)
-            result["title"] = initiative.title
-            result["planned"] = str(budgets.get(initiative.code, Decimal("0.00")))
-        return {"run": run.id, "cut": cut, "weights": weights, "results": results}
+        )
+    candidates = [
+        i
+        for i in initiatives.values()
+        if i.status == InitiativeStatus.confirmed
+        or (i.id in earlier and i.status == InitiativeStatus.selected)
+    ]
+    if not candidates:
+        raise UserError(t("analysis.no_candidates"))
+    return candidates
+
+
+def _scores(
+    scope: Scope, candidates: list[Initiative], weights: dict[str, float]
+) -> dict[str, dict[str, float]]:
+    """Each candidate's score per criterion; a criterion without a score is an error."""
+    code_of = {i.id: i.code for i in candidates}
+    scores: dict[str, dict[str, float]] = defaultdict(dict)
+    for row in scope.session.exec(
+        select(InitiativeScore).where(InitiativeScore.initiative_id.in_(list(code_of)))
+    ):
+        scores[code_of[row.initiative_id]][row.criterion] = row.value
+    missing = [
+        f"{i.code}: {', '.join(c for c in weights if c not in scores[i.code])}"
+        for i in candidates
+        if any(c not in scores[i.code] for c in weights)
+    ]
+    if missing:
+        raise UserError(t("analysis.missing_scores", items="; ".join(missing)))
+    return {i.code: scores[i.code] for i in candidates}
+
+
+def _planned(scope: Scope, candidates: list[Initiative]) -> dict[str, Decimal]:
+    """Each candidate's planned budget in roubles, all years and sources together."""
+    code_of = {i.id: i.code for i in candidates}
+    budgets: dict[str, Decimal] = defaultdict(Decimal)
+    for line in scope.session.exec(
+        select(BudgetLine).where(BudgetLine.initiative_id.in_(list(code_of)))
+    ):
+        budgets[code_of[line.initiative_id]] += kopecks_to_roubles(line.planned_kopecks)
+    return budgets
+
+
+def _record_run(
+    scope: Scope,
+    initiatives: dict[str, Initiative],
+    weights: dict[str, float],
+    cut: str,
+    results: list[dict[str, Any]],
+) -> AnalysisRun:
+    """The run with its results; the selected initiatives become selected, the rest confirmed."""
+    run = AnalysisRun(
+        strategy_id=scope.strategy.id,
+        created_at=scope.now,
+        weights=json.dumps(weights),
+        cut=cut,
+        selected=sum(r["selected"] for r in results),
+    )
+    scope.session.add(run)
+    scope.session.flush()
+    for result in results:
+        initiative = initiatives[result["initiative"]]
+        scope.session.add(
+            AnalysisResult(
+                analysis_run_id=run.id,
+                initiative_id=initiative.id,
+                scores=json.dumps(result["scores"]),
+                total=result["total"],
+                rank=result["rank"],
+                selected=result["selected"],
+            )
+        )
+        initiative.status = (
+            InitiativeStatus.selected if result["selected"] else InitiativeStatus.confirmed
+        ).value
+        scope.session.add(initiative)
+    return run
 
 
 def latest_selection(

@@ -91,61 +91,74 @@ def add_interviews(
         touched: dict[int, Hypothesis] = {}
         counts: Counter[str] = Counter()
         for item in items:
-            initiative = _initiative(scope, item.initiative)
-            hypothesis = _hypothesis(scope, initiative, item.hypothesis)
-            if hypothesis is None:
-                raise UserError(
-                    t("hypothesis.unknown", code=item.hypothesis, initiative=item.initiative)
-                )
-            row = scope.session.exec(
-                select(Interview).where(
-                    Interview.hypothesis_id == hypothesis.id,
-                    Interview.respondent == item.respondent,
-                )
-            ).first()
-            values = {
-                "held_on": item.held_on,
-                "respondent_group": item.respondent_group,
-                "supports": item.supports,
-                "notes": item.notes,
-            }
-            if row is None:
-                row = Interview(hypothesis_id=hypothesis.id, respondent=item.respondent, **values)
-                counts["created"] += 1
-            elif any(getattr(row, k) != v for k, v in values.items()):
-                for k, v in values.items():
-                    setattr(row, k, v)
-                counts["updated"] += 1
-            scope.session.add(row)
+            hypothesis, change = _record_interview(scope, item)
+            if change:
+                counts[change] += 1
             touched[hypothesis.id] = hypothesis
         scope.session.flush()
         verdicts = {}
         for hypothesis in touched.values():
-            votes = list(
-                scope.session.exec(
-                    select(Interview.supports).where(Interview.hypothesis_id == hypothesis.id)
-                )
-            )
-            hypothesis.status = hypothesis_verdict(len(votes), sum(votes), rules).value
-            scope.session.add(hypothesis)
-            initiative = scope.session.get(Initiative, hypothesis.initiative_id)
-            if (
-                hypothesis.status == HypothesisStatus.confirmed
-                and initiative.status == InitiativeStatus.proposed
-            ):
-                initiative.status = InitiativeStatus.confirmed.value
-                scope.session.add(initiative)
-            elif initiative.status == InitiativeStatus.confirmed and not any(
-                h.status == HypothesisStatus.confirmed
-                for h in scope.session.exec(
-                    select(Hypothesis).where(Hypothesis.initiative_id == initiative.id)
-                )
-            ):
-                # Its only confirmed hypothesis was overturned by a changed interview.
-                initiative.status = InitiativeStatus.proposed.value
-                scope.session.add(initiative)
+            initiative = _decide(scope, hypothesis, rules)
             verdicts[f"{initiative.code}/{hypothesis.code}"] = hypothesis.status
         return {"created": counts["created"], "updated": counts["updated"], "verdicts": verdicts}
+
+
+def _record_interview(scope: Scope, item: InterviewIn) -> tuple[Hypothesis, str | None]:
+    """The interview written (matched by hypothesis and respondent); 'created', 'updated' or None."""
+    initiative = _initiative(scope, item.initiative)
+    hypothesis = _hypothesis(scope, initiative, item.hypothesis)
+    if hypothesis is None:
+        raise UserError(t("hypothesis.unknown", code=item.hypothesis, initiative=item.initiative))
+    row = scope.session.exec(
+        select(Interview).where(
+            Interview.hypothesis_id == hypothesis.id,
+            Interview.respondent == item.respondent,
+        )
+    ).first()
+    values = {
+        "held_on": item.held_on,
+        "respondent_group": item.respondent_group,
+        "supports": item.supports,
+        "notes": item.notes,
+    }
+    change = None
+    if row is None:
+        row = Interview(hypothesis_id=hypothesis.id, respondent=item.respondent, **values)
+        change = "created"
+    elif any(getattr(row, k) != v for k, v in values.items()):
+        for k, v in values.items():
+            setattr(row, k, v)
+        change = "updated"
+    scope.session.add(row)
+    return hypothesis, change
+
+
+def _decide(scope: Scope, hypothesis: Hypothesis, rules: HypothesisRules) -> Initiative:
+    """The hypothesis's verdict from its votes, and its initiative's status from the verdicts."""
+    votes = list(
+        scope.session.exec(
+            select(Interview.supports).where(Interview.hypothesis_id == hypothesis.id)
+        )
+    )
+    hypothesis.status = hypothesis_verdict(len(votes), sum(votes), rules).value
+    scope.session.add(hypothesis)
+    initiative = scope.session.get(Initiative, hypothesis.initiative_id)
+    if (
+        hypothesis.status == HypothesisStatus.confirmed
+        and initiative.status == InitiativeStatus.proposed
+    ):
+        initiative.status = InitiativeStatus.confirmed.value
+        scope.session.add(initiative)
+    elif initiative.status == InitiativeStatus.confirmed and not any(
+        h.status == HypothesisStatus.confirmed
+        for h in scope.session.exec(
+            select(Hypothesis).where(Hypothesis.initiative_id == initiative.id)
+        )
+    ):
+        # Its only confirmed hypothesis was overturned by a changed interview.
+        initiative.status = InitiativeStatus.proposed.value
+        scope.session.add(initiative)
+    return initiative
 
 
 def hypotheses_list(settings: Settings, *, region_code: str | None = None) -> list[dict[str, Any]]:

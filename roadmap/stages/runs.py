@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -34,6 +35,18 @@ from roadmap.store.unit_of_work import (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class StageStart:
+    """What starting a stage did: its run's status and dates, the tasks it created and has."""
+
+    stage: str
+    status: StageStatus
+    started_on: date
+    due_on: date
+    tasks_created: int
+    tasks: int
+
+
 def start_stage(
     settings: Settings,
     key: str,
@@ -41,7 +54,7 @@ def start_stage(
     on: date | None = None,
     region_code: str | None = None,
     now: datetime | None = None,
-) -> dict[str, Any]:
+) -> StageStart:
     """Open a stage: one task per agency and template, due `duration_days` working days
     after the start date. Starting an open or closed stage again creates nothing."""
     config = load_stage_config(settings)
@@ -50,31 +63,8 @@ def start_stage(
         runs = scope.runs()
         run = runs.get(key)
         if run is None:
-            previous = config.previous(key)
-            if previous is not None:
-                before = runs.get(previous.key)
-                if before is None or before.status != StageStatus.closed:
-                    raise UserError(
-                        t(
-                            "stage.previous_open",
-                            key=key,
-                            previous=previous.key,
-                            status=before.status if before else StageStatus.pending.value,
-                        )
-                    )
             start = on or scope.today
-            if previous is not None and before.closed_at is not None:
-                closed_on = scope.calendar.local_date(before.closed_at)
-                if start < closed_on:
-                    raise UserError(
-                        t(
-                            "stage.starts_before_previous",
-                            key=key,
-                            on=start,
-                            previous=previous.key,
-                            closed=closed_on,
-                        )
-                    )
+            _check_previous_closed(scope, config, runs, key, start)
             run = StageRun(
                 strategy_id=scope.strategy.id,
                 version=scope.strategy.version,
@@ -88,14 +78,39 @@ def start_stage(
             scope.session.flush()
         created = _open_stage_tasks(scope, run, stage) if run.status != StageStatus.closed else 0
         total = len(_run_tasks(scope, run))
-        return {
-            "stage": key,
-            "status": run.status,
-            "started_on": run.started_on.isoformat(),
-            "due_on": run.due_on.isoformat(),
-            "tasks_created": created,
-            "tasks": total,
-        }
+        return StageStart(
+            stage=key,
+            status=StageStatus(run.status),
+            started_on=run.started_on,
+            due_on=run.due_on,
+            tasks_created=created,
+            tasks=total,
+        )
+
+
+def _check_previous_closed(
+    scope: Scope, config: StageConfig, runs: dict[str, StageRun], key: str, start: date
+) -> None:
+    """A stage starts only after the one before it closed, and not before the day it closed."""
+    previous = config.previous(key)
+    if previous is None:
+        return
+    before = runs.get(previous.key)
+    if before is None or before.status != StageStatus.closed:
+        status = before.status if before else StageStatus.pending.value
+        raise UserError(t("stage.previous_open", key=key, previous=previous.key, status=status))
+    if before.closed_at is not None:
+        closed_on = scope.calendar.local_date(before.closed_at)
+        if start < closed_on:
+            raise UserError(
+                t(
+                    "stage.starts_before_previous",
+                    key=key,
+                    on=start,
+                    previous=previous.key,
+                    closed=closed_on,
+                )
+            )
 
 
 def _run_tasks(scope: Scope, run: StageRun) -> list[Task]:

@@ -48,7 +48,7 @@ def _stage_due(backend: Backend) -> str:
     tasks are handed in first, so they raise no alerts)."""
     submit_tasks(backend.settings)
     started = start_stage(backend.settings, "initiatives", on=date(2027, 3, 1))
-    return started["due_on"]
+    return started.due_on.isoformat()
 
 
 def _delivered_per_alert(settings, sink: HttpSink) -> tuple[list, Counter]:

@@ -49,7 +49,7 @@ def _config_with(tmp_path: Path, settings: Settings, replace: dict[str, str]) ->
 def test_due_date_crosses_the_new_year_holidays(loaded: Backend, tmp_path: Path) -> None:
     settings = _config_with(tmp_path, loaded.settings, {"duration_days = 15": "duration_days = 5"})
     result = start_stage(settings, "initiatives", on=date(2026, 12, 28), now=NOW)
-    assert result["due_on"] == "2027-01-13"
+    assert result.due_on == date(2027, 1, 13)
     tasks = stage_detail(settings, "initiatives")["tasks_by_agency"]
     assert {t["due"] for t in tasks} == {"2027-01-13"}
 
@@ -57,11 +57,11 @@ def test_due_date_crosses_the_new_year_holidays(loaded: Backend, tmp_path: Path)
 def test_start_creates_one_task_per_agency_and_twice_creates_nothing(loaded: Backend) -> None:
     first = start_stage(loaded.settings, "initiatives", on=date(2026, 12, 1), now=NOW)
     agencies = 11
-    assert first["tasks_created"] == first["tasks"] == agencies
+    assert first.tasks_created == first.tasks == agencies
     before = loaded.fingerprint()
     again = start_stage(loaded.settings, "initiatives", now=NOW)
-    assert again["tasks_created"] == 0 and again["tasks"] == agencies
-    assert again["started_on"] == "2026-12-01"
+    assert again.tasks_created == 0 and again.tasks == agencies
+    assert again.started_on == date(2026, 12, 1)
     assert loaded.fingerprint() == before
     detail = stage_detail(loaded.settings, "initiatives")
     assert all(t["assignee"] for t in detail["tasks_by_agency"])  # each goes to the emissary
@@ -70,7 +70,7 @@ def test_start_creates_one_task_per_agency_and_twice_creates_nothing(loaded: Bac
 def test_start_defaults_to_the_regions_local_date(loaded: Backend) -> None:
     late_evening_utc = datetime(2026, 12, 1, 20, 0, tzinfo=UTC)  # 06:00 on 2 Dec in Vladivostok
     result = start_stage(loaded.settings, "initiatives", now=late_evening_utc)
-    assert result["started_on"] == "2026-12-02"
+    assert result.started_on == date(2026, 12, 2)
 
 
 def test_a_stage_waits_for_the_previous_one(loaded: Backend) -> None:
