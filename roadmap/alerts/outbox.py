@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from roadmap.settings import Settings
@@ -97,7 +96,3 @@ def list_alerts(
             )
             for alert, person_code, task_code in session.exec(query)
         ]
-
-
-def count_by_status(session: Session) -> dict[str, int]:
-    return dict(session.exec(select(Alert.status, sa.func.count()).group_by(Alert.status)).all())
