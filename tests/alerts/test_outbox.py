@@ -14,7 +14,8 @@ import sqlalchemy as sa
 from notifications.dispatcher import dispatch
 from roadmap.alerts.outbox import insert_planned, list_alerts
 from roadmap.alerts.sweep import sweep
-from tests.support import Backend, HttpSink, alert_settings, in_region
+from roadmap.errors import UserError
+from tests.support import PRIMORYE, Backend, HttpSink, alert_settings, in_region
 
 # Friday 4 Dec 2026 in Vladivostok (UTC+10): T-002 and T-003 are due, T-005 is 7 working
 # days away (examples/primorye.yaml). Both moments are that local day, inside the window,
@@ -118,3 +119,55 @@ def test_two_concurrent_sweeps_that_both_read_first(
         sa.event.remove(sa.engine.Engine, "before_cursor_execute", hold_before_insert)
     assert results == {0: 3, 1: 3}  # both read and planned the same three, neither failed
     _each_alert_planned_and_delivered_once(settings, http_sink)
+
+
+def test_the_alert_log_shows_each_regions_own_alerts_as_they_went(
+    loaded: Backend, tmp_path: Path, http_sink: HttpSink
+) -> None:
+    """`roadmap alerts list`: one region's alerts in the order they were planned, each
+    with its rung, local day, status, attempts and when it went; filters by status and
+    person; a second region with the same codes keeps its own log."""
+    from roadmap.plan.importer import import_roadmap
+
+    text = PRIMORYE.read_text("utf-8").replace("code: PRI", "code: KAM", 1)
+    (tmp_path / "kam.yaml").write_text(text, "utf-8")
+    import_roadmap(loaded.settings, tmp_path / "kam.yaml")
+    web = f"127.0.0.1:{http_sink.port}"
+    settings = alert_settings(
+        loaded.settings,
+        tmp_path,
+        {
+            "e-minobr": [f"json://{web}/hook/e-minobr"],
+            "e-minsoc": [f"json://{web}/fail/e-minsoc"],
+            "coord": [f"json://{web}/hook/coord"],
+        },
+    )
+    sweep(settings, now=AFTER_UTC_MIDNIGHT, region_code="PRI")
+    for _ in range(4):  # three tries for e-minsoc (backoff 0), then its dead letter
+        dispatch(settings, now=AFTER_UTC_MIDNIGHT)
+
+    rows = list_alerts(settings, region_code="PRI")
+    assert [r.id for r in rows] == sorted(r.id for r in rows)
+    seen = [
+        (r.task, r.person, r.kind, r.local_date, r.status, r.attempts, r.sent_at is not None)
+        for r in rows
+    ]
+    assert seen == [
+        ("T-002", "e-minobr", "due", "2026-12-04", "sent", 0, True),  # attempts: failed tries
+        ("T-003", "e-minsoc", "due", "2026-12-04", "dead", 3, False),
+        ("T-005", "e-mincifra", "reminder", "2026-12-04", "undeliverable", 0, False),
+        ("T-003", "coord", "dead_letter", "2026-12-04", "sent", 0, True),
+    ]
+    due = next(r for r in rows if r.task == "T-002")
+    assert due.rung.startswith("due") and "reminder" in rows[2].rung
+    assert rows[3].rung == f"dead-letter:{rows[1].id}"
+    assert [r.person for r in list_alerts(settings, status="dead", region_code="PRI")] == [
+        "e-minsoc"
+    ]
+    assert [r.task for r in list_alerts(settings, person="e-minobr", region_code="PRI")] == [
+        "T-002"
+    ]
+    # Kamchatka was not swept: its log is empty, though its people have the same codes.
+    assert list_alerts(settings, region_code="KAM") == []
+    with pytest.raises(UserError, match="--region"):
+        list_alerts(settings)
