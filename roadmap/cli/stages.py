@@ -20,7 +20,7 @@ from roadmap.cli.common import (
     handles_user_errors,
     parse_now_option,
 )
-from roadmap.cli.render import escape, get_console, print_json, print_table
+from roadmap.cli.render import escape, get_console, jsonable, print_json, print_table
 from roadmap.errors import UserError
 from roadmap.i18n import localized, t
 
@@ -77,8 +77,8 @@ def _day(value: str | None, option: str):
 # --- stage ----------------------------------------------------------------------------------
 
 
-def _title(row: dict[str, Any]) -> str:
-    return localized(row["title_ru"], row["title_en"])
+def _title(row: Any) -> str:
+    return localized(row.title_ru, row.title_en)
 
 
 @stage_app.command("list")
@@ -91,11 +91,15 @@ def stage_list(region: RegionOpt = None, as_json: JsonOpt = False) -> None:
     if as_json:
         print_json(rows)
         return
-    for row in rows:
-        row["name"] = _title(row)
-        row["progress"] = f"{row['tasks_done']}/{row['tasks']}" if row["tasks"] else ""
     print_table(
-        rows,
+        [
+            jsonable(row)
+            | {
+                "name": _title(row),
+                "progress": f"{row.tasks_done}/{row.tasks}" if row.tasks else "",
+            }
+            for row in rows
+        ],
         [
             ("order", "№"),
             ("key", "Ключ"),
@@ -156,14 +160,14 @@ def stage_close(
     result = close_stage(current_settings(), key, region_code=region, now=parse_now_option(now))
     if as_json:
         print_json(result)
-    elif result["missing"]:
+    elif result.missing:
         console = get_console()
-        console.print(t("stage.gate_failed", key=key, count=len(result["missing"])))
-        for item in result["missing"]:
+        console.print(t("stage.gate_failed", key=key, count=len(result.missing)))
+        for item in result.missing:
             console.print(f"  • {escape(item)}", soft_wrap=True)
     else:
         get_console().print(t("stage.closed", key=key))
-    if result["missing"]:
+    if result.missing:
         raise typer.Exit(3)
 
 
@@ -186,13 +190,13 @@ def stage_status(
         return
     console = get_console()
     console.print(
-        f"[bold]{detail['order']}. {escape(_title(detail))}[/bold] ({detail['key']}): "
-        f"{detail['status']}, {detail['started_on'] or '—'} → {detail['due_on'] or '—'}"
+        f"[bold]{detail.order}. {escape(_title(detail))}[/bold] ({detail.key}): "
+        f"{detail.status}, {detail.started_on or '—'} → {detail.due_on or '—'}"
     )
-    for item in detail["missing"]:
+    for item in detail.missing:
         console.print(f"  • {escape(item)}", soft_wrap=True)
     print_table(
-        detail["tasks_by_agency"],
+        [jsonable(task) for task in detail.tasks_by_agency],
         [
             ("agency", "Орган"),
             ("code", "Код"),

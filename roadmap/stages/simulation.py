@@ -5,10 +5,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from roadmap.settings import Settings
 from roadmap.store.models import InitiativeStatus
+
+if TYPE_CHECKING:
+    from roadmap.plan.queries import InitiativeRow
 
 _PROPOSALS = {
     "minzdrav": (
@@ -111,15 +114,15 @@ def _interview(settings: Settings, now: datetime) -> dict[str, Any]:
     candidates = [
         row
         for row in _initiatives(settings)
-        if row["status"] in (InitiativeStatus.proposed, InitiativeStatus.confirmed)
+        if row.status in (InitiativeStatus.proposed, InitiativeStatus.confirmed)
     ]
     add_hypotheses(
         settings,
         [
             HypothesisIn(
-                initiative=row["code"],
+                initiative=row.code,
                 code="HYP-1",
-                statement=f"Жителям нужно: {row['title'].lower()}",
+                statement=f"Жителям нужно: {row.title.lower()}",
             )
             for row in candidates
         ],
@@ -127,7 +130,7 @@ def _interview(settings: Settings, now: datetime) -> dict[str, Any]:
     interviews = [
         interview
         for row in candidates
-        for interview in _interviews_of(row["code"], rules.min_interviews, now)
+        for interview in _interviews_of(row.code, rules.min_interviews, now)
     ]
     verdicts = add_interviews(settings, interviews)["verdicts"]
     rejected = [name.split("/")[0] for name, v in verdicts.items() if v == "rejected"]
@@ -160,7 +163,7 @@ def _analyse(settings: Settings, now: datetime) -> dict[str, Any]:
 
     criteria = load_stage_config(settings).rules.analysis.criteria
     confirmed = [
-        row["code"] for row in _initiatives(settings) if row["status"] == InitiativeStatus.confirmed
+        row.code for row in _initiatives(settings) if row.status == InitiativeStatus.confirmed
     ]
     record_scores(
         settings,
@@ -207,7 +210,7 @@ _STEPS: dict[str, Callable[[Settings, datetime], dict[str, Any]]] = {
 }
 
 
-def _initiatives(settings: Settings) -> list[dict[str, Any]]:
+def _initiatives(settings: Settings) -> list[InitiativeRow]:
     from roadmap.plan.queries import list_initiatives
     from roadmap.store.unit_of_work import region_session
 
