@@ -186,20 +186,20 @@ def _stages_table(overview: list[Any]) -> Any:
     return table
 
 
-def _selection_table(selection: dict[str, Any]) -> Any:
-    criteria = list(selection["weights"])
-    weights = ", ".join(f"{c} {w}" for c, w in selection["weights"].items())
+def _selection_table(selection: Any) -> Any:
+    criteria = list(selection.weights)
+    weights = ", ".join(f"{c} {w}" for c, w in selection.weights.items())
     initiative = t("demo.initiative")
     headers = ["№", t("demo.code"), initiative, *criteria, t("demo.total"), t("demo.selected")]
-    table = _table(t("demo.selection", cut=selection["cut"], weights=weights), headers, initiative)
-    for r in selection["results"]:
+    table = _table(t("demo.selection", cut=selection.cut, weights=weights), headers, initiative)
+    for r in selection.results:
         table.add_row(
-            str(r["rank"]),
-            r["initiative"],
-            r["title"],
-            *[f"{r['scores'][c]:g}" for c in criteria],
-            f"{r['total']:.2f}",
-            "✔" if r["selected"] else "",
+            str(r.rank),
+            r.initiative,
+            r.title,
+            *[f"{r.scores[c]:g}" for c in criteria],
+            f"{r.total:.2f}",
+            "✔" if r.selected else "",
         )
     return table
 

@@ -49,8 +49,8 @@ def init_command() -> None:
     """Создать или обновить схему хранилища (миграции Alembic)."""
     from roadmap.store.unit_of_work import init_store
 
-    store, revision = init_store(current_settings())
-    get_console().print(t("store.initialised", store=store, revision=revision))
+    info = init_store(current_settings())
+    get_console().print(t("store.initialised", store=info.store, revision=info.revision))
 
 
 @commands.command("import")
@@ -229,7 +229,7 @@ def task_submit(
     if as_json:
         print_json(result)
         return
-    get_console().print(t("task.submitted", code=result["code"], when=result["submitted_local"]))
+    get_console().print(t("task.submitted", code=result.code, when=result.submitted_local))
 
 
 @commands.command("summary")

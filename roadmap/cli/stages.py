@@ -243,9 +243,9 @@ def initiative_propose(
         print_json(result)
         return
     get_console().print(
-        t("records.saved", created=result["created"], updated=result["updated"])
+        t("records.saved", created=result.created, updated=result.updated)
         + " "
-        + ", ".join(result["codes"])
+        + ", ".join(result.codes)
     )
 
 
@@ -259,7 +259,7 @@ def initiative_drop(
     from roadmap.stages.proposals import drop_initiative
 
     result = drop_initiative(current_settings(), code, region_code=region)
-    get_console().print(f"{result['code']}: {result['status']}")
+    get_console().print(f"{result.code}: {result.status}")
 
 
 # --- interviews stage ----------------------------------------------------------------------------
@@ -287,7 +287,7 @@ def hypothesis_add(
     result = add_hypotheses(
         current_settings(), _records(file, HypothesisIn, "hypotheses", single), region_code=region
     )
-    get_console().print(t("records.saved", created=result["created"], updated=result["updated"]))
+    get_console().print(t("records.saved", created=result.created, updated=result.updated))
 
 
 @hypothesis_app.command("list")
@@ -300,11 +300,11 @@ def hypothesis_list(region: RegionOpt = None, as_json: JsonOpt = False) -> None:
     if as_json:
         print_json(rows)
         return
-    for row in rows:
-        row["support"] = f"{row['supporting']}/{row['interviews']}"
-        row["name"] = row["statement"]
     print_table(
-        rows,
+        [
+            jsonable(row) | {"support": f"{row.supporting}/{row.interviews}", "name": row.statement}
+            for row in rows
+        ],
         [
             ("initiative", "Инициатива"),
             ("code", "Код"),
@@ -357,8 +357,8 @@ def interview_add(
         print_json(result)
         return
     console = get_console()
-    console.print(t("records.saved", created=result["created"], updated=result["updated"]))
-    for key, verdict in sorted(result["verdicts"].items()):
+    console.print(t("records.saved", created=result.created, updated=result.updated))
+    for key, verdict in sorted(result.verdicts.items()):
         console.print(f"  {key}: {verdict}")
 
 
@@ -394,7 +394,7 @@ def analysis_score(
             raise UserError(t("score.bad_pair", value="initiative=…"))
         items = _records(None, ScoreIn, "scores", {"initiative": initiative, **pairs})
     result = record_scores(current_settings(), items, region_code=region)
-    get_console().print(t("records.scores", count=result["scores"]))
+    get_console().print(t("records.scores", count=result.scores))
 
 
 @analysis_app.command("run")
@@ -435,18 +435,18 @@ def analysis_run(
     print_ranking(result)
 
 
-def print_ranking(result: dict[str, Any]) -> None:
-    criteria = list(result["weights"])
+def print_ranking(result: Any) -> None:
+    criteria = list(result.weights)
     rows = []
-    for r in result["results"]:
+    for r in result.results:
         row = {
-            "rank": r["rank"],
-            "initiative": r["initiative"],
-            "name": r.get("title", ""),
-            "total": f"{r['total']:.2f}",
-            "selected": "✔" if r["selected"] else "",
+            "rank": r.rank,
+            "initiative": r.initiative,
+            "name": r.title,
+            "total": f"{r.total:.2f}",
+            "selected": "✔" if r.selected else "",
         }
-        row.update({c: f"{r['scores'][c]:g}" for c in criteria})
+        row.update({c: f"{r.scores[c]:g}" for c in criteria})
         rows.append(row)
     print_table(
         rows,
@@ -455,7 +455,7 @@ def print_ranking(result: dict[str, Any]) -> None:
         + [("total", "Итог"), ("selected", "Отобрана")],
     )
     get_console().print(
-        f"{result['cut']}; " + ", ".join(f"{c}×{w}" for c, w in result["weights"].items())
+        f"{result.cut}; " + ", ".join(f"{c}×{w}" for c, w in result.weights.items())
     )
 
 
@@ -475,14 +475,12 @@ def architecture_show(
         print_json(report)
         return
     console = get_console()
-    for dup in report["duplicates"]:
-        systems = ", ".join(f"{s['code']} ({s['agency']})" for s in dup["systems"])
-        console.print(
-            f"[yellow]{t('architecture.duplicate')}[/yellow] {dup['function']}: {systems}"
-        )
+    for dup in report.duplicates:
+        systems = ", ".join(f"{s.code} ({s.agency})" for s in dup.systems)
+        console.print(f"[yellow]{t('architecture.duplicate')}[/yellow] {dup.function}: {systems}")
     rows = [
-        dict(c, name=c["name"], due=c["due"] + (" *" if c["due_proposed"] else ""))
-        for c in report["gostekh_candidates"]
+        jsonable(c) | {"due": f"{c.due}{' *' if c.due_proposed else ''}"}
+        for c in report.gostekh_candidates
     ]
     print_table(
         rows,
@@ -495,8 +493,8 @@ def architecture_show(
         ],
     )
     rows = [
-        dict(a, systems=", ".join(a["systems"]), decision=a["decision"] or "—")
-        for a in report["agencies"]
+        {"agency": a.agency, "systems": ", ".join(a.systems), "decision": a.decision or "—"}
+        for a in report.agencies
     ]
     print_table(rows, [("agency", "Орган"), ("systems", "Системы"), ("decision", "Решение")])
 
@@ -518,4 +516,4 @@ def architecture_decide(
     result = record_decisions(
         current_settings(), _records(file, DecisionIn, "decisions", single), region_code=region
     )
-    get_console().print(t("records.saved", created=result["created"], updated=result["updated"]))
+    get_console().print(t("records.saved", created=result.created, updated=result.updated))

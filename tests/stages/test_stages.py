@@ -163,7 +163,7 @@ def test_interviews_gate_names_initiatives_without_a_confirmed_hypothesis(
             )
             for n, vote in enumerate(votes)
         ],
-    )["verdicts"]
+    ).verdicts
     assert verdicts == {"E-90/HYP-1": "confirmed"}
     missing = close_stage(settings, "interviews", now=NOW).missing
     assert not any("E-90" in item for item in missing)
@@ -187,9 +187,9 @@ def test_interviewing_the_same_respondent_again_does_not_count_twice(loaded: Bac
     )
     add_interviews(settings, [item])
     again = add_interviews(settings, [item])
-    assert again["created"] == 0
-    rows = {r["code"]: r for r in hypotheses_list(settings) if r["initiative"] == "U-02"}
-    assert rows["HYP-1"]["interviews"] == 1 and rows["HYP-1"]["status"] == "pending"
+    assert again.created == 0
+    rows = {r.code: r for r in hypotheses_list(settings) if r.initiative == "U-02"}
+    assert rows["HYP-1"].interviews == 1 and rows["HYP-1"].status == "pending"
 
 
 RULES = HypothesisRules(min_interviews=5, min_support_share=0.6)
@@ -221,17 +221,17 @@ def test_ranking_weights_ties_and_cuts() -> None:
         "D": {"effect": 1, "cost": 1},  # 1.0
     }
     by_count = rank(scores, weights, cut_count=2)
-    assert [(r["initiative"], r["total"], r["rank"]) for r in by_count] == [
+    assert [(r.initiative, r.total, r.rank) for r in by_count] == [
         ("C", 9.0, 1),
         ("A", 6.0, 2),
         ("B", 6.0, 3),
         ("D", 1.0, 4),
     ]
-    assert [r["initiative"] for r in by_count if r["selected"]] == ["C", "A"]
+    assert [r.initiative for r in by_count if r.selected] == ["C", "A"]
     budgets = {"C": Decimal(700), "A": Decimal(400), "B": Decimal(300), "D": Decimal(1)}
     by_budget = rank(scores, weights, budgets=budgets, cut_budget=Decimal(1000))
     # A does not fit after C (1100 > 1000), B still does: the cut skips, it does not stop.
-    assert [r["initiative"] for r in by_budget if r["selected"]] == ["C", "B"]
+    assert [r.initiative for r in by_budget if r.selected] == ["C", "B"]
 
 
 def test_analysis_records_the_selection_with_its_scores(loaded: Backend) -> None:
@@ -248,15 +248,15 @@ def test_analysis_records_the_selection_with_its_scores(loaded: Backend) -> None
         ],
     )
     result = run_analysis(settings, cut_count=2, now=NOW)
-    assert [(r["initiative"], r["selected"]) for r in result["results"]] == [
+    assert [(r.initiative, r.selected) for r in result.results] == [
         ("D-01", True),
         ("TR-03", True),
         ("A-01", False),
     ]
     latest = latest_selection(settings)
-    assert latest["cut"] == "count:2"
-    assert latest["results"][0]["scores"] == {c: 9 for c in criteria}
-    statuses = {r["initiative"]: r["selected"] for r in latest["results"]}
+    assert latest is not None and latest.cut == "count:2"
+    assert latest.results[0].scores == {c: 9 for c in criteria}
+    statuses = {r.initiative: r.selected for r in latest.results}
     assert statuses == {"D-01": True, "TR-03": True, "A-01": False}
     initiatives = {i.code: i.status for i in _initiatives(loaded)}
     assert (initiatives["D-01"], initiatives["A-01"]) == ("selected", "confirmed")
@@ -274,20 +274,19 @@ def _initiatives(backend: Backend) -> list:
 
 def test_architecture_review_flags_duplicates_and_gostekh_candidates(loaded: Backend) -> None:
     report = architecture_review(loaded.settings, now=NOW)
-    duplicate = report["duplicates"][0]
-    assert duplicate["function"] == "document_management"
-    assert {s["code"] for s in duplicate["systems"]} == {"IS-EDO-REG", "IS-EDO-VLD"}
-    candidates = {c["code"]: c for c in report["gostekh_candidates"]}
+    duplicate = report.duplicates[0]
+    assert duplicate.function == "document_management"
+    assert {s.code for s in duplicate.systems} == {"IS-EDO-REG", "IS-EDO-VLD"}
+    candidates = {c.code: c for c in report.gostekh_candidates}
     assert "IS-RPGU" not in candidates  # already on Gostekh
-    assert (
-        candidates["IS-EDO-VLD"]["due"] == "2028-12-31" and candidates["IS-EDO-VLD"]["due_proposed"]
-    )
-    assert candidates["IS-MED"]["due"] == "2027-06-30" and not candidates["IS-MED"]["due_proposed"]
+    assert candidates["IS-EDO-VLD"].due == date(2028, 12, 31)
+    assert candidates["IS-EDO-VLD"].due_proposed
+    assert candidates["IS-MED"].due == date(2027, 6, 30) and not candidates["IS-MED"].due_proposed
 
     # The gate needs a decision for every agency.
     record_decisions(loaded.settings, [DecisionIn(agency="minzdrav", decision="МИС на ГосТех")])
     report = architecture_review(loaded.settings, now=NOW)
-    decided = {a["agency"]: a["decision"] for a in report["agencies"]}
+    decided = {a.agency: a.decision for a in report.agencies}
     assert decided["minzdrav"] == "МИС на ГосТех" and decided["minobr"] is None
 
 
@@ -367,7 +366,7 @@ def test_scores_changed_after_the_analysis_keep_the_stage_open(
     record_scores(settings, [ScoreIn(initiative="A-01", **{c: 10 for c in criteria})])
     assert close_stage(settings, "analysis", now=later).status == "gate_failed"
     ranked = run_analysis(settings, cut_count=2, now=later)
-    assert ranked["results"][0]["initiative"] == "A-01"
+    assert ranked.results[0].initiative == "A-01"
     assert close_stage(settings, "analysis", now=later).status == "closed"
 
 
