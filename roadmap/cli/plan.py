@@ -18,9 +18,8 @@ from roadmap.cli.common import (
     checked_choice,
     current_settings,
     handles_user_errors,
-    parse_now_option,
     read_in_region,
-    region_now_option,
+    read_now_option,
 )
 from roadmap.cli.render import (
     escape,
@@ -183,12 +182,10 @@ def tasks_list(
     from roadmap.store.models import TaskStatus
 
     checked_choice("--status", status, TaskStatus)
-    parse_now_option(now)  # a bad --now is reported before the store is opened
+    moment = read_now_option(now, region)
     rows = read_in_region(
         region,
-        lambda s, r: list_tasks(
-            s, r, agency=agency, status=status, overdue=overdue, now=region_now_option(r, now)
-        ),
+        lambda s, r: list_tasks(s, r, agency=agency, status=status, overdue=overdue, now=moment),
     )
     if as_json:
         print_json(rows)
@@ -225,7 +222,9 @@ def task_submit(
     """Отметить поручение сданным (эмиссар представил результат)."""
     from roadmap.plan.tasks import submit_task
 
-    result = submit_task(current_settings(), code, region_code=region, now=parse_now_option(now))
+    result = submit_task(
+        current_settings(), code, region_code=region, now=read_now_option(now, region)
+    )
     if as_json:
         print_json(result)
         return
@@ -238,8 +237,8 @@ def summary_command(now: NowOpt = None, region: RegionOpt = None, as_json: JsonO
     """Сводка дорожной карты: инициативы, бюджет, показатели, поручения."""
     from roadmap.plan.queries import summary
 
-    parse_now_option(now)
-    data = read_in_region(region, lambda s, r: summary(s, r, now=region_now_option(r, now)))
+    moment = read_now_option(now, region)
+    data = read_in_region(region, lambda s, r: summary(s, r, now=moment))
     if as_json:
         print_json(data)
         return

@@ -18,7 +18,7 @@ from roadmap.cli.common import (
     RegionOpt,
     current_settings,
     handles_user_errors,
-    parse_now_option,
+    read_now_option,
 )
 from roadmap.cli.render import escape, get_console, jsonable, print_json, print_table
 from roadmap.errors import UserError
@@ -128,7 +128,11 @@ def stage_start(
     from roadmap.stages.runs import start_stage
 
     result = start_stage(
-        current_settings(), key, on=_day(on, "--on"), region_code=region, now=parse_now_option(now)
+        current_settings(),
+        key,
+        on=_day(on, "--on"),
+        region_code=region,
+        now=read_now_option(now, region),
     )
     if as_json:
         print_json(result)
@@ -157,7 +161,9 @@ def stage_close(
     """Закрыть этап, если выполнены условия перехода; иначе показать, чего не хватает."""
     from roadmap.stages.runs import close_stage
 
-    result = close_stage(current_settings(), key, region_code=region, now=parse_now_option(now))
+    result = close_stage(
+        current_settings(), key, region_code=region, now=read_now_option(now, region)
+    )
     if as_json:
         print_json(result)
     elif result.missing:
@@ -427,7 +433,7 @@ def analysis_run(
         cut_count=count,
         cut_budget=cut_budget,
         region_code=region,
-        now=parse_now_option(now),
+        now=read_now_option(now, region),
     )
     if as_json:
         print_json(result)
@@ -470,7 +476,9 @@ def architecture_show(
     """Информационные системы по органам, дубли и кандидаты на переход в ГосТех."""
     from roadmap.stages.architecture import architecture_review
 
-    report = architecture_review(current_settings(), region_code=region, now=parse_now_option(now))
+    report = architecture_review(
+        current_settings(), region_code=region, now=read_now_option(now, region)
+    )
     if as_json:
         print_json(report)
         return
