@@ -9,11 +9,12 @@ A `UserError` (unknown stage, previous stage not closed, bad date, unknown regio
 not initialised) is not caught: the flow run fails with its message and the caller gets
 the same exception. A stage whose gate does not pass is a failed run of
 `close_stage_flow` too, with what is missing in the message: the stage was not closed.
-Flows return the services' plain dictionaries.
+Flows return the services' typed results as plain data (statuses and dates as text).
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
 from datetime import date, datetime, time
 from typing import Any
@@ -26,7 +27,8 @@ from roadmap.config import stage_keys_in_order
 from roadmap.errors import UserError
 from roadmap.i18n import current_locale, t
 from roadmap.settings import get_settings
-from roadmap.stages.runs import StageStart, close_stage, start_stage
+from roadmap.stages.runs import StageClosed, StageStart, close_stage, start_stage
+from roadmap.store.models import StageStatus
 
 # Messages of the demo flow only; the stage messages are the CLI's (roadmap.i18n).
 _DEMO_MESSAGES: dict[str, dict[str, str]] = {
@@ -68,22 +70,20 @@ def _started(result: StageStart) -> str:
     )
 
 
-def _as_data(result: StageStart) -> dict[str, Any]:
-    """A flow's result as plain data (the stage status and dates as text)."""
-    data = asdict(result)
-    data.update(status=result.status.value, started_on=str(result.started_on))
-    return data | {"due_on": str(result.due_on)}
+def _as_data(result: Any) -> Any:
+    """A flow's result as plain data (a typed result's statuses and dates as text)."""
+    return json.loads(json.dumps(asdict(result), ensure_ascii=False, default=str))
 
 
 def _day(value: str | None, option: str) -> date | None:
     return None if value is None else parse_day(value, option)
 
 
-def _check_closed(result: dict[str, Any]) -> None:
+def _check_closed(result: StageClosed) -> None:
     """A gate that did not pass fails the run, with everything that is missing."""
-    if result["status"] != "closed":
-        missing = result["missing"]
-        heading = t("stage.gate_failed", key=result["stage"], count=len(missing))
+    if result.status != StageStatus.closed:
+        missing = result.missing
+        heading = t("stage.gate_failed", key=result.stage, count=len(missing))
         raise UserError(f"{heading} {'; '.join(missing)}")
 
 
@@ -120,7 +120,7 @@ def close_stage_flow(key: str, region: str | None = None) -> dict[str, Any]:
     result = close_stage(get_settings(), key, region_code=region)
     _check_closed(result)
     run_logger().info(t("stage.closed", key=key))
-    return result
+    return _as_data(result)
 
 
 @flow(
@@ -171,5 +171,7 @@ def run_roadmap_flow(
         _check_closed(closed)
         logger.info(t("stage.closed", key=key))
         logger.info(_demo_say("progress", done=done, total=len(keys)))
-        results.append({"stage": key, "started": _as_data(started), "work": work, "closed": closed})
+        results.append(
+            {"stage": key, "started": _as_data(started), "work": work, "closed": _as_data(closed)}
+        )
     return results

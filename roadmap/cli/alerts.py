@@ -14,6 +14,7 @@ from roadmap.cli.common import (
     checked_choice,
     current_settings,
     handles_user_errors,
+    read_now_option,
 )
 from roadmap.cli.render import get_console, jsonable, print_json, print_table
 from roadmap.i18n import t
@@ -22,13 +23,6 @@ from roadmap.i18n import t
 commands = typer.Typer()
 task_commands = typer.Typer()  # mounted under `roadmap task`
 alerts_app = typer.Typer(help="Уведомления о сроках / deadline alerts.", no_args_is_help=True)
-
-
-def _moment(now: str | None, region: str | None):
-    """--now by the one rule (roadmap.store.clock): a bare value is the region's time."""
-    from roadmap.store.clock import read_now
-
-    return read_now(current_settings(), now, region)
 
 
 @commands.command("sweep")
@@ -45,7 +39,7 @@ def sweep_command(
     from notifications.job import run_deadline_job
 
     report = run_deadline_job(
-        current_settings(), _moment(now, region), region=region, dry_run=dry_run
+        current_settings(), read_now_option(now, region), region=region, dry_run=dry_run
     )
     if as_json:
         print_json(report)
@@ -85,7 +79,10 @@ def dispatch_command(
 
     settings = current_settings()
     counts = dispatch(
-        settings, now=_moment(now, region), reclaim_now=reclaim, sender=make_sender(settings)
+        settings,
+        now=read_now_option(now, region),
+        reclaim_now=reclaim,
+        sender=make_sender(settings),
     )
     if as_json:
         print_json(counts)
@@ -137,7 +134,9 @@ def task_ack(
     """Принять эскалацию: дальнейшие эскалации на этом уровне прекращаются."""
     from roadmap.alerts.acknowledgements import acknowledge
 
-    result = acknowledge(current_settings(), code, by, region_code=region, now=_moment(now, region))
+    result = acknowledge(
+        current_settings(), code, by, region_code=region, now=read_now_option(now, region)
+    )
     get_console().print(
         t("task.acknowledged", code=result.code, person=result.person, level=result.level)
     )

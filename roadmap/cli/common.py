@@ -75,17 +75,9 @@ def read_in_region(region_code: str | None, body: Callable[..., Any]) -> Any:
         return body(session, region)
 
 
-def parse_now_option(value: str | None):
-    from roadmap.calendar import parse_now
+def read_now_option(value: str | None, region_code: str | None):
+    """--now by the one rule (roadmap.store.clock.read_now): an aware UTC moment, a bare value
+    in the region's time; a bad value is reported before the store is opened."""
+    from roadmap.store.clock import read_now
 
-    return parse_now(value) if value is not None else None
-
-
-def region_now_option(region, value: str | None):
-    """--now in the region's timezone when it has no offset."""
-    from datetime import UTC, datetime
-
-    from roadmap.store.unit_of_work import calendar_for
-
-    moment = parse_now_option(value)
-    return calendar_for(region).aware(moment) if moment else datetime.now(UTC)
+    return read_now(current_settings(), value, region_code)

@@ -169,49 +169,49 @@ def _table(title: str, headers: list[str], wrap: str | None = None) -> Any:
     return table
 
 
-def _stages_table(overview: list[dict[str, Any]]) -> Any:
+def _stages_table(overview: list[Any]) -> Any:
     stage = t("demo.stage")
     headers = ["№", stage, t("demo.started"), t("demo.due"), t("demo.closed")]
     table = _table(t("demo.stages"), [*headers, t("demo.outcome"), t("demo.tasks")], stage)
     for row in overview:
         table.add_row(
-            str(row["order"]),
-            f"{localized(row['title_ru'], row['title_en'])} ({row['key']})",
-            row["started_on"] or "",
-            row["due_on"] or "",
-            row["closed_on"] or "",
-            row["status"],
-            f"{row['tasks_done']}/{row['tasks']}",
+            str(row.order),
+            f"{localized(row.title_ru, row.title_en)} ({row.key})",
+            str(row.started_on or ""),
+            str(row.due_on or ""),
+            str(row.closed_on or ""),
+            row.status,
+            f"{row.tasks_done}/{row.tasks}",
         )
     return table
 
 
-def _selection_table(selection: dict[str, Any]) -> Any:
-    criteria = list(selection["weights"])
-    weights = ", ".join(f"{c} {w}" for c, w in selection["weights"].items())
+def _selection_table(selection: Any) -> Any:
+    criteria = list(selection.weights)
+    weights = ", ".join(f"{c} {w}" for c, w in selection.weights.items())
     initiative = t("demo.initiative")
     headers = ["№", t("demo.code"), initiative, *criteria, t("demo.total"), t("demo.selected")]
-    table = _table(t("demo.selection", cut=selection["cut"], weights=weights), headers, initiative)
-    for r in selection["results"]:
+    table = _table(t("demo.selection", cut=selection.cut, weights=weights), headers, initiative)
+    for r in selection.results:
         table.add_row(
-            str(r["rank"]),
-            r["initiative"],
-            r["title"],
-            *[f"{r['scores'][c]:g}" for c in criteria],
-            f"{r['total']:.2f}",
-            "✔" if r["selected"] else "",
+            str(r.rank),
+            r.initiative,
+            r.title,
+            *[f"{r.scores[c]:g}" for c in criteria],
+            f"{r.total:.2f}",
+            "✔" if r.selected else "",
         )
     return table
 
 
-def _tasks_table(tasks: list[dict[str, Any]]) -> Any:
+def _tasks_table(tasks: list[Any]) -> Any:
     """Tasks per agency and status."""
     from rich.table import Table
 
     by_agency: dict[str, Counter[str]] = defaultdict(Counter)
     for task in tasks:
-        by_agency[task["agency"]][task["status"]] += 1
-    statuses = sorted({task["status"] for task in tasks})
+        by_agency[task.agency][task.status] += 1
+    statuses = sorted({task.status for task in tasks})
     table = Table(title=t("demo.tasks_by_agency"), title_justify="left")
     table.add_column(t("demo.agency"))
     for status in statuses:

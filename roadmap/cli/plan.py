@@ -18,15 +18,15 @@ from roadmap.cli.common import (
     checked_choice,
     current_settings,
     handles_user_errors,
-    parse_now_option,
     read_in_region,
-    region_now_option,
+    read_now_option,
 )
 from roadmap.cli.render import (
     escape,
     fmt_millions,
     fmt_money,
     get_console,
+    jsonable,
     print_json,
     print_table,
     shorten,
@@ -48,8 +48,8 @@ def init_command() -> None:
     """Создать или обновить схему хранилища (миграции Alembic)."""
     from roadmap.store.unit_of_work import init_store
 
-    store, revision = init_store(current_settings())
-    get_console().print(t("store.initialised", store=store, revision=revision))
+    info = init_store(current_settings())
+    get_console().print(t("store.initialised", store=info.store, revision=info.revision))
 
 
 @commands.command("import")
@@ -149,11 +149,11 @@ def initiatives_list(
     if as_json:
         print_json(rows)
         return
-    for row in rows:
-        row["planned"] = fmt_money(row["planned"])
-        row["actual"] = fmt_money(row["actual"])
     print_table(
-        rows,
+        [
+            jsonable(row) | {"planned": fmt_money(row.planned), "actual": fmt_money(row.actual)}
+            for row in rows
+        ],
         [
             ("code", "Код"),
             ("title", "Инициатива"),
@@ -182,23 +182,16 @@ def tasks_list(
     from roadmap.store.models import TaskStatus
 
     checked_choice("--status", status, TaskStatus)
-    parse_now_option(now)  # a bad --now is reported before the store is opened
+    moment = read_now_option(now, region)
     rows = read_in_region(
         region,
-        lambda s, r: list_tasks(
-            s, r, agency=agency, status=status, overdue=overdue, now=region_now_option(r, now)
-        ),
+        lambda s, r: list_tasks(s, r, agency=agency, status=status, overdue=overdue, now=moment),
     )
     if as_json:
         print_json(rows)
         return
-    for row in rows:
-        left = row["working_days_left"]
-        row["left"] = (
-            "" if left is None else (f"[red]{left}[/red]" if row["overdue"] else str(left))
-        )
     print_table(
-        rows,
+        [jsonable(row) | {"left": _days_left(row)} for row in rows],
         [
             ("code", "Код"),
             ("title", "Поручение"),
@@ -213,6 +206,11 @@ def tasks_list(
     )
 
 
+def _days_left(row: Any) -> str:
+    left = row.working_days_left
+    return "" if left is None else (f"[red]{left}[/red]" if row.overdue else str(left))
+
+
 @task_app.command("submit")
 @handles_user_errors
 def task_submit(
@@ -224,11 +222,13 @@ def task_submit(
     """Отметить поручение сданным (эмиссар представил результат)."""
     from roadmap.plan.tasks import submit_task
 
-    result = submit_task(current_settings(), code, region_code=region, now=parse_now_option(now))
+    result = submit_task(
+        current_settings(), code, region_code=region, now=read_now_option(now, region)
+    )
     if as_json:
         print_json(result)
         return
-    get_console().print(t("task.submitted", code=result["code"], when=result["submitted_local"]))
+    get_console().print(t("task.submitted", code=result.code, when=result.submitted_local))
 
 
 @commands.command("summary")
@@ -237,8 +237,8 @@ def summary_command(now: NowOpt = None, region: RegionOpt = None, as_json: JsonO
     """Сводка дорожной карты: инициативы, бюджет, показатели, поручения."""
     from roadmap.plan.queries import summary
 
-    parse_now_option(now)
-    data = read_in_region(region, lambda s, r: summary(s, r, now=region_now_option(r, now)))
+    moment = read_now_option(now, region)
+    data = read_in_region(region, lambda s, r: summary(s, r, now=moment))
     if as_json:
         print_json(data)
         return
@@ -251,9 +251,9 @@ def summary_command(now: NowOpt = None, region: RegionOpt = None, as_json: JsonO
 # The stage commands register themselves on `app`.
 
 
-def print_agencies(rows: list[dict[str, Any]]) -> None:
+def print_agencies(rows: list[Any]) -> None:
     print_table(
-        rows,
+        [jsonable(row) for row in rows],
         [
             ("code", "Код"),
             ("name", "Орган"),
@@ -266,64 +266,65 @@ def print_agencies(rows: list[dict[str, Any]]) -> None:
     )
 
 
-def print_summary(data: dict[str, Any]) -> None:
+def print_summary(data: Any) -> None:
+    """The roadmap at a glance (a `roadmap.plan.queries.Summary`)."""
     console = get_console()
     _print_summary_head(console, data)
     console.print(_budget_table(data))
     console.print(_indicator_table(console, data))
-    tasks = ", ".join(f"{k}: {v}" for k, v in sorted(data["tasks"].items())) or "—"
-    overdue = data["overdue_tasks"]
+    tasks = ", ".join(f"{k}: {v}" for k, v in sorted(data.tasks.items())) or "—"
+    overdue = data.overdue_tasks
     shown = f"[red]{overdue}[/red]" if overdue else f"{overdue}"
-    console.print(t("summary.tasks", tasks=tasks, overdue=shown, today=data["today"]))
+    console.print(t("summary.tasks", tasks=tasks, overdue=shown, today=data.today))
 
 
-def _print_summary_head(console: Any, data: dict[str, Any]) -> None:
-    region, strategy = data["region"], data["strategy"]
+def _print_summary_head(console: Any, data: Any) -> None:
+    region, strategy = data.region, data.strategy
     console.print(
         t(
             "summary.head",
-            name=escape(region["name"]),
-            code=region["code"],
-            timezone=region["timezone"],
-            title=escape(strategy["title"]),
-            start=strategy["start_year"],
-            end=strategy["end_year"],
-            version=strategy["version"],
+            name=escape(region.name),
+            code=region.code,
+            timezone=region.timezone,
+            title=escape(strategy.title),
+            start=strategy.start_year,
+            end=strategy.end_year,
+            version=strategy.version,
         )
     )
     console.print(
         t(
             "summary.counts",
-            agencies=data["agencies"],
-            initiatives=sum(data["initiatives"].values()),
-            by_status=", ".join(f"{k}: {v}" for k, v in sorted(data["initiatives"].items())),
-            services=data["services"],
-            systems=data["systems"],
+            agencies=data.agencies,
+            initiatives=sum(data.initiatives.values()),
+            by_status=", ".join(f"{k}: {v}" for k, v in sorted(data.initiatives.items())),
+            services=data.services,
+            systems=data.systems,
         )
     )
 
 
-def _budget_table(data: dict[str, Any]) -> Any:
+def _budget_table(data: Any) -> Any:
     from decimal import Decimal
 
     from rich.table import Table
 
-    years = sorted({int(y) for source in data["budget"].values() for y in source})
+    years = sorted({y for source in data.budget.values() for y in source})
     table = Table(title=t("summary.budget"), title_justify="left")
     table.add_column(t("summary.source"))
     for year in years:
         table.add_column(str(year), justify="right")
     table.add_column(t("summary.total"), justify="right")
-    for source, by_year in sorted(data["budget"].items()):
-        values = [Decimal(by_year.get(year, by_year.get(str(year), "0"))) for year in years]
+    for source, by_year in sorted(data.budget.items()):
+        values = [by_year.get(year, Decimal("0")) for year in years]
         table.add_row(source, *[fmt_millions(v) for v in values], fmt_millions(sum(values)))
     table.add_row(
-        "[bold]Σ[/bold]", *["" for _ in years], f"[bold]{fmt_millions(data['budget_total'])}[/bold]"
+        "[bold]Σ[/bold]", *["" for _ in years], f"[bold]{fmt_millions(data.budget_total)}[/bold]"
     )
     return table
 
 
-def _indicator_table(console: Any, data: dict[str, Any]) -> Any:
+def _indicator_table(console: Any, data: Any) -> Any:
     from rich.table import Table
 
     table = Table(title=t("summary.indicators"), title_justify="left")
@@ -332,15 +333,15 @@ def _indicator_table(console: Any, data: dict[str, Any]) -> Any:
     # The name gets what the other columns leave of the terminal's width.
     room = max(16, console.width - 66)
 
-    def pair(value: list[Any] | None) -> str:
+    def pair(value: tuple[int, float] | None) -> str:
         return "" if not value else f"{value[1]:g} ({value[0]})"
 
-    for ind in data["indicators"]:
+    for ind in data.indicators:
         table.add_row(
-            ind["code"],
-            escape(shorten(f"{ind['name']}, {ind['unit']}", room)),
-            pair(ind["baseline"]),
-            pair(ind["last_actual"]),
-            pair(ind["target"]),
+            ind.code,
+            escape(shorten(f"{ind.name}, {ind.unit}", room)),
+            pair(ind.baseline),
+            pair(ind.last_actual),
+            pair(ind.target),
         )
     return table

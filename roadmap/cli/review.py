@@ -13,6 +13,7 @@ from roadmap.cli.common import (
     RegionOpt,
     current_settings,
     handles_user_errors,
+    read_now_option,
 )
 from roadmap.cli.render import (
     escape,
@@ -47,7 +48,7 @@ def review_start(
     from roadmap.review.cycle import start_review
 
     settings = current_settings()
-    result = start_review(settings, year, region_code=region, now=_moment(settings, now, region))
+    result = start_review(settings, year, region_code=region, now=read_now_option(now, region))
     if as_json:
         print_json(result)
         return
@@ -100,7 +101,7 @@ def review_propose(
         changes = [_one_change(raw, drop=drop, move=move, target=target)]
     settings = current_settings()
     result = propose_changes(
-        settings, changes, year=year, region_code=region, now=_moment(settings, now, region)
+        settings, changes, year=year, region_code=region, now=read_now_option(now, region)
     )
     if as_json:
         print_json(result)
@@ -140,13 +141,6 @@ def _one_change(
         raise UserError("; ".join(f"{p.key}: {p.message}" for p in problems)) from None
 
 
-def _moment(settings: Any, now: str | None, region: str | None) -> Any:
-    """The moment of a review step: `--now` under the one rule, or the wall clock."""
-    from roadmap.store.clock import read_now
-
-    return read_now(settings, now, region)
-
-
 def _print_conflicts(conflicts: list[Any]) -> None:
     console = get_console()
     for c in conflicts:
@@ -172,7 +166,7 @@ def review_decide(
     if accept is None:
         raise UserError(t("review.accept_or_reject"))
     settings = current_settings()
-    moment = _moment(settings, now, region)
+    moment = read_now_option(now, region)
     result = decide(settings, numbers, accept, by=by, year=year, region_code=region, now=moment)
     get_console().print(f"{', '.join(f'#{n}' for n in result.decided)}: {result.status}")
     _print_conflicts(result.conflicts)
@@ -222,7 +216,7 @@ def review_close(
 
     settings = current_settings()
     result = close_review(
-        settings, year=year, by=by, region_code=region, now=_moment(settings, now, region)
+        settings, year=year, by=by, region_code=region, now=read_now_option(now, region)
     )
     if as_json:
         print_json(result)

@@ -18,9 +18,9 @@ from roadmap.cli.common import (
     RegionOpt,
     current_settings,
     handles_user_errors,
-    parse_now_option,
+    read_now_option,
 )
-from roadmap.cli.render import escape, get_console, print_json, print_table
+from roadmap.cli.render import escape, get_console, jsonable, print_json, print_table
 from roadmap.errors import UserError
 from roadmap.i18n import localized, t
 
@@ -77,8 +77,8 @@ def _day(value: str | None, option: str):
 # --- stage ----------------------------------------------------------------------------------
 
 
-def _title(row: dict[str, Any]) -> str:
-    return localized(row["title_ru"], row["title_en"])
+def _title(row: Any) -> str:
+    return localized(row.title_ru, row.title_en)
 
 
 @stage_app.command("list")
@@ -91,11 +91,15 @@ def stage_list(region: RegionOpt = None, as_json: JsonOpt = False) -> None:
     if as_json:
         print_json(rows)
         return
-    for row in rows:
-        row["name"] = _title(row)
-        row["progress"] = f"{row['tasks_done']}/{row['tasks']}" if row["tasks"] else ""
     print_table(
-        rows,
+        [
+            jsonable(row)
+            | {
+                "name": _title(row),
+                "progress": f"{row.tasks_done}/{row.tasks}" if row.tasks else "",
+            }
+            for row in rows
+        ],
         [
             ("order", "№"),
             ("key", "Ключ"),
@@ -124,7 +128,11 @@ def stage_start(
     from roadmap.stages.runs import start_stage
 
     result = start_stage(
-        current_settings(), key, on=_day(on, "--on"), region_code=region, now=parse_now_option(now)
+        current_settings(),
+        key,
+        on=_day(on, "--on"),
+        region_code=region,
+        now=read_now_option(now, region),
     )
     if as_json:
         print_json(result)
@@ -153,17 +161,19 @@ def stage_close(
     """Закрыть этап, если выполнены условия перехода; иначе показать, чего не хватает."""
     from roadmap.stages.runs import close_stage
 
-    result = close_stage(current_settings(), key, region_code=region, now=parse_now_option(now))
+    result = close_stage(
+        current_settings(), key, region_code=region, now=read_now_option(now, region)
+    )
     if as_json:
         print_json(result)
-    elif result["missing"]:
+    elif result.missing:
         console = get_console()
-        console.print(t("stage.gate_failed", key=key, count=len(result["missing"])))
-        for item in result["missing"]:
+        console.print(t("stage.gate_failed", key=key, count=len(result.missing)))
+        for item in result.missing:
             console.print(f"  • {escape(item)}", soft_wrap=True)
     else:
         get_console().print(t("stage.closed", key=key))
-    if result["missing"]:
+    if result.missing:
         raise typer.Exit(3)
 
 
@@ -186,13 +196,13 @@ def stage_status(
         return
     console = get_console()
     console.print(
-        f"[bold]{detail['order']}. {escape(_title(detail))}[/bold] ({detail['key']}): "
-        f"{detail['status']}, {detail['started_on'] or '—'} → {detail['due_on'] or '—'}"
+        f"[bold]{detail.order}. {escape(_title(detail))}[/bold] ({detail.key}): "
+        f"{detail.status}, {detail.started_on or '—'} → {detail.due_on or '—'}"
     )
-    for item in detail["missing"]:
+    for item in detail.missing:
         console.print(f"  • {escape(item)}", soft_wrap=True)
     print_table(
-        detail["tasks_by_agency"],
+        [jsonable(task) for task in detail.tasks_by_agency],
         [
             ("agency", "Орган"),
             ("code", "Код"),
@@ -239,9 +249,9 @@ def initiative_propose(
         print_json(result)
         return
     get_console().print(
-        t("records.saved", created=result["created"], updated=result["updated"])
+        t("records.saved", created=result.created, updated=result.updated)
         + " "
-        + ", ".join(result["codes"])
+        + ", ".join(result.codes)
     )
 
 
@@ -255,7 +265,7 @@ def initiative_drop(
     from roadmap.stages.proposals import drop_initiative
 
     result = drop_initiative(current_settings(), code, region_code=region)
-    get_console().print(f"{result['code']}: {result['status']}")
+    get_console().print(f"{result.code}: {result.status}")
 
 
 # --- interviews stage ----------------------------------------------------------------------------
@@ -283,7 +293,7 @@ def hypothesis_add(
     result = add_hypotheses(
         current_settings(), _records(file, HypothesisIn, "hypotheses", single), region_code=region
     )
-    get_console().print(t("records.saved", created=result["created"], updated=result["updated"]))
+    get_console().print(t("records.saved", created=result.created, updated=result.updated))
 
 
 @hypothesis_app.command("list")
@@ -296,11 +306,11 @@ def hypothesis_list(region: RegionOpt = None, as_json: JsonOpt = False) -> None:
     if as_json:
         print_json(rows)
         return
-    for row in rows:
-        row["support"] = f"{row['supporting']}/{row['interviews']}"
-        row["name"] = row["statement"]
     print_table(
-        rows,
+        [
+            jsonable(row) | {"support": f"{row.supporting}/{row.interviews}", "name": row.statement}
+            for row in rows
+        ],
         [
             ("initiative", "Инициатива"),
             ("code", "Код"),
@@ -353,8 +363,8 @@ def interview_add(
         print_json(result)
         return
     console = get_console()
-    console.print(t("records.saved", created=result["created"], updated=result["updated"]))
-    for key, verdict in sorted(result["verdicts"].items()):
+    console.print(t("records.saved", created=result.created, updated=result.updated))
+    for key, verdict in sorted(result.verdicts.items()):
         console.print(f"  {key}: {verdict}")
 
 
@@ -390,7 +400,7 @@ def analysis_score(
             raise UserError(t("score.bad_pair", value="initiative=…"))
         items = _records(None, ScoreIn, "scores", {"initiative": initiative, **pairs})
     result = record_scores(current_settings(), items, region_code=region)
-    get_console().print(t("records.scores", count=result["scores"]))
+    get_console().print(t("records.scores", count=result.scores))
 
 
 @analysis_app.command("run")
@@ -423,7 +433,7 @@ def analysis_run(
         cut_count=count,
         cut_budget=cut_budget,
         region_code=region,
-        now=parse_now_option(now),
+        now=read_now_option(now, region),
     )
     if as_json:
         print_json(result)
@@ -431,18 +441,18 @@ def analysis_run(
     print_ranking(result)
 
 
-def print_ranking(result: dict[str, Any]) -> None:
-    criteria = list(result["weights"])
+def print_ranking(result: Any) -> None:
+    criteria = list(result.weights)
     rows = []
-    for r in result["results"]:
+    for r in result.results:
         row = {
-            "rank": r["rank"],
-            "initiative": r["initiative"],
-            "name": r.get("title", ""),
-            "total": f"{r['total']:.2f}",
-            "selected": "✔" if r["selected"] else "",
+            "rank": r.rank,
+            "initiative": r.initiative,
+            "name": r.title,
+            "total": f"{r.total:.2f}",
+            "selected": "✔" if r.selected else "",
         }
-        row.update({c: f"{r['scores'][c]:g}" for c in criteria})
+        row.update({c: f"{r.scores[c]:g}" for c in criteria})
         rows.append(row)
     print_table(
         rows,
@@ -451,7 +461,7 @@ def print_ranking(result: dict[str, Any]) -> None:
         + [("total", "Итог"), ("selected", "Отобрана")],
     )
     get_console().print(
-        f"{result['cut']}; " + ", ".join(f"{c}×{w}" for c, w in result["weights"].items())
+        f"{result.cut}; " + ", ".join(f"{c}×{w}" for c, w in result.weights.items())
     )
 
 
@@ -466,19 +476,19 @@ def architecture_show(
     """Информационные системы по органам, дубли и кандидаты на переход в ГосТех."""
     from roadmap.stages.architecture import architecture_review
 
-    report = architecture_review(current_settings(), region_code=region, now=parse_now_option(now))
+    report = architecture_review(
+        current_settings(), region_code=region, now=read_now_option(now, region)
+    )
     if as_json:
         print_json(report)
         return
     console = get_console()
-    for dup in report["duplicates"]:
-        systems = ", ".join(f"{s['code']} ({s['agency']})" for s in dup["systems"])
-        console.print(
-            f"[yellow]{t('architecture.duplicate')}[/yellow] {dup['function']}: {systems}"
-        )
+    for dup in report.duplicates:
+        systems = ", ".join(f"{s.code} ({s.agency})" for s in dup.systems)
+        console.print(f"[yellow]{t('architecture.duplicate')}[/yellow] {dup.function}: {systems}")
     rows = [
-        dict(c, name=c["name"], due=c["due"] + (" *" if c["due_proposed"] else ""))
-        for c in report["gostekh_candidates"]
+        jsonable(c) | {"due": f"{c.due}{' *' if c.due_proposed else ''}"}
+        for c in report.gostekh_candidates
     ]
     print_table(
         rows,
@@ -491,8 +501,8 @@ def architecture_show(
         ],
     )
     rows = [
-        dict(a, systems=", ".join(a["systems"]), decision=a["decision"] or "—")
-        for a in report["agencies"]
+        {"agency": a.agency, "systems": ", ".join(a.systems), "decision": a.decision or "—"}
+        for a in report.agencies
     ]
     print_table(rows, [("agency", "Орган"), ("systems", "Системы"), ("decision", "Решение")])
 
@@ -514,4 +524,4 @@ def architecture_decide(
     result = record_decisions(
         current_settings(), _records(file, DecisionIn, "decisions", single), region_code=region
     )
-    get_console().print(t("records.saved", created=result["created"], updated=result["updated"]))
+    get_console().print(t("records.saved", created=result.created, updated=result.updated))

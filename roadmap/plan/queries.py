@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -16,24 +16,112 @@ from roadmap.plan.importer import _by_code
 from roadmap.store.models import (
     OPEN_TASK_STATUSES,
     Agency,
+    AgencyKind,
     BudgetLine,
+    FundingSource,
     Indicator,
     IndicatorValue,
     InformationSystem,
     Initiative,
+    InitiativeStatus,
     Person,
     Region,
     Sector,
     Service,
     Strategy,
     Task,
+    TaskStatus,
     ValueKind,
     kopecks_to_roubles,
 )
 from roadmap.store.unit_of_work import calendar_for, current_strategy
 
 
-def list_agencies(session: Session, region: Region) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class AgencyRow:
+    code: str
+    name: str
+    kind: AgencyKind
+    emissary: str | None
+    emissary_code: str | None
+    responsible: str | None
+    responsible_code: str | None
+    initiatives: int
+    open_tasks: int
+
+
+@dataclass(frozen=True, slots=True)
+class InitiativeRow:
+    code: str
+    title: str
+    sector: str
+    agency: str
+    status: InitiativeStatus
+    planned: Decimal  # roubles
+    actual: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class TaskRow:
+    code: str
+    title: str
+    agency: str
+    assignee: str | None
+    stage: str | None
+    due: date
+    status: TaskStatus
+    overdue: bool
+    working_days_left: int | None  # positive before the due date, negative after; open only
+    submitted_at: str | None  # ISO 8601, UTC
+
+
+@dataclass(frozen=True, slots=True)
+class RegionInfo:
+    code: str
+    name: str
+    timezone: str
+
+
+@dataclass(frozen=True, slots=True)
+class StrategyInfo:
+    title: str
+    start_year: int
+    end_year: int
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorLine:
+    """An indicator with its baseline, latest actual and final target as (year, value)."""
+
+    code: str
+    name: str
+    unit: str
+    baseline: tuple[int, float]
+    last_actual: tuple[int, float] | None
+    target: tuple[int, float] | None
+    higher_is_better: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """The roadmap at a glance."""
+
+    region: RegionInfo
+    strategy: StrategyInfo
+    today: date
+    agencies: int
+    initiatives: dict[InitiativeStatus, int]
+    budget: dict[FundingSource, dict[int, Decimal]]  # planned roubles by source and year
+    budget_total: Decimal
+    indicators: list[IndicatorLine]
+    tasks: dict[TaskStatus, int]
+    overdue_tasks: int
+    services: int
+    systems: int
+
+
+def list_agencies(session: Session, region: Region) -> list[AgencyRow]:
     people = {p.id: p for p in session.exec(select(Person).where(Person.region_id == region.id))}
     strategy = current_strategy(session, region)
     open_tasks = Counter(
@@ -52,17 +140,17 @@ def list_agencies(session: Session, region: Region) -> list[dict[str, Any]]:
     ):
         emissary, responsible = people.get(a.emissary_id), people.get(a.responsible_id)
         rows.append(
-            {
-                "code": a.code,
-                "name": a.name,
-                "kind": a.kind,
-                "emissary": emissary.name if emissary else None,
-                "emissary_code": emissary.code if emissary else None,
-                "responsible": responsible.name if responsible else None,
-                "responsible_code": responsible.code if responsible else None,
-                "initiatives": initiatives[a.id],
-                "open_tasks": open_tasks[a.id],
-            }
+            AgencyRow(
+                code=a.code,
+                name=a.name,
+                kind=AgencyKind(a.kind),
+                emissary=emissary.name if emissary else None,
+                emissary_code=emissary.code if emissary else None,
+                responsible=responsible.name if responsible else None,
+                responsible_code=responsible.code if responsible else None,
+                initiatives=initiatives[a.id],
+                open_tasks=open_tasks[a.id],
+            )
         )
     return rows
 
@@ -87,7 +175,7 @@ def list_initiatives(
     sector: str | None = None,
     agency: str | None = None,
     status: str | None = None,
-) -> list[dict[str, Any]]:
+) -> list[InitiativeRow]:
     strategy = current_strategy(session, region)
     sector_id = _code_filter(session, Sector, "--sector", sector, region_id=region.id)
     agency_id = _code_filter(session, Agency, "--agency", agency, region_id=region.id)
@@ -117,15 +205,15 @@ def list_initiatives(
     ):
         totals[initiative_id] = [int(planned or 0), int(actual or 0)]
     return [
-        {
-            "code": i.code,
-            "title": i.title,
-            "sector": sector_code,
-            "agency": agency_code,
-            "status": i.status,
-            "planned": str(kopecks_to_roubles(totals[i.id][0])),
-            "actual": str(kopecks_to_roubles(totals[i.id][1])),
-        }
+        InitiativeRow(
+            code=i.code,
+            title=i.title,
+            sector=sector_code,
+            agency=agency_code,
+            status=InitiativeStatus(i.status),
+            planned=kopecks_to_roubles(totals[i.id][0]),
+            actual=kopecks_to_roubles(totals[i.id][1]),
+        )
         for i, sector_code, agency_code in session.exec(query)
     ]
 
@@ -138,7 +226,7 @@ def list_tasks(
     status: str | None = None,
     overdue: bool = False,
     now: datetime | None = None,
-) -> list[dict[str, Any]]:
+) -> list[TaskRow]:
     strategy = current_strategy(session, region)
     calendar = calendar_for(region)
     today = calendar.local_date(now or datetime.now(UTC))
@@ -160,77 +248,79 @@ def list_tasks(
     for task, agency_code, assignee in session.exec(query):
         waiting = task.status in OPEN_TASK_STATUSES
         rows.append(
-            {
-                "code": task.code,
-                "title": task.title,
-                "agency": agency_code,
-                "assignee": assignee,
-                "stage": task.stage,
-                "due": task.due_on.isoformat(),
-                "status": task.status,
-                "overdue": waiting and task.due_on < today,
-                # working days left (positive) or overdue (negative), for open tasks
-                "working_days_left": calendar.working_days_between(today, task.due_on)
+            TaskRow(
+                code=task.code,
+                title=task.title,
+                agency=agency_code,
+                assignee=assignee,
+                stage=task.stage,
+                due=task.due_on,
+                status=TaskStatus(task.status),
+                overdue=waiting and task.due_on < today,
+                working_days_left=calendar.working_days_between(today, task.due_on)
                 if waiting
                 else None,
-                "submitted_at": task.submitted_at.isoformat() if task.submitted_at else None,
-            }
+                submitted_at=task.submitted_at.isoformat() if task.submitted_at else None,
+            )
         )
     return rows
 
 
-def summary(session: Session, region: Region, *, now: datetime | None = None) -> dict[str, Any]:
+def summary(session: Session, region: Region, *, now: datetime | None = None) -> Summary:
     """The roadmap at a glance: counts, budget by source and year, indicators, tasks."""
     strategy = current_strategy(session, region)
     today = calendar_for(region).local_date(now or datetime.now(UTC))
     status_counts = Counter(
-        session.exec(select(Initiative.status).where(Initiative.strategy_id == strategy.id))
+        InitiativeStatus(status)
+        for status in session.exec(
+            select(Initiative.status).where(Initiative.strategy_id == strategy.id)
+        )
     )
     budget = _budget_by_source(session, strategy)
     tasks = session.exec(select(Task).where(Task.strategy_id == strategy.id)).all()
-    task_counts = Counter(task.status for task in tasks)
+    task_counts = Counter(TaskStatus(task.status) for task in tasks)
     overdue = sum(1 for task in tasks if task.status in OPEN_TASK_STATUSES and task.due_on < today)
     count = lambda model, column, value: session.exec(  # noqa: E731
         select(sa.func.count()).select_from(model).where(column == value)
     ).one()
-    return {
-        "region": {"code": region.code, "name": region.name, "timezone": region.timezone},
-        "strategy": {
-            "title": strategy.title,
-            "start_year": strategy.start_year,
-            "end_year": strategy.end_year,
-            "version": strategy.version,
-        },
-        "today": today.isoformat(),
-        "agencies": count(Agency, Agency.region_id, region.id),
-        "initiatives": dict(status_counts),
-        "budget": {s: {y: str(v) for y, v in sorted(years.items())} for s, years in budget.items()},
-        "budget_total": str(
-            sum((v for ys in budget.values() for v in ys.values()), Decimal("0.00"))
+    return Summary(
+        region=RegionInfo(code=region.code, name=region.name, timezone=region.timezone),
+        strategy=StrategyInfo(
+            title=strategy.title,
+            start_year=strategy.start_year,
+            end_year=strategy.end_year,
+            version=strategy.version,
         ),
-        "indicators": _indicator_lines(session, strategy),
-        "tasks": dict(task_counts),
-        "overdue_tasks": overdue,
-        "services": count(Service, Service.region_id, region.id),
-        "systems": count(InformationSystem, InformationSystem.region_id, region.id),
-    }
+        today=today,
+        agencies=count(Agency, Agency.region_id, region.id),
+        initiatives=dict(status_counts),
+        budget={s: dict(sorted(years.items())) for s, years in budget.items()},
+        budget_total=sum((v for ys in budget.values() for v in ys.values()), Decimal("0.00")),
+        indicators=_indicator_lines(session, strategy),
+        tasks=dict(task_counts),
+        overdue_tasks=overdue,
+        services=count(Service, Service.region_id, region.id),
+        systems=count(InformationSystem, InformationSystem.region_id, region.id),
+    )
 
 
-def _budget_by_source(session: Session, strategy: Strategy) -> dict[str, dict[int, Decimal]]:
+def _budget_by_source(
+    session: Session, strategy: Strategy
+) -> dict[FundingSource, dict[int, Decimal]]:
     """Planned roubles by funding source and year."""
-    budget: dict[str, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    budget: dict[FundingSource, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for source, year, planned in session.exec(
         select(BudgetLine.source, BudgetLine.year, sa.func.sum(BudgetLine.planned_kopecks))
         .join(Initiative)
         .where(Initiative.strategy_id == strategy.id)
         .group_by(BudgetLine.source, BudgetLine.year)
     ):
-        budget[source][year] = kopecks_to_roubles(int(planned))
+        budget[FundingSource(source)][year] = kopecks_to_roubles(int(planned))
     return budget
 
 
-def _indicator_lines(session: Session, strategy: Strategy) -> list[dict[str, Any]]:
-    """Each indicator with its baseline, latest actual and final target as [year, value]."""
+def _indicator_lines(session: Session, strategy: Strategy) -> list[IndicatorLine]:
+    """Each indicator with its baseline, latest actual and final target as (year, value)."""
     indicators = []
     for ind in session.exec(
         select(Indicator).where(Indicator.strategy_id == strategy.id).order_by(Indicator.code)
@@ -245,16 +335,14 @@ def _indicator_lines(session: Session, strategy: Strategy) -> list[dict[str, Any
         last_actual = max((y for k, y in values if k == actual), default=None)
         final_target = max((y for k, y in values if k == target), default=None)
         indicators.append(
-            {
-                "code": ind.code,
-                "name": ind.name,
-                "unit": ind.unit,
-                "baseline": [ind.baseline_year, ind.baseline_value],
-                "last_actual": [last_actual, values[(actual, last_actual)]]
-                if last_actual
-                else None,
-                "target": [final_target, values[(target, final_target)]] if final_target else None,
-                "higher_is_better": ind.higher_is_better,
-            }
+            IndicatorLine(
+                code=ind.code,
+                name=ind.name,
+                unit=ind.unit,
+                baseline=(ind.baseline_year, ind.baseline_value),
+                last_actual=(last_actual, values[(actual, last_actual)]) if last_actual else None,
+                target=(final_target, values[(target, final_target)]) if final_target else None,
+                higher_is_better=ind.higher_is_better,
+            )
         )
     return indicators

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
 
 from sqlmodel import Session, select
 
@@ -40,9 +40,17 @@ def find_task(session: Session, region: Region, strategy: Strategy, code: str) -
     return task
 
 
+@dataclass(frozen=True, slots=True)
+class TaskSubmitted:
+    code: str
+    status: TaskStatus
+    submitted_at: str  # ISO 8601, UTC
+    submitted_local: str  # region time, to the minute
+
+
 def submit_task(
     settings: Settings, code: str, *, region_code: str | None = None, now: datetime | None = None
-) -> dict[str, Any]:
+) -> TaskSubmitted:
     """An emissary hands in the task's result: status submitted, time recorded in UTC."""
     with region_session(settings, region_code) as (session, region):
         strategy = current_strategy(session, region)
@@ -54,12 +62,12 @@ def submit_task(
         task.submitted_at = moment.astimezone(UTC)
         session.add(task)
         local = calendar_for(region).local_time(task.submitted_at)
-        return {
-            "code": task.code,
-            "status": task.status,
-            "submitted_at": task.submitted_at.isoformat(),
-            "submitted_local": local.isoformat(timespec="minutes"),
-        }
+        return TaskSubmitted(
+            code=task.code,
+            status=TaskStatus.submitted,
+            submitted_at=task.submitted_at.isoformat(),
+            submitted_local=local.isoformat(timespec="minutes"),
+        )
 
 
 def issue_agency_tasks(

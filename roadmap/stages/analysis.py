@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import select
@@ -36,9 +36,60 @@ class ScoreIn(BaseModel):
     initiative: Code
 
 
+@dataclass(frozen=True, slots=True)
+class ScoresSaved:
+    scores: int  # scores written or changed
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    """An initiative's place in a ranking: its weighted total (0–10) and whether the cut
+    selects it, with the scores behind it."""
+
+    initiative: str
+    total: float
+    rank: int
+    selected: bool
+    scores: dict[str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class RankedInitiative(Ranked):
+    title: str
+    planned: Decimal  # roubles, all years and sources
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisRan:
+    run: int
+    cut: str  # "count:N" or "budget:ROUBLES"
+    weights: dict[str, float]
+    results: list[RankedInitiative]
+
+
+@dataclass(frozen=True, slots=True)
+class SelectionRow:
+    initiative: str
+    title: str
+    total: float
+    rank: int
+    selected: bool
+    scores: dict[str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """The last analysis run with its ranking."""
+
+    run: int
+    cut: str
+    weights: dict[str, float]
+    results: list[SelectionRow]
+
+
 def record_scores(
     settings: Settings, items: list[ScoreIn], *, region_code: str | None = None
-) -> dict[str, Any]:
+) -> ScoresSaved:
     """Scores 0–10 per configured criterion; a row may carry any subset of the criteria."""
     criteria = load_stage_config(settings).rules.analysis.criteria
     with unit_of_work(settings, region_code) as scope:
@@ -75,7 +126,7 @@ def record_scores(
                 row.value = value
                 scope.session.add(row)
                 changed += 1
-        return {"scores": changed}
+        return ScoresSaved(scores=changed)
 
 
 def rank(
@@ -85,7 +136,7 @@ def rank(
     budgets: dict[str, Decimal] | None = None,
     cut_count: int | None = None,
     cut_budget: Decimal | None = None,
-) -> list[dict[str, Any]]:
+) -> list[Ranked]:
     """Weighted total per initiative (0–10), ranked best first (ties by code), then the cut:
     the best `cut_count`, or the best whose planned budgets together fit in `cut_budget`."""
     total_weight = sum(weights.values())
@@ -106,13 +157,7 @@ def rank(
             if selected:
                 spent += cost
         results.append(
-            {
-                "initiative": code,
-                "total": total,
-                "rank": place,
-                "selected": selected,
-                "scores": scores[code],
-            }
+            Ranked(initiative=code, total=total, rank=place, selected=selected, scores=scores[code])
         )
     return results
 
@@ -124,7 +169,7 @@ def run_analysis(
     cut_budget: Decimal | None = None,
     region_code: str | None = None,
     now: datetime | None = None,
-) -> dict[str, Any]:
+) -> AnalysisRan:
     """Rank the candidates (confirmed initiatives and those an earlier run selected) and
     select the best; the run is recorded with the weights, cut and scores behind it."""
     rules = load_stage_config(settings).rules.analysis
@@ -139,10 +184,23 @@ def run_analysis(
         results = rank(scores, weights, budgets=budgets, cut_count=cut_count, cut_budget=cut_budget)
         cut = f"count:{cut_count}" if cut_count is not None else f"budget:{cut_budget}"
         run = _record_run(scope, initiatives, weights, cut, results)
-        for result in results:
-            result["title"] = initiatives[result["initiative"]].title
-            result["planned"] = str(budgets.get(result["initiative"], Decimal("0.00")))
-        return {"run": run.id, "cut": cut, "weights": weights, "results": results}
+        return AnalysisRan(
+            run=run.id,
+            cut=cut,
+            weights=weights,
+            results=[
+                RankedInitiative(
+                    initiative=r.initiative,
+                    total=r.total,
+                    rank=r.rank,
+                    selected=r.selected,
+                    scores=r.scores,
+                    title=initiatives[r.initiative].title,
+                    planned=budgets.get(r.initiative, Decimal("0.00")),
+                )
+                for r in results
+            ],
+        )
 
 
 def _candidates(scope: Scope, initiatives: dict[str, Initiative]) -> list[Initiative]:
@@ -204,7 +262,7 @@ def _record_run(
     initiatives: dict[str, Initiative],
     weights: dict[str, float],
     cut: str,
-    results: list[dict[str, Any]],
+    results: list[Ranked],
 ) -> AnalysisRun:
     """The run with its results; the selected initiatives become selected, the rest confirmed."""
     run = AnalysisRun(
@@ -212,32 +270,30 @@ def _record_run(
         created_at=scope.now,
         weights=json.dumps(weights),
         cut=cut,
-        selected=sum(r["selected"] for r in results),
+        selected=sum(r.selected for r in results),
     )
     scope.session.add(run)
     scope.session.flush()
     for result in results:
-        initiative = initiatives[result["initiative"]]
+        initiative = initiatives[result.initiative]
         scope.session.add(
             AnalysisResult(
                 analysis_run_id=run.id,
                 initiative_id=initiative.id,
-                scores=json.dumps(result["scores"]),
-                total=result["total"],
-                rank=result["rank"],
-                selected=result["selected"],
+                scores=json.dumps(result.scores),
+                total=result.total,
+                rank=result.rank,
+                selected=result.selected,
             )
         )
         initiative.status = (
-            InitiativeStatus.selected if result["selected"] else InitiativeStatus.confirmed
+            InitiativeStatus.selected if result.selected else InitiativeStatus.confirmed
         ).value
         scope.session.add(initiative)
     return run
 
 
-def latest_selection(
-    settings: Settings, *, region_code: str | None = None
-) -> dict[str, Any] | None:
+def latest_selection(settings: Settings, *, region_code: str | None = None) -> Selection | None:
     """The last analysis run with its ranking, or None."""
     with unit_of_work(settings, region_code) as scope:
         run = _latest_analysis(scope)
@@ -245,23 +301,18 @@ def latest_selection(
             return None
         by_id = {i.id: i for i in scope.initiatives().values()}
         results = [
-            {
-                "initiative": by_id[r.initiative_id].code,
-                "title": by_id[r.initiative_id].title,
-                "total": r.total,
-                "rank": r.rank,
-                "selected": r.selected,
-                "scores": json.loads(r.scores),
-            }
+            SelectionRow(
+                initiative=by_id[r.initiative_id].code,
+                title=by_id[r.initiative_id].title,
+                total=r.total,
+                rank=r.rank,
+                selected=r.selected,
+                scores=json.loads(r.scores),
+            )
             for r in scope.session.exec(
                 select(AnalysisResult)
                 .where(AnalysisResult.analysis_run_id == run.id)
                 .order_by(AnalysisResult.rank)
             )
         ]
-        return {
-            "run": run.id,
-            "cut": run.cut,
-            "weights": json.loads(run.weights),
-            "results": results,
-        }
+        return Selection(run=run.id, cut=run.cut, weights=json.loads(run.weights), results=results)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from dataclasses import dataclass
 
 from sqlmodel import select
 
@@ -42,9 +42,32 @@ class InterviewIn(StrictModel):
     notes: Text | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class HypothesesSaved:
+    created: int
+    updated: int
+
+
+@dataclass(frozen=True, slots=True)
+class InterviewsSaved:
+    created: int
+    updated: int
+    verdicts: dict[str, HypothesisStatus]  # "initiative/hypothesis": its verdict now
+
+
+@dataclass(frozen=True, slots=True)
+class HypothesisRow:
+    initiative: str
+    code: str
+    statement: str
+    interviews: int
+    supporting: int
+    status: HypothesisStatus
+
+
 def add_hypotheses(
     settings: Settings, items: list[HypothesisIn], *, region_code: str | None = None
-) -> dict[str, Any]:
+) -> HypothesesSaved:
     with unit_of_work(settings, region_code) as scope:
         counts: Counter[str] = Counter()
         for item in items:
@@ -61,7 +84,7 @@ def add_hypotheses(
                 row.statement = item.statement
                 scope.session.add(row)
                 counts["updated"] += 1
-        return {"created": counts["created"], "updated": counts["updated"]}
+        return HypothesesSaved(created=counts["created"], updated=counts["updated"])
 
 
 def _hypothesis(scope: Scope, initiative: Initiative, code: str) -> Hypothesis | None:
@@ -83,7 +106,7 @@ def hypothesis_verdict(
 
 def add_interviews(
     settings: Settings, items: list[InterviewIn], *, region_code: str | None = None
-) -> dict[str, Any]:
+) -> InterviewsSaved:
     """Record interviews (a respondent counts once per hypothesis) and re-decide hypotheses;
     an initiative whose hypothesis is confirmed becomes `confirmed`."""
     rules = load_stage_config(settings).rules.hypotheses
@@ -99,8 +122,10 @@ def add_interviews(
         verdicts = {}
         for hypothesis in touched.values():
             initiative = _decide(scope, hypothesis, rules)
-            verdicts[f"{initiative.code}/{hypothesis.code}"] = hypothesis.status
-        return {"created": counts["created"], "updated": counts["updated"], "verdicts": verdicts}
+            verdicts[f"{initiative.code}/{hypothesis.code}"] = HypothesisStatus(hypothesis.status)
+        return InterviewsSaved(
+            created=counts["created"], updated=counts["updated"], verdicts=verdicts
+        )
 
 
 def _record_interview(scope: Scope, item: InterviewIn) -> tuple[Hypothesis, str | None]:
@@ -161,7 +186,7 @@ def _decide(scope: Scope, hypothesis: Hypothesis, rules: HypothesisRules) -> Ini
     return initiative
 
 
-def hypotheses_list(settings: Settings, *, region_code: str | None = None) -> list[dict[str, Any]]:
+def hypotheses_list(settings: Settings, *, region_code: str | None = None) -> list[HypothesisRow]:
     with unit_of_work(settings, region_code) as scope:
         initiatives = {i.id: i for i in scope.initiatives().values()}
         rows = []
@@ -174,13 +199,13 @@ def hypotheses_list(settings: Settings, *, region_code: str | None = None) -> li
                 )
             )
             rows.append(
-                {
-                    "initiative": initiatives[hypothesis.initiative_id].code,
-                    "code": hypothesis.code,
-                    "statement": hypothesis.statement,
-                    "interviews": len(votes),
-                    "supporting": sum(votes),
-                    "status": hypothesis.status,
-                }
+                HypothesisRow(
+                    initiative=initiatives[hypothesis.initiative_id].code,
+                    code=hypothesis.code,
+                    statement=hypothesis.statement,
+                    interviews=len(votes),
+                    supporting=sum(votes),
+                    status=HypothesisStatus(hypothesis.status),
+                )
             )
-        return sorted(rows, key=lambda r: (r["initiative"], r["code"]))
+        return sorted(rows, key=lambda r: (r.initiative, r.code))

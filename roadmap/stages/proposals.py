@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import select
@@ -31,9 +32,22 @@ class ProposalIn(StrictModel):
     expected_effect: Text
 
 
+@dataclass(frozen=True, slots=True)
+class Proposed:
+    created: int
+    updated: int
+    codes: list[str]  # each proposal's initiative, in the order given
+
+
+@dataclass(frozen=True, slots=True)
+class Dropped:
+    code: str
+    status: InitiativeStatus
+
+
 def propose_initiatives(
     settings: Settings, proposals: list[ProposalIn], *, region_code: str | None = None
-) -> dict[str, Any]:
+) -> Proposed:
     """Emissaries' proposals enter the strategy as `proposed` initiatives."""
     with unit_of_work(settings, region_code) as scope:
         sectors = {
@@ -86,7 +100,7 @@ def propose_initiatives(
             row.expected_effect = item.expected_effect
             scope.session.add(row)
             codes.append(code)
-        return {"created": counts["created"], "updated": counts["updated"], "codes": codes}
+        return Proposed(created=counts["created"], updated=counts["updated"], codes=codes)
 
 
 def _next_code(existing: dict[str, Any], prefix: str) -> str:
@@ -105,9 +119,7 @@ def _next_code(existing: dict[str, Any], prefix: str) -> str:
 DROPPABLE = (InitiativeStatus.proposed, InitiativeStatus.confirmed, InitiativeStatus.selected)
 
 
-def drop_initiative(
-    settings: Settings, code: str, *, region_code: str | None = None
-) -> dict[str, Any]:
+def drop_initiative(settings: Settings, code: str, *, region_code: str | None = None) -> Dropped:
     """The coordinator drops an initiative (e.g. its hypothesis was not confirmed)."""
     with unit_of_work(settings, region_code) as scope:
         initiative = _initiative(scope, code)
@@ -115,7 +127,7 @@ def drop_initiative(
             raise UserError(t("initiative.not_droppable", code=code, status=initiative.status))
         initiative.status = InitiativeStatus.dropped.value
         scope.session.add(initiative)
-        return {"code": code, "status": initiative.status}
+        return Dropped(code=code, status=InitiativeStatus.dropped)
 
 
 def _initiative(scope: Scope, code: str) -> Initiative:

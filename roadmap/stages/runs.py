@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from sqlmodel import select
 
@@ -28,6 +27,7 @@ from roadmap.store.models import (
     StageRun,
     StageStatus,
     Task,
+    TaskStatus,
 )
 from roadmap.store.unit_of_work import (
     Scope,
@@ -45,6 +45,51 @@ class StageStart:
     due_on: date
     tasks_created: int
     tasks: int
+
+
+@dataclass(frozen=True, slots=True)
+class StageClosed:
+    """What the gate said: the stage closed, or what keeps it open (one line per item)."""
+
+    stage: str
+    status: StageStatus
+    missing: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class StageRow:
+    """A stage with its definition, status, dates and task progress."""
+
+    key: str
+    order: int
+    title_ru: str
+    title_en: str
+    duration_days: int
+    gate: list[str]
+    status: StageStatus
+    started_on: date | None
+    due_on: date | None
+    closed_on: date | None  # region date
+    tasks: int
+    tasks_done: int
+    missing: list[str]  # what the last gate missed
+
+
+@dataclass(frozen=True, slots=True)
+class StageTask:
+    agency: str
+    code: str
+    title: str
+    assignee: str | None
+    due: date
+    status: TaskStatus
+
+
+@dataclass(frozen=True, slots=True)
+class StageDetail(StageRow):
+    """One stage: its overview row plus its tasks by agency."""
+
+    tasks_by_agency: list[StageTask]
 
 
 def start_stage(
@@ -133,7 +178,7 @@ def _open_stage_tasks(scope: Scope, run: StageRun, stage: StageDef) -> int:
 
 def close_stage(
     settings: Settings, key: str, *, region_code: str | None = None, now: datetime | None = None
-) -> dict[str, Any]:
+) -> StageClosed:
     """Run the stage's gate: close it, or record and return exactly what is missing."""
     config = load_stage_config(settings)
     stage = config.get(key)
@@ -142,7 +187,7 @@ def close_stage(
         if run is None:
             raise UserError(t("stage.not_started", key=key))
         if run.status == StageStatus.closed:
-            return {"stage": key, "status": run.status, "missing": []}
+            return StageClosed(stage=key, status=StageStatus.closed, missing=[])
         if scope.today < run.started_on:
             raise UserError(t("stage.close_before_start", key=key, on=run.started_on))
         missing = gate_missing(scope, run, stage, config)
@@ -154,7 +199,7 @@ def close_stage(
             run.closed_at = scope.now
             run.gate_missing = None
         scope.session.add(run)
-        return {"stage": key, "status": run.status, "missing": missing}
+        return StageClosed(stage=key, status=StageStatus(run.status), missing=missing)
 
 
 def gate_missing(scope: Scope, run: StageRun, stage: StageDef, config: StageConfig) -> list[str]:
@@ -243,7 +288,7 @@ def _rescored_since(scope: Scope, selection: AnalysisRun) -> list[str]:
 
 def stage_overview(
     settings: Settings, *, region_code: str | None = None, now: datetime | None = None
-) -> list[dict[str, Any]]:
+) -> list[StageRow]:
     """Every stage with its definition, status, dates and task progress."""
     config = load_stage_config(settings)
     with unit_of_work(settings, region_code, now) as scope:
@@ -254,35 +299,35 @@ def stage_overview(
             tasks = _run_tasks(scope, run) if run else []
             done = sum(1 for task in tasks if task.status not in OPEN_TASK_STATUSES)
             rows.append(
-                {
-                    "key": stage.key,
-                    "order": stage.order,
-                    "title_ru": stage.title_ru,
-                    "title_en": stage.title_en,
-                    "duration_days": stage.duration_days,
-                    "gate": list(stage.gate),
-                    "status": run.status if run else StageStatus.pending.value,
-                    "started_on": run.started_on.isoformat() if run else None,
-                    "due_on": run.due_on.isoformat() if run else None,
-                    "closed_on": scope.calendar.local_date(run.closed_at).isoformat()
+                StageRow(
+                    key=stage.key,
+                    order=stage.order,
+                    title_ru=stage.title_ru,
+                    title_en=stage.title_en,
+                    duration_days=stage.duration_days,
+                    gate=list(stage.gate),
+                    status=StageStatus(run.status) if run else StageStatus.pending,
+                    started_on=run.started_on if run else None,
+                    due_on=run.due_on if run else None,
+                    closed_on=scope.calendar.local_date(run.closed_at)
                     if run and run.closed_at
                     else None,
-                    "tasks": len(tasks),
-                    "tasks_done": done,
-                    "missing": json.loads(run.gate_missing) if run and run.gate_missing else [],
-                }
+                    tasks=len(tasks),
+                    tasks_done=done,
+                    missing=json.loads(run.gate_missing) if run and run.gate_missing else [],
+                )
             )
         return rows
 
 
 def stage_detail(
     settings: Settings, key: str, *, region_code: str | None = None, now: datetime | None = None
-) -> dict[str, Any]:
+) -> StageDetail:
     """One stage: its overview row plus its tasks by agency."""
     config = load_stage_config(settings)
     config.get(key)
     row = next(
-        r for r in stage_overview(settings, region_code=region_code, now=now) if r["key"] == key
+        r for r in stage_overview(settings, region_code=region_code, now=now) if r.key == key
     )
     with unit_of_work(settings, region_code, now) as scope:
         run = scope.runs().get(key)
@@ -291,18 +336,19 @@ def stage_detail(
             p.id: p.name
             for p in scope.session.exec(select(Person).where(Person.region_id == scope.region.id))
         }
-        row["tasks_by_agency"] = [
-            {
-                "agency": agencies[task.agency_id].code,
-                "code": task.code,
-                "title": task.title,
-                "assignee": people.get(task.assignee_id),
-                "due": task.due_on.isoformat(),
-                "status": task.status,
-            }
+        tasks = [
+            StageTask(
+                agency=agencies[task.agency_id].code,
+                code=task.code,
+                title=task.title,
+                assignee=people.get(task.assignee_id),
+                due=task.due_on,
+                status=TaskStatus(task.status),
+            )
             for task in sorted(
                 _run_tasks(scope, run) if run else [],
                 key=lambda t_: (agencies[t_.agency_id].code, t_.code),
             )
         ]
-    return row
+    fields = {name: getattr(row, name) for name in StageRow.__dataclass_fields__}
+    return StageDetail(**fields, tasks_by_agency=tasks)

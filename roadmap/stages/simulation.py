@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
 from roadmap.settings import Settings
 from roadmap.store.models import InitiativeStatus
+
+if TYPE_CHECKING:
+    from roadmap.plan.queries import InitiativeRow
 
 _PROPOSALS = {
     "minzdrav": (
@@ -72,19 +75,19 @@ def _score(code: str, criterion: str) -> float:
     return 3 + digest[0] % 8
 
 
-def simulate_stage_work(settings: Settings, key: str, *, now: datetime) -> dict[str, Any]:
+def simulate_stage_work(settings: Settings, key: str, *, now: datetime) -> dict[str, int]:
     """What emissaries and the coordinator do during a stage, so that its gate can pass:
     proposals, hypotheses and interviews, scores and the analysis run, review decisions,
-    and every task of the stage submitted. Demo only."""
+    and every task of the stage submitted: how many of each were done. Demo only."""
     from roadmap.plan.tasks import submit_tasks
 
     step = _STEPS.get(key)
-    done: dict[str, Any] = step(settings, now) if step is not None else {}
+    done: dict[str, int] = step(settings, now) if step is not None else {}
     done["submitted"] = submit_tasks(settings, stage=key, now=now)
     return done
 
 
-def _propose(settings: Settings, now: datetime) -> dict[str, Any]:
+def _propose(settings: Settings, now: datetime) -> dict[str, int]:
     from roadmap.stages.proposals import ProposalIn, propose_initiatives
 
     proposals = [
@@ -98,10 +101,10 @@ def _propose(settings: Settings, now: datetime) -> dict[str, Any]:
         )
         for agency, (sector, title, problem, effect) in _PROPOSALS.items()
     ]
-    return {"proposed": propose_initiatives(settings, proposals)["created"]}
+    return {"proposed": propose_initiatives(settings, proposals).created}
 
 
-def _interview(settings: Settings, now: datetime) -> dict[str, Any]:
+def _interview(settings: Settings, now: datetime) -> dict[str, int]:
     """A hypothesis per candidate, interviews for it; the initiatives residents reject drop."""
     from roadmap.config import load_stage_config
     from roadmap.stages.interviews import HypothesisIn, add_hypotheses, add_interviews
@@ -111,15 +114,15 @@ def _interview(settings: Settings, now: datetime) -> dict[str, Any]:
     candidates = [
         row
         for row in _initiatives(settings)
-        if row["status"] in (InitiativeStatus.proposed, InitiativeStatus.confirmed)
+        if row.status in (InitiativeStatus.proposed, InitiativeStatus.confirmed)
     ]
     add_hypotheses(
         settings,
         [
             HypothesisIn(
-                initiative=row["code"],
+                initiative=row.code,
                 code="HYP-1",
-                statement=f"Жителям нужно: {row['title'].lower()}",
+                statement=f"Жителям нужно: {row.title.lower()}",
             )
             for row in candidates
         ],
@@ -127,9 +130,9 @@ def _interview(settings: Settings, now: datetime) -> dict[str, Any]:
     interviews = [
         interview
         for row in candidates
-        for interview in _interviews_of(row["code"], rules.min_interviews, now)
+        for interview in _interviews_of(row.code, rules.min_interviews, now)
     ]
-    verdicts = add_interviews(settings, interviews)["verdicts"]
+    verdicts = add_interviews(settings, interviews).verdicts
     rejected = [name.split("/")[0] for name, v in verdicts.items() if v == "rejected"]
     for code in rejected:
         drop_initiative(settings, code)
@@ -154,13 +157,13 @@ def _interviews_of(code: str, min_interviews: int, now: datetime) -> list[Any]:
     ]
 
 
-def _analyse(settings: Settings, now: datetime) -> dict[str, Any]:
+def _analyse(settings: Settings, now: datetime) -> dict[str, int]:
     from roadmap.config import load_stage_config
     from roadmap.stages.analysis import ScoreIn, record_scores, run_analysis
 
     criteria = load_stage_config(settings).rules.analysis.criteria
     confirmed = [
-        row["code"] for row in _initiatives(settings) if row["status"] == InitiativeStatus.confirmed
+        row.code for row in _initiatives(settings) if row.status == InitiativeStatus.confirmed
     ]
     record_scores(
         settings,
@@ -168,25 +171,23 @@ def _analyse(settings: Settings, now: datetime) -> dict[str, Any]:
     )
     result = run_analysis(settings, now=now)
     return {
-        "selected": sum(r["selected"] for r in result["results"]),
-        "ranked": len(result["results"]),
+        "selected": sum(r.selected for r in result.results),
+        "ranked": len(result.results),
     }
 
 
-def _decide_architecture(settings: Settings, now: datetime) -> dict[str, Any]:
+def _decide_architecture(settings: Settings, now: datetime) -> dict[str, int]:
     """A decision per agency: merge duplicated systems, move to Gostekh, or nothing to do."""
     from roadmap.stages.architecture import DecisionIn, architecture_review, record_decisions
 
     review = architecture_review(settings, now=now)
-    duplicated = {
-        s["agency"]: dup["function"] for dup in review["duplicates"] for s in dup["systems"]
-    }
-    moving: dict[str, Any] = {}
-    for candidate in review["gostekh_candidates"]:
-        moving.setdefault(candidate["agency"], candidate["due"])
+    duplicated = {s.agency: dup.function for dup in review.duplicates for s in dup.systems}
+    moving: dict[str, date] = {}
+    for candidate in review.gostekh_candidates:
+        moving.setdefault(candidate.agency, candidate.due)
     decisions = []
-    for agency in review["agencies"]:
-        code = agency["agency"]
+    for agency in review.agencies:
+        code = agency.agency
         parts = []
         if code in duplicated:
             parts.append(f"объединить системы с функцией {duplicated[code]}")
@@ -196,10 +197,10 @@ def _decide_architecture(settings: Settings, now: datetime) -> dict[str, Any]:
             DecisionIn(agency=code, decision="; ".join(parts) or "изменений не требуется")
         )
     record_decisions(settings, decisions, now=now)
-    return {"decisions": len(decisions), "duplicates": len(review["duplicates"])}
+    return {"decisions": len(decisions), "duplicates": len(review.duplicates)}
 
 
-_STEPS: dict[str, Callable[[Settings, datetime], dict[str, Any]]] = {
+_STEPS: dict[str, Callable[[Settings, datetime], dict[str, int]]] = {
     "initiatives": _propose,
     "interviews": _interview,
     "analysis": _analyse,
@@ -207,7 +208,7 @@ _STEPS: dict[str, Callable[[Settings, datetime], dict[str, Any]]] = {
 }
 
 
-def _initiatives(settings: Settings) -> list[dict[str, Any]]:
+def _initiatives(settings: Settings) -> list[InitiativeRow]:
     from roadmap.plan.queries import list_initiatives
     from roadmap.store.unit_of_work import region_session
 

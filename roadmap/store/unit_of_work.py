@@ -24,10 +24,16 @@ from roadmap.store.models import (
 )
 
 
-def init_store(settings: Settings) -> tuple[str, str]:
-    """Create or upgrade the store's schema; returns (redacted url, revision)."""
+@dataclass(frozen=True, slots=True)
+class StoreInfo:
+    store: str  # the store's URL, password redacted
+    revision: str  # the Alembic revision it is at
+
+
+def init_store(settings: Settings) -> StoreInfo:
+    """Create or upgrade the store's schema."""
     revision = migrate(settings.store_url)
-    return redacted(settings.store_url), revision
+    return StoreInfo(store=redacted(settings.store_url), revision=revision)
 
 
 def open_store(settings: Settings) -> Store:

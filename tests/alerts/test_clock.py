@@ -56,7 +56,16 @@ def test_several_regions_need_region_for_a_bare_value(loaded: Backend) -> None:
         2026, 12, 4, 0, 0, tzinfo=UTC
     )
     before = loaded.fingerprint()
-    for command in (["sweep"], ["dispatch"], ["review", "start", "2027"]):
+    for command in (
+        ["sweep"],
+        ["dispatch"],
+        ["review", "start", "2027"],
+        ["tasks", "list"],
+        ["summary"],
+        ["task", "submit", "T-002"],
+        ["stage", "start", "initiatives"],
+        ["architecture", "review"],
+    ):
         result = CliRunner().invoke(app, [*command, "--now", "2026-12-04T10:00"])
         assert result.exit_code == 2, (command, result.output)
         assert "--region" in result.stderr

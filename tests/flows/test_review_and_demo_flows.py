@@ -7,6 +7,7 @@ rules themselves are tested in tests/review; the demo's stages in tests/stages.
 from __future__ import annotations
 
 import logging
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -38,11 +39,11 @@ def test_annual_review_flow_opens_the_cycle_once(prefect_server: None, loaded: B
     status = review_status(loaded.settings, year=2027)
     assert (status.year, status.status, list(status.proposals)) == (2027, "open", [])
     tasks = [
-        t for t in in_region(loaded, lambda s, r: list_tasks(s, r)) if t["stage"] == "annual_update"
+        t for t in in_region(loaded, lambda s, r: list_tasks(s, r)) if t.stage == "annual_update"
     ]
     assert len(tasks) == 11
     # Due 20 working days (the annual_update stage) after 15 January 2027, not after today.
-    assert {t["due"] for t in tasks} == {"2027-02-12"}
+    assert {t.due for t in tasks} == {date(2027, 2, 12)}
 
     # A user error fails the run with its message (Russian by default).
     before = loaded.fingerprint()

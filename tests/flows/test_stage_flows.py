@@ -30,11 +30,11 @@ def test_all_stages_run_through_prefect(prefect_server: None, loaded: Backend) -
     assert all(r["started"]["tasks_created"] > 0 for r in results)
 
     overview = stage_overview(loaded.settings)
-    assert [(row["key"], row["status"]) for row in overview] == [(k, "closed") for k in keys]
-    assert all(row["tasks"] > 0 and row["tasks_done"] == row["tasks"] for row in overview)
+    assert [(row.key, row.status) for row in overview] == [(k, "closed") for k in keys]
+    assert all(row.tasks > 0 and row.tasks_done == row.tasks for row in overview)
     # Each stage starts when the previous one closed.
     for before, after in itertools.pairwise(overview):
-        assert after["started_on"] == before["closed_on"] == before["due_on"]
+        assert after.started_on == before.closed_on == before.due_on
 
     # Starting a closed stage again creates nothing.
     again = start_stage_flow(keys[0])

@@ -26,7 +26,14 @@ from roadmap.stages.interviews import (
     hypothesis_verdict,
 )
 from roadmap.stages.proposals import ProposalIn, drop_initiative, propose_initiatives
-from roadmap.stages.runs import close_stage, stage_detail, stage_overview, start_stage
+from roadmap.stages.runs import (
+    StageClosed,
+    close_stage,
+    stage_detail,
+    stage_overview,
+    start_stage,
+)
+from roadmap.store.models import StageStatus
 from tests.support import Backend, in_region
 
 NOW = datetime(2026, 12, 28, 1, 0, tzinfo=UTC)  # 11:00 in Vladivostok
@@ -50,8 +57,8 @@ def test_due_date_crosses_the_new_year_holidays(loaded: Backend, tmp_path: Path)
     settings = _config_with(tmp_path, loaded.settings, {"duration_days = 15": "duration_days = 5"})
     result = start_stage(settings, "initiatives", on=date(2026, 12, 28), now=NOW)
     assert result.due_on == date(2027, 1, 13)
-    tasks = stage_detail(settings, "initiatives")["tasks_by_agency"]
-    assert {t["due"] for t in tasks} == {"2027-01-13"}
+    tasks = stage_detail(settings, "initiatives").tasks_by_agency
+    assert {t.due for t in tasks} == {date(2027, 1, 13)}
 
 
 def test_start_creates_one_task_per_agency_and_twice_creates_nothing(loaded: Backend) -> None:
@@ -64,7 +71,7 @@ def test_start_creates_one_task_per_agency_and_twice_creates_nothing(loaded: Bac
     assert again.started_on == date(2026, 12, 1)
     assert loaded.fingerprint() == before
     detail = stage_detail(loaded.settings, "initiatives")
-    assert all(t["assignee"] for t in detail["tasks_by_agency"])  # each goes to the emissary
+    assert all(t.assignee for t in detail.tasks_by_agency)  # each goes to the emissary
 
 
 def test_start_defaults_to_the_regions_local_date(loaded: Backend) -> None:
@@ -84,23 +91,23 @@ def test_a_stage_waits_for_the_previous_one(loaded: Backend) -> None:
 
 def test_gate_lists_exactly_what_is_missing(loaded: Backend) -> None:
     start_stage(loaded.settings, "initiatives", on=date(2026, 12, 1), now=NOW)
-    detail = stage_detail(loaded.settings, "initiatives")["tasks_by_agency"]
-    minobr = next(t["code"] for t in detail if t["agency"] == "minobr")
-    others = [t["code"] for t in detail if t["agency"] != "minobr"]
+    detail = stage_detail(loaded.settings, "initiatives").tasks_by_agency
+    minobr = next(t.code for t in detail if t.agency == "minobr")
+    others = [t.code for t in detail if t.agency != "minobr"]
     submit_tasks(loaded.settings, others, now=NOW)
 
     refused = close_stage(loaded.settings, "initiatives", now=NOW)
-    assert refused["status"] == "gate_failed"
-    assert refused["missing"] == [f"minobr: поручение {minobr} не сдано"]
-    overview = {row["key"]: row for row in stage_overview(loaded.settings)}
-    assert overview["initiatives"]["missing"] == refused["missing"]
+    assert refused.status == "gate_failed"
+    assert refused.missing == [f"minobr: поручение {minobr} не сдано"]
+    overview = {row.key: row for row in stage_overview(loaded.settings)}
+    assert overview["initiatives"].missing == refused.missing
     with pytest.raises(UserError):
         start_stage(loaded.settings, "interviews", now=NOW)
 
     submit_tasks(loaded.settings, [minobr], now=NOW)
-    assert close_stage(loaded.settings, "initiatives", now=NOW)["status"] == "closed"
+    assert close_stage(loaded.settings, "initiatives", now=NOW).status == "closed"
     before = loaded.fingerprint()
-    assert close_stage(loaded.settings, "initiatives", now=NOW)["status"] == "closed"
+    assert close_stage(loaded.settings, "initiatives", now=NOW).status == "closed"
     assert loaded.fingerprint() == before
 
 
@@ -110,7 +117,7 @@ def _through(settings: Settings, *keys: str) -> None:
         submit_tasks(settings, stage=key, now=NOW)
         if key == "interviews":
             return
-        assert close_stage(settings, key, now=NOW)["status"] == "closed"
+        assert close_stage(settings, key, now=NOW).status == "closed"
 
 
 def test_interviews_gate_names_initiatives_without_a_confirmed_hypothesis(
@@ -131,7 +138,7 @@ def test_interviews_gate_names_initiatives_without_a_confirmed_hypothesis(
         ],
     )
     _through(settings, "initiatives", "interviews")
-    missing = close_stage(settings, "interviews", now=NOW)["missing"]
+    missing = close_stage(settings, "interviews", now=NOW).missing
     assert "minobr: у инициативы E-90 нет подтверждённой гипотезы" in missing
 
     add_hypotheses(
@@ -156,15 +163,15 @@ def test_interviews_gate_names_initiatives_without_a_confirmed_hypothesis(
             )
             for n, vote in enumerate(votes)
         ],
-    )["verdicts"]
+    ).verdicts
     assert verdicts == {"E-90/HYP-1": "confirmed"}
-    missing = close_stage(settings, "interviews", now=NOW)["missing"]
+    missing = close_stage(settings, "interviews", now=NOW).missing
     assert not any("E-90" in item for item in missing)
     # The example's other candidates still lack hypotheses until they are dropped.
     for item in missing:
         code = item.split("инициативы ")[1].split(" ")[0]
         drop_initiative(settings, code)
-    assert close_stage(settings, "interviews", now=NOW)["status"] == "closed"
+    assert close_stage(settings, "interviews", now=NOW).status == "closed"
 
 
 def test_interviewing_the_same_respondent_again_does_not_count_twice(loaded: Backend) -> None:
@@ -180,9 +187,9 @@ def test_interviewing_the_same_respondent_again_does_not_count_twice(loaded: Bac
     )
     add_interviews(settings, [item])
     again = add_interviews(settings, [item])
-    assert again["created"] == 0
-    rows = {r["code"]: r for r in hypotheses_list(settings) if r["initiative"] == "U-02"}
-    assert rows["HYP-1"]["interviews"] == 1 and rows["HYP-1"]["status"] == "pending"
+    assert again.created == 0
+    rows = {r.code: r for r in hypotheses_list(settings) if r.initiative == "U-02"}
+    assert rows["HYP-1"].interviews == 1 and rows["HYP-1"].status == "pending"
 
 
 RULES = HypothesisRules(min_interviews=5, min_support_share=0.6)
@@ -214,17 +221,17 @@ def test_ranking_weights_ties_and_cuts() -> None:
         "D": {"effect": 1, "cost": 1},  # 1.0
     }
     by_count = rank(scores, weights, cut_count=2)
-    assert [(r["initiative"], r["total"], r["rank"]) for r in by_count] == [
+    assert [(r.initiative, r.total, r.rank) for r in by_count] == [
         ("C", 9.0, 1),
         ("A", 6.0, 2),
         ("B", 6.0, 3),
         ("D", 1.0, 4),
     ]
-    assert [r["initiative"] for r in by_count if r["selected"]] == ["C", "A"]
+    assert [r.initiative for r in by_count if r.selected] == ["C", "A"]
     budgets = {"C": Decimal(700), "A": Decimal(400), "B": Decimal(300), "D": Decimal(1)}
     by_budget = rank(scores, weights, budgets=budgets, cut_budget=Decimal(1000))
     # A does not fit after C (1100 > 1000), B still does: the cut skips, it does not stop.
-    assert [r["initiative"] for r in by_budget if r["selected"]] == ["C", "B"]
+    assert [r.initiative for r in by_budget if r.selected] == ["C", "B"]
 
 
 def test_analysis_records_the_selection_with_its_scores(loaded: Backend) -> None:
@@ -241,17 +248,17 @@ def test_analysis_records_the_selection_with_its_scores(loaded: Backend) -> None
         ],
     )
     result = run_analysis(settings, cut_count=2, now=NOW)
-    assert [(r["initiative"], r["selected"]) for r in result["results"]] == [
+    assert [(r.initiative, r.selected) for r in result.results] == [
         ("D-01", True),
         ("TR-03", True),
         ("A-01", False),
     ]
     latest = latest_selection(settings)
-    assert latest["cut"] == "count:2"
-    assert latest["results"][0]["scores"] == {c: 9 for c in criteria}
-    statuses = {r["initiative"]: r["selected"] for r in latest["results"]}
+    assert latest is not None and latest.cut == "count:2"
+    assert latest.results[0].scores == {c: 9 for c in criteria}
+    statuses = {r.initiative: r.selected for r in latest.results}
     assert statuses == {"D-01": True, "TR-03": True, "A-01": False}
-    initiatives = {i["code"]: i["status"] for i in _initiatives(loaded)}
+    initiatives = {i.code: i.status for i in _initiatives(loaded)}
     assert (initiatives["D-01"], initiatives["A-01"]) == ("selected", "confirmed")
     with pytest.raises(UserError, match="quality"):
         record_scores(settings, [ScoreIn(initiative="A-01", quality=5)])
@@ -259,7 +266,7 @@ def test_analysis_records_the_selection_with_its_scores(loaded: Backend) -> None
         record_scores(settings, [ScoreIn(initiative="A-01", effect=11)])
 
 
-def _initiatives(backend: Backend) -> list[dict]:
+def _initiatives(backend: Backend) -> list:
     from roadmap.plan.queries import list_initiatives
 
     return in_region(backend, list_initiatives)
@@ -267,20 +274,19 @@ def _initiatives(backend: Backend) -> list[dict]:
 
 def test_architecture_review_flags_duplicates_and_gostekh_candidates(loaded: Backend) -> None:
     report = architecture_review(loaded.settings, now=NOW)
-    duplicate = report["duplicates"][0]
-    assert duplicate["function"] == "document_management"
-    assert {s["code"] for s in duplicate["systems"]} == {"IS-EDO-REG", "IS-EDO-VLD"}
-    candidates = {c["code"]: c for c in report["gostekh_candidates"]}
+    duplicate = report.duplicates[0]
+    assert duplicate.function == "document_management"
+    assert {s.code for s in duplicate.systems} == {"IS-EDO-REG", "IS-EDO-VLD"}
+    candidates = {c.code: c for c in report.gostekh_candidates}
     assert "IS-RPGU" not in candidates  # already on Gostekh
-    assert (
-        candidates["IS-EDO-VLD"]["due"] == "2028-12-31" and candidates["IS-EDO-VLD"]["due_proposed"]
-    )
-    assert candidates["IS-MED"]["due"] == "2027-06-30" and not candidates["IS-MED"]["due_proposed"]
+    assert candidates["IS-EDO-VLD"].due == date(2028, 12, 31)
+    assert candidates["IS-EDO-VLD"].due_proposed
+    assert candidates["IS-MED"].due == date(2027, 6, 30) and not candidates["IS-MED"].due_proposed
 
     # The gate needs a decision for every agency.
     record_decisions(loaded.settings, [DecisionIn(agency="minzdrav", decision="МИС на ГосТех")])
     report = architecture_review(loaded.settings, now=NOW)
-    decided = {a["agency"]: a["decision"] for a in report["agencies"]}
+    decided = {a.agency: a.decision for a in report.agencies}
     assert decided["minzdrav"] == "МИС на ГосТех" and decided["minobr"] is None
 
 
@@ -295,8 +301,8 @@ def test_a_returned_task_blocks_the_gate_and_is_listed(loaded: Backend) -> None:
     from roadmap.store.models import Task
 
     start_stage(loaded.settings, "initiatives", on=date(2026, 12, 1), now=NOW)
-    detail = stage_detail(loaded.settings, "initiatives")["tasks_by_agency"]
-    minobr = next(t["code"] for t in detail if t["agency"] == "minobr")
+    detail = stage_detail(loaded.settings, "initiatives").tasks_by_agency
+    minobr = next(t.code for t in detail if t.agency == "minobr")
     submit_tasks(loaded.settings, now=NOW)
 
     def send_back(session, region) -> None:
@@ -306,8 +312,8 @@ def test_a_returned_task_blocks_the_gate_and_is_listed(loaded: Backend) -> None:
 
     in_region(loaded, send_back)
     refused = close_stage(loaded.settings, "initiatives", now=NOW)
-    assert refused["status"] == "gate_failed"
-    assert refused["missing"] == [f"minobr: поручение {minobr} не сдано"]
+    assert refused.status == "gate_failed"
+    assert refused.missing == [f"minobr: поручение {minobr} не сдано"]
 
 
 def _to_analysis(loaded: Backend, tmp_path: Path) -> Settings:
@@ -322,7 +328,7 @@ def _to_analysis(loaded: Backend, tmp_path: Path) -> Settings:
         start_stage(settings, key, on=date(2026, 12, 28), now=NOW)
         submit_tasks(settings, stage=key, now=NOW)
         if key != "analysis":
-            assert close_stage(settings, key, now=NOW)["status"] == "closed"
+            assert close_stage(settings, key, now=NOW).status == "closed"
     criteria = load_stage_config(settings).rules.analysis.criteria
     record_scores(
         settings,
@@ -344,30 +350,28 @@ def test_scores_changed_after_the_analysis_keep_the_stage_open(
     record_scores(settings, [ScoreIn(initiative="A-01", **{c: 10 for c in criteria})])
 
     refused = close_stage(settings, "analysis", now=later)
-    assert refused["status"] == "gate_failed"
-    assert refused["missing"] == [
+    assert refused.status == "gate_failed"
+    assert refused.missing == [
         "оценки инициатив A-01 изменены после анализа: проведите его снова (`roadmap analysis run`)"
     ]
     from roadmap.i18n import set_locale
 
     set_locale("en")
-    assert close_stage(settings, "analysis", now=later)["missing"] == [
+    assert close_stage(settings, "analysis", now=later).missing == [
         "scores of A-01 changed since the analysis: run it again (`roadmap analysis run`)"
     ]
     set_locale(None)
 
     # Scoring again with the same values changes nothing; running the analysis again does.
     record_scores(settings, [ScoreIn(initiative="A-01", **{c: 10 for c in criteria})])
-    assert close_stage(settings, "analysis", now=later)["status"] == "gate_failed"
+    assert close_stage(settings, "analysis", now=later).status == "gate_failed"
     ranked = run_analysis(settings, cut_count=2, now=later)
-    assert ranked["results"][0]["initiative"] == "A-01"
-    assert close_stage(settings, "analysis", now=later)["status"] == "closed"
+    assert ranked.results[0].initiative == "A-01"
+    assert close_stage(settings, "analysis", now=later).status == "closed"
 
 
 def test_an_unchanged_analysis_closes_its_stage(loaded: Backend, tmp_path: Path) -> None:
     settings = _to_analysis(loaded, tmp_path)
-    assert close_stage(settings, "analysis", now=NOW) == {
-        "stage": "analysis",
-        "status": "closed",
-        "missing": [],
-    }
+    assert close_stage(settings, "analysis", now=NOW) == StageClosed(
+        stage="analysis", status=StageStatus.closed, missing=[]
+    )

@@ -24,7 +24,7 @@ def test_migrations_build_exactly_the_models(store: Backend) -> None:
 
 
 def test_init_twice_is_harmless(store: Backend) -> None:
-    _, revision = init_store(store.settings)
+    revision = init_store(store.settings).revision
     assert revision
     open_store(store.settings).dispose()
 
