@@ -81,3 +81,22 @@ def read_now_option(value: str | None, region_code: str | None):
     from roadmap.store.clock import read_now
 
     return read_now(current_settings(), value, region_code)
+
+
+def options_error(
+    exc: Any, values: dict[str, Any], *, skip: int = 0, names: dict[str, str] | None = None
+) -> UserError:
+    """A record given by options failed validation: its problems in the file format's words
+    (Russian by default), each naming the option to fix. `skip` drops leading parts of the
+    error location (a union's tag); `names` maps fields to options named otherwise."""
+    from roadmap.roadmap_file.places import Source, _pydantic_problem
+
+    source = Source("--", values, {}, "--")
+    names = names or {}
+    problems = []
+    for error in exc.errors():
+        loc = tuple(error["loc"][skip:])
+        problem = _pydantic_problem(source, (), dict(error, loc=loc))
+        field = str(loc[0]) if loc else ""
+        problems.append(f"--{names.get(field, field).replace('_', '-')}: {problem.message}")
+    return UserError("; ".join(problems))

@@ -13,6 +13,7 @@ from roadmap.cli.common import (
     RegionOpt,
     current_settings,
     handles_user_errors,
+    options_error,
     read_now_option,
 )
 from roadmap.cli.render import (
@@ -133,12 +134,7 @@ def _one_change(
     try:
         return ChangeRecord.model_validate({k: v for k, v in raw.items() if v}).root
     except ValidationError as exc:
-        from roadmap.roadmap_file.places import Source, _pydantic_problem
-
-        # The file format's messages (Russian by default), without the kind's tag.
-        options = Source("--", raw, {}, "--")
-        problems = [_pydantic_problem(options, (), dict(e, loc=e["loc"][1:])) for e in exc.errors()]
-        raise UserError("; ".join(f"{p.key}: {p.message}" for p in problems)) from None
+        raise options_error(exc, raw, skip=1) from None
 
 
 def _print_conflicts(conflicts: list[Any]) -> None:

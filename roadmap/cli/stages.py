@@ -18,6 +18,7 @@ from roadmap.cli.common import (
     RegionOpt,
     current_settings,
     handles_user_errors,
+    options_error,
     read_now_option,
 )
 from roadmap.cli.render import escape, get_console, jsonable, print_json, print_table
@@ -53,13 +54,7 @@ def _records(path: Path | None, model: type, list_name: str, single: dict[str, A
     try:
         return [model.model_validate({k: v for k, v in single.items() if v is not None})]
     except ValidationError as exc:
-        raise UserError(
-            "; ".join(
-                f"--{_OPTION_NAMES.get(str(e['loc'][0]), str(e['loc'][0])).replace('_', '-')}: "
-                f"{e['msg']}"
-                for e in exc.errors()
-            )
-        ) from None
+        raise options_error(exc, single, names=_OPTION_NAMES) from None
 
 
 # Record fields whose command-line option has another name.
