@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -120,3 +121,86 @@ def test_window_is_local_time() -> None:
     assert in_window(VLADIVOSTOK, LADDER, at(monday, 9))
     assert not in_window(VLADIVOSTOK, LADDER, at(monday, 3))  # 3 a.m. in Vladivostok
     assert not in_window(VLADIVOSTOK, LADDER, at(monday, 18))
+
+
+@pytest.mark.parametrize(
+    ("values", "problem"),
+    [
+        ({"reminders": (7, 1.5)}, "whole numbers"),
+        ({"overdue_every": True}, "whole numbers"),
+        ({"escalate_responsible_after": 2.0}, "whole numbers"),
+        ({"escalate_coordinator_after": "7"}, "whole numbers"),
+        ({"reminders": (251,)}, "above 250"),
+        ({"overdue_every": 251}, "above 250"),
+        ({"escalate_coordinator_after": 251}, "above 250"),
+        ({"reminders": (3, 0)}, "1 or more"),
+        ({"overdue_every": 0}, "1 or more"),
+        ({"escalate_responsible_after": 0}, "responsible <= coordinator"),
+        ({"escalate_responsible_after": 8}, "responsible <= coordinator"),
+        ({"window_start": time(18, 0)}, "start before it ends"),
+        ({"window_start": time(19, 0)}, "start before it ends"),
+    ],
+)
+def test_a_ladder_that_could_not_work_is_refused_with_its_reason(
+    values: dict, problem: str
+) -> None:
+    with pytest.raises(ValueError, match=problem):
+        Ladder(**values)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"reminders": (250, 1), "overdue_every": 1},
+        {"reminders": (), "overdue_every": 250},
+        {"escalate_responsible_after": 1, "escalate_coordinator_after": 1},
+        {"escalate_responsible_after": 250, "escalate_coordinator_after": 250},
+        {"window_start": time(0, 0), "window_end": time(0, 1)},
+    ],
+)
+def test_the_edges_of_a_working_ladder_are_accepted(values: dict) -> None:
+    ladder = Ladder(**values)
+    assert all(getattr(ladder, key) == value for key, value in values.items())
+
+
+def test_overdue_notices_and_escalations_follow_the_cadence_of_the_ladder() -> None:
+    """Every 3rd working day overdue: notices on days 1, 4, 7, 10; the official from day 2
+    and then 5, 8; the coordinator from day 4 and then 7, 10."""
+    ladder = Ladder(overdue_every=3, escalate_responsible_after=2, escalate_coordinator_after=4)
+    due = date(2026, 12, 15)  # a Tuesday; 16 Dec is 1 working day overdue, 29 Dec is 10
+    planned: set[str] = set()
+    seen: dict[int, list[tuple[str, str]]] = {}
+    day = date(2026, 12, 16)
+    while day <= date(2026, 12, 29):
+        for rung in due_rungs(
+            TaskDeadline(due, True), VLADIVOSTOK, ladder, at(day), frozenset(planned)
+        ):
+            planned.add(rung.key)
+            seen.setdefault(-rung.working_days, []).append((rung.kind, rung.level.name))
+        day += timedelta(days=1)
+    assert seen == {
+        1: [("overdue", "emissary")],
+        2: [("escalation", "responsible")],
+        4: [("overdue", "emissary"), ("escalation", "coordinator")],
+        5: [("escalation", "responsible")],
+        7: [("overdue", "emissary"), ("escalation", "coordinator")],
+        8: [("escalation", "responsible")],
+        10: [("overdue", "emissary"), ("escalation", "coordinator")],
+    }
+
+
+def test_a_new_due_date_starts_its_own_reminders() -> None:
+    """Rungs planned for the old due date do not stand in for the new one's."""
+    first = date(2026, 12, 15)
+    planned = frozenset(
+        rung.key
+        for rung in due_rungs(
+            TaskDeadline(first, True), VLADIVOSTOK, LADDER, at(date(2026, 12, 10))
+        )
+    )
+    assert planned  # the 3-day reminder for 15 December
+    moved = date(2026, 12, 22)  # 3 working days after 17 December
+    rungs = due_rungs(
+        TaskDeadline(moved, True), VLADIVOSTOK, LADDER, at(date(2026, 12, 17)), planned
+    )
+    assert [(r.kind, r.working_days) for r in rungs] == [("reminder", 3)]
