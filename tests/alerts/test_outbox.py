@@ -171,3 +171,28 @@ def test_the_alert_log_shows_each_regions_own_alerts_as_they_went(
     assert list_alerts(settings, region_code="KAM") == []
     with pytest.raises(UserError, match="--region"):
         list_alerts(settings)
+
+
+def test_two_tasks_of_one_person_due_the_same_day_are_two_alerts_in_one_digest(
+    loaded: Backend, tmp_path: Path, http_sink: HttpSink
+) -> None:
+    """The dedupe key names the task and the person: a second task due the same day for
+    the same emissary is its own alert, not a repeat of the first."""
+    from roadmap.plan.importer import import_roadmap
+
+    extra = tmp_path / "tasks.csv"
+    extra.write_text("code;agency;title;due\nT-902;minobr;Второе поручение;2026-12-04\n", "utf-8")
+    import_roadmap(loaded.settings, extra)
+    settings = _settings(loaded, tmp_path, http_sink)
+    report = sweep(settings, now=AFTER_UTC_MIDNIGHT)
+    assert [(r.region, r.local_time, r.status, r.planned) for r in report.regions] == [
+        ("PRI", "2026-12-04T10:30+10:00", "swept", 4)
+    ]
+    assert report.regions[0].moment.startswith("2026-12-04T00:30")
+    keys = {p.dedupe_key for p in report.planned}
+    assert len(keys) == 4
+    minobr = sorted(r.task for r in list_alerts(settings, person="e-minobr"))
+    assert minobr == ["T-002", "T-902"]
+    dispatch(settings, now=AFTER_UTC_MIDNIGHT)
+    digests = [json.loads(b)["message"] for b in http_sink.bodies("/hook/e-minobr")]
+    assert len(digests) == 1 and "T-002" in digests[0] and "T-902" in digests[0]
