@@ -99,6 +99,7 @@ def test_full_yearly_cycle_with_the_example_change_file(loaded: Backend) -> None
     assert "Причины изменений" in listing and "national_project 2" in listing
 
     changes = json.loads(ok("diff", "1", "2", "--json").stdout)
+    assert set(changes) == {"from", "to", "initiatives", "budget", "targets", "deadlines"}
     assert (changes["from"], changes["to"]) == (1, 2)
     assert changes["initiatives"]["added"] == ["H-05"]
     assert changes["initiatives"]["dropped"] == ["TR-02"]
