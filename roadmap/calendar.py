@@ -60,6 +60,23 @@ class RegionCalendar:
                 remaining -= 1
         return day
 
+    def next_working_day(self, day: date) -> date:
+        """`day` itself if it is a working day, else the first working day after it."""
+        while not self.is_working_day(day):
+            day += timedelta(days=1)
+        return day
+
+    def working_due(self, day: date, *, strict: bool, where: str) -> tuple[date, str | None]:
+        """A due date as a person gave it: a working day stays; a day off moves to the next
+        working day with a warning (returned), or is refused when `strict`. `where` names
+        the place for the message (a file line, an option)."""
+        if self.is_working_day(day):
+            return day, None
+        moved = self.next_working_day(day)
+        if strict:
+            raise UserError(t("due.day_off", where=where, day=day))
+        return moved, t("due.moved", where=where, day=day, moved=moved)
+
     def working_days_between(self, start: date, end: date) -> int:
         """Working days after `start` up to and including `end`; negative if end < start."""
         if end == start:

@@ -69,6 +69,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "{option}: '{value}' — не дата ГГГГ-ММ-ДД.",
         "en": "{option}: '{value}' is not a YYYY-MM-DD date.",
     },
+    "due.day_off": {
+        "ru": "{where}: срок {day} приходится на нерабочий день (без --strict он переносится на следующий рабочий).",
+        "en": "{where}: due date {day} is not a working day (without --strict it moves to the next working day).",
+    },
+    "due.moved": {
+        "ru": "{where}: срок {day} — нерабочий день, перенесён на {moved}.",
+        "en": "{where}: due date {day} is not a working day; moved to {moved}.",
+    },
     "option.unknown_code": {
         "ru": "{option}: неизвестный код '{value}' (есть: {known}).",
         "en": "{option}: unknown code '{value}' (known: {known}).",

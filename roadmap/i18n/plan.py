@@ -9,6 +9,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Поручение {code} нельзя сдать: его статус «{status}».",
         "en": "Task {code} cannot be submitted: its status is '{status}'.",
     },
+    "task.transition_refused": {
+        "ru": "Поручение {code}: действие «{action}» невозможно при статусе «{status}» (допустимо при: {allowed}).",
+        "en": "Task {code}: '{action}' is not possible in status '{status}' (allowed from: {allowed}).",
+    },
+    "task.why_required": {
+        "ru": "Поручение {code}: для действия «{action}» укажите причину (--why).",
+        "en": "Task {code}: '{action}' needs a reason (--why).",
+    },
+    "task.due_required": {
+        "ru": "Поручение {code}: при возврате укажите новый срок (--due ГГГГ-ММ-ДД).",
+        "en": "Task {code}: a return needs a new due date (--due YYYY-MM-DD).",
+    },
+    "task.due_past": {
+        "ru": "Поручение {code}: новый срок {due} раньше сегодняшнего дня региона ({today}).",
+        "en": "Task {code}: the new due date {due} is before the region's today ({today}).",
+    },
     "task.submitted": {
         "ru": "Поручение {code} сдано {when}.",
         "en": "Task {code} submitted at {when}.",

@@ -113,6 +113,7 @@ def start_stage(
             run = StageRun(
                 strategy_id=scope.strategy.id,
                 version=scope.strategy.version,
+                cycle=scope.strategy.cycle,
                 stage=key,
                 status=StageStatus.active.value,
                 started_on=start,

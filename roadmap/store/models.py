@@ -133,6 +133,9 @@ class Strategy(SQLModel, table=True):
     start_year: int
     end_year: int
     version: int = 1
+    # The stage cycle the strategy is in: 1 while it is drafted, +1 for each closed yearly
+    # update. Stage runs of earlier cycles are history and never change (since 0005).
+    cycle: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     coordinator_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     status: str = Field(default=StrategyStatus.draft, sa_type=sa.String(16))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
@@ -288,6 +291,36 @@ class Task(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
+class TaskAction(StrEnum):
+    submit = "submit"
+    accept = "accept"
+    return_ = "return"
+    cancel = "cancel"
+
+
+class TaskEvent(SQLModel, table=True):
+    """История поручения: one transition of a task, with who, when and why (since 0005)."""
+
+    __tablename__ = "task_event"
+    __table_args__ = (
+        _one_of("action", TaskAction),
+        _one_of("from_status", TaskStatus),
+        _one_of("to_status", TaskStatus),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", ondelete="CASCADE", index=True)
+    action: str = Field(sa_type=sa.String(16))
+    from_status: str = Field(sa_type=sa.String(16))
+    to_status: str = Field(sa_type=sa.String(16))
+    by: str | None = Field(default=None, max_length=120, sa_type=sa.String(120))
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    why: str | None = None
+    note: str | None = None  # the result note handed in with a submission
+    link: str | None = None  # a link to the result (document, page)
+    due_on: date | None = None  # the new due date a return set
+
+
 class Service(SQLModel, table=True):
     """A public service (госуслуга) and its move online."""
 
@@ -333,17 +366,18 @@ class HypothesisStatus(StrEnum):
 
 
 class StageRun(SQLModel, table=True):
-    """Этап: one run of a stage for one strategy version."""
+    """Этап: one run of a stage in one cycle of the strategy (see Strategy.cycle)."""
 
     __tablename__ = "stage_run"
     __table_args__ = (
-        sa.UniqueConstraint("strategy_id", "version", "stage"),
+        sa.UniqueConstraint("strategy_id", "cycle", "stage"),
         _one_of("status", StageStatus),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     strategy_id: int = Field(foreign_key="strategy.id", ondelete="CASCADE")
-    version: int = 1
+    version: int = 1  # the strategy version the run started at
+    cycle: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     stage: str = Field(max_length=40, sa_type=sa.String(40))
     status: str = Field(default=StageStatus.active, sa_type=sa.String(16))
     started_on: date

@@ -128,7 +128,7 @@ class Scope:
             for r in self.session.exec(
                 select(StageRun).where(
                     StageRun.strategy_id == self.strategy.id,
-                    StageRun.version == self.strategy.version,
+                    StageRun.cycle == self.strategy.cycle,
                 )
             )
         }
