@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     locale: Literal["ru", "en"] = "ru"
     apprise_config: Path | None = None
     smtp_url: str | None = None
+    user: str | None = Field(
+        default=None, description="Who acts, recorded in task history when --by is not given."
+    )
 
     @field_validator("database_url")
     @classmethod

@@ -18,6 +18,7 @@ from roadmap.cli.common import (
     checked_choice,
     current_settings,
     handles_user_errors,
+    options_error,
     read_in_region,
     read_now_option,
 )
@@ -31,6 +32,7 @@ from roadmap.cli.render import (
     print_table,
     shorten,
 )
+from roadmap.errors import UserError
 from roadmap.i18n import t
 
 # Top-level commands of this module; the composition root (app.py) mounts them.
@@ -211,24 +213,243 @@ def _days_left(row: Any) -> str:
     return "" if left is None else (f"[red]{left}[/red]" if row.overdue else str(left))
 
 
+ByOpt = Annotated[
+    str | None,
+    typer.Option("--by", help="Кто действует (код или имя); по умолчанию ROADMAP_USER."),
+]
+TaskFileOpt = Annotated[
+    Path | None,
+    typer.Option("--file", help="Много поручений сразу: YAML-список `tasks:` или CSV."),
+]
+CodeArg = Annotated[str | None, typer.Argument(help="Код поручения, например T-001.")]
+WhyOpt = Annotated[str | None, typer.Option("--why", help="Причина.")]
+
+
+def _change_tasks(
+    action: str,
+    code: str | None,
+    file: Path | None,
+    fields: dict[str, Any],
+    *,
+    by: str | None,
+    now: str | None,
+    region: str | None,
+    as_json: bool,
+    strict: bool = False,
+) -> None:
+    """One task from the argument and options, or many from --file: all or nothing."""
+    from pydantic import ValidationError
+
+    from roadmap.plan.lifecycle import RECORDS, change_tasks
+    from roadmap.roadmap_file.readers import read_placed_records
+    from roadmap.store.models import TaskAction
+
+    kind = TaskAction(action)
+    model = RECORDS[kind]
+    if (code is None) == (file is None):
+        raise UserError(t("task.code_or_file"))
+    if file is not None:
+        records = read_placed_records(file, model, "tasks")
+    else:
+        values = {"code": code, **{k: v for k, v in fields.items() if v is not None}}
+        try:
+            records = [(model.model_validate(values), code)]
+        except ValidationError as exc:
+            raise options_error(exc, values) from None
+    result = change_tasks(
+        current_settings(),
+        kind,
+        records,
+        by=by,
+        strict=strict,
+        region_code=region,
+        now=read_now_option(now, region),
+    )
+    err = get_console(stderr=True)
+    for warning in result.warnings:
+        err.print(f"[yellow]{escape(warning)}[/yellow]", soft_wrap=True)
+    if as_json:
+        print_json(result)
+        return
+    console = get_console()
+    for task in result.tasks:
+        console.print(
+            t(
+                "task.changed",
+                code=task.code,
+                before=task.from_status,
+                after=task.to_status,
+                due=task.due,
+                when=task.at,
+            )
+        )
+
+
 @task_app.command("submit")
 @handles_user_errors
 def task_submit(
+    code: CodeArg = None,
+    note: Annotated[str | None, typer.Option("--note", help="Что сделано (кратко).")] = None,
+    link: Annotated[str | None, typer.Option("--link", help="Ссылка на результат.")] = None,
+    stage: Annotated[
+        str | None, typer.Option("--stage", help="Сдать все открытые поручения этапа.")
+    ] = None,
+    file: TaskFileOpt = None,
+    by: ByOpt = None,
+    now: NowOpt = None,
+    region: RegionOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Сдать поручение (эмиссар представил результат): open/returned → submitted."""
+    if stage is not None:
+        from roadmap.plan.tasks import submit_tasks
+
+        if code is not None or file is not None:
+            raise UserError(t("task.code_or_file"))
+        settings = current_settings()
+        config_stage = _known_stage(settings, stage)
+        count = submit_tasks(
+            settings,
+            stage=config_stage,
+            by=by,
+            region_code=region,
+            now=read_now_option(now, region),
+        )
+        if as_json:
+            print_json({"stage": stage, "submitted": count})
+            return
+        get_console().print(t("task.stage_submitted", stage=stage, count=count))
+        return
+    _change_tasks(
+        "submit",
+        code,
+        file,
+        {"note": note, "link": link},
+        by=by,
+        now=now,
+        region=region,
+        as_json=as_json,
+    )
+
+
+def _known_stage(settings: Any, key: str) -> str:
+    from roadmap.config import load_stage_config
+
+    return load_stage_config(settings).get(key).key
+
+
+@task_app.command("accept")
+@handles_user_errors
+def task_accept(
+    code: CodeArg = None,
+    note: Annotated[str | None, typer.Option("--note", help="Замечание к приёмке.")] = None,
+    file: TaskFileOpt = None,
+    by: ByOpt = None,
+    now: NowOpt = None,
+    region: RegionOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Принять сданный результат: submitted → accepted."""
+    _change_tasks(
+        "accept", code, file, {"note": note}, by=by, now=now, region=region, as_json=as_json
+    )
+
+
+@task_app.command("return")
+@handles_user_errors
+def task_return(
+    code: CodeArg = None,
+    due: Annotated[
+        str | None, typer.Option("--due", help="Новый срок ГГГГ-ММ-ДД (рабочий день).")
+    ] = None,
+    why: WhyOpt = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Отказать, если срок выпал на нерабочий день.")
+    ] = False,
+    file: TaskFileOpt = None,
+    by: ByOpt = None,
+    now: NowOpt = None,
+    region: RegionOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Вернуть на доработку с новым сроком: submitted/accepted → returned; напоминания
+    начинаются заново."""
+    _change_tasks(
+        "return",
+        code,
+        file,
+        {"due": due, "why": why},
+        by=by,
+        now=now,
+        region=region,
+        as_json=as_json,
+        strict=strict,
+    )
+
+
+@task_app.command("cancel")
+@handles_user_errors
+def task_cancel(
+    code: CodeArg = None,
+    why: WhyOpt = None,
+    file: TaskFileOpt = None,
+    by: ByOpt = None,
+    now: NowOpt = None,
+    region: RegionOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Отменить поручение с причиной: open/returned/submitted → cancelled."""
+    _change_tasks(
+        "cancel", code, file, {"why": why}, by=by, now=now, region=region, as_json=as_json
+    )
+
+
+@task_app.command("show")
+@handles_user_errors
+def task_show(
     code: Annotated[str, typer.Argument(help="Код поручения, например T-001.")],
     now: NowOpt = None,
     region: RegionOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Отметить поручение сданным (эмиссар представил результат)."""
-    from roadmap.plan.tasks import submit_task
+    """Поручение и его история: кто, когда и почему менял статус."""
+    from roadmap.plan.tasks import task_card
 
-    result = submit_task(
-        current_settings(), code, region_code=region, now=read_now_option(now, region)
-    )
+    card = task_card(current_settings(), code, region_code=region, now=read_now_option(now, region))
     if as_json:
-        print_json(result)
+        print_json(card)
         return
-    get_console().print(t("task.submitted", code=result.code, when=result.submitted_local))
+    task = card.task
+    console = get_console()
+    console.print(f"[bold]{escape(task.code)}[/bold] {escape(task.title)}", soft_wrap=True)
+    left = "" if task.working_days_left is None else f" ({_days_left(task)})"
+    console.print(
+        t(
+            "task.card",
+            agency=task.agency,
+            assignee=task.assignee or "—",
+            stage=task.stage or "—",
+            due=task.due,
+            status=task.status,
+            left=left,
+        ),
+        soft_wrap=True,
+    )
+    print_table(
+        [jsonable(event) for event in card.history],
+        [
+            ("at", "Когда"),
+            ("action", "Действие"),
+            ("from_status", "Было"),
+            ("to_status", "Стало"),
+            ("by", "Кто"),
+            ("why", "Причина"),
+            ("note", "Результат"),
+            ("link", "Ссылка"),
+            ("due", "Новый срок"),
+        ],
+        title_key="history",
+    )
 
 
 @commands.command("summary")

@@ -71,6 +71,7 @@ _TITLES = {
     "agencies": ("Органы власти", "Executive bodies"),
     "initiatives": ("Инициативы", "Initiatives"),
     "tasks": ("Поручения", "Tasks"),
+    "history": ("История", "History"),
 }
 
 

@@ -217,9 +217,19 @@ def review_close(
     if as_json:
         print_json(result)
         return
-    get_console().print(
+    console = get_console()
+    console.print(
         t("review.closed_into", year=result.year, version=result.version, applied=result.applied)
     )
+    if result.cycle is not None:
+        console.print(
+            t(
+                "review.closed_tasks",
+                accepted=result.tasks_accepted,
+                cancelled=result.tasks_cancelled,
+                cycle=result.cycle,
+            )
+        )
 
 
 @commands.command("versions")

@@ -79,13 +79,43 @@ def _title(row: Any) -> str:
 @stage_app.command("list")
 @handles_user_errors
 def stage_list(region: RegionOpt = None, as_json: JsonOpt = False) -> None:
-    """Этапы по порядку: ключ, название, длительность, статус."""
+    """Этапы текущего цикла по порядку: статус, даты начала, срока и закрытия, сдано."""
     from roadmap.stages.runs import stage_overview
 
     rows = stage_overview(current_settings(), region_code=region)
     if as_json:
         print_json(rows)
         return
+    _print_stage_rows(rows, with_cycle=False)
+
+
+@stage_app.command("history")
+@handles_user_errors
+def stage_history_command(region: RegionOpt = None, as_json: JsonOpt = False) -> None:
+    """Все запуски этапов всех циклов (каждая ежегодная актуализация начинает новый цикл)."""
+    from roadmap.stages.runs import stage_history
+
+    rows = stage_history(current_settings(), region_code=region)
+    if as_json:
+        print_json(rows)
+        return
+    _print_stage_rows(rows, with_cycle=True)
+
+
+def _print_stage_rows(rows: list[Any], *, with_cycle: bool) -> None:
+    columns = [
+        ("order", "№"),
+        ("key", "Ключ"),
+        ("name", "Этап"),
+        ("duration_days", "Раб. дней"),
+        ("status", "Статус"),
+        ("started_on", "Начат"),
+        ("due_on", "Срок"),
+        ("closed_on", "Закрыт"),
+        ("progress", "Сдано"),
+    ]
+    if with_cycle:
+        columns.insert(0, ("cycle", "Цикл"))
     print_table(
         [
             jsonable(row)
@@ -95,16 +125,7 @@ def stage_list(region: RegionOpt = None, as_json: JsonOpt = False) -> None:
             }
             for row in rows
         ],
-        [
-            ("order", "№"),
-            ("key", "Ключ"),
-            ("name", "Этап"),
-            ("duration_days", "Раб. дней"),
-            ("status", "Статус"),
-            ("started_on", "Начат"),
-            ("due_on", "Срок"),
-            ("progress", "Сдано"),
-        ],
+        columns,
     )
 
 

@@ -5,13 +5,29 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Неизвестное поручение '{code}' в регионе {region}.",
         "en": "Unknown task '{code}' in region {region}.",
     },
-    "task.not_open": {
-        "ru": "Поручение {code} нельзя сдать: его статус «{status}».",
-        "en": "Task {code} cannot be submitted: its status is '{status}'.",
-    },
     "task.transition_refused": {
         "ru": "Поручение {code}: действие «{action}» невозможно при статусе «{status}» (допустимо при: {allowed}).",
         "en": "Task {code}: '{action}' is not possible in status '{status}' (allowed from: {allowed}).",
+    },
+    "task.code_or_file": {
+        "ru": "Укажите код поручения или --file с поручениями (одно из двух).",
+        "en": "Give a task code or --file with tasks (one of the two).",
+    },
+    "task.changed": {
+        "ru": "{code}: {before} → {after}, срок {due} ({when}).",
+        "en": "{code}: {before} → {after}, due {due} ({when}).",
+    },
+    "task.stage_submitted": {
+        "ru": "Этап {stage}: сдано поручений: {count}.",
+        "en": "Stage {stage}: {count} tasks submitted.",
+    },
+    "task.card": {
+        "ru": "Орган {agency}, эмиссар {assignee}, этап {stage}; срок {due}{left}; статус {status}.",
+        "en": "Agency {agency}, emissary {assignee}, stage {stage}; due {due}{left}; status {status}.",
+    },
+    "task.twice": {
+        "ru": "поручение {code} уже указано выше ({first}).",
+        "en": "task {code} is already given above ({first}).",
     },
     "task.why_required": {
         "ru": "Поручение {code}: для действия «{action}» укажите причину (--why).",
@@ -24,10 +40,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "task.due_past": {
         "ru": "Поручение {code}: новый срок {due} раньше сегодняшнего дня региона ({today}).",
         "en": "Task {code}: the new due date {due} is before the region's today ({today}).",
-    },
-    "task.submitted": {
-        "ru": "Поручение {code} сдано {when}.",
-        "en": "Task {code} submitted at {when}.",
     },
     "task.acknowledged": {
         "ru": "Эскалация по поручению {code} принята: {person} (уровень {level}).",

@@ -5,6 +5,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Рабочая группа {year}: предложения по актуализации стратегии",
         "en": "Working group {year}: proposals to update the strategy",
     },
+    "review.task_closed_why": {
+        "ru": "Актуализация {year} закрыта до сдачи результата.",
+        "en": "The {year} update was closed before the result was handed in.",
+    },
     "review.none": {
         "ru": "Нет цикла актуализации ({year}): `roadmap review start ГОД`.",
         "en": "No review cycle ({year}): `roadmap review start YEAR`.",
@@ -88,6 +92,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "review.closed_into": {
         "ru": "Актуализация {year}: версия {version}, применено изменений: {applied}.",
         "en": "Review {year}: version {version}, changes applied: {applied}.",
+    },
+    "review.closed_tasks": {
+        "ru": "Поручения рабочих групп: принято {accepted}, отменено {cancelled}. Начат цикл этапов {cycle}.",
+        "en": "Working-group tasks: {accepted} accepted, {cancelled} cancelled. Stage cycle {cycle} begins.",
     },
     "review.diff_added": {
         "ru": "Добавлены: {codes}",

@@ -225,6 +225,7 @@ def list_tasks(
     agency: str | None = None,
     status: str | None = None,
     overdue: bool = False,
+    code: str | None = None,
     now: datetime | None = None,
 ) -> list[TaskRow]:
     strategy = current_strategy(session, region)
@@ -244,6 +245,8 @@ def list_tasks(
         query = query.where(Task.status == status)
     if overdue:
         query = query.where(Task.status.in_(OPEN_TASK_STATUSES), Task.due_on < today)
+    if code is not None:
+        query = query.where(Task.code == code)
     rows = []
     for task, agency_code, assignee in session.exec(query):
         waiting = task.status in OPEN_TASK_STATUSES

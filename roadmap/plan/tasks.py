@@ -3,27 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, select
 
 from roadmap.errors import UserError
 from roadmap.i18n import t
+from roadmap.plan.lifecycle import TaskEventRow, apply_transition, default_actor, task_history
 from roadmap.settings import Settings
 from roadmap.store.models import (
     OPEN_TASK_STATUSES,
     Region,
     Strategy,
     Task,
-    TaskStatus,
+    TaskAction,
 )
-from roadmap.store.unit_of_work import (
-    Scope,
-    calendar_for,
-    current_strategy,
-    region_session,
-    unit_of_work,
-)
+from roadmap.store.unit_of_work import Scope, unit_of_work
+
+if TYPE_CHECKING:
+    from roadmap.plan.queries import TaskRow
 
 
 def _next_task_code(taken: set[str]) -> str:
@@ -41,33 +40,22 @@ def find_task(session: Session, region: Region, strategy: Strategy, code: str) -
 
 
 @dataclass(frozen=True, slots=True)
-class TaskSubmitted:
-    code: str
-    status: TaskStatus
-    submitted_at: str  # ISO 8601, UTC
-    submitted_local: str  # region time, to the minute
+class TaskCard:
+    """One task as `task show` prints it: its row and its history."""
+
+    task: TaskRow
+    history: list[TaskEventRow]
 
 
-def submit_task(
+def task_card(
     settings: Settings, code: str, *, region_code: str | None = None, now: datetime | None = None
-) -> TaskSubmitted:
-    """An emissary hands in the task's result: status submitted, time recorded in UTC."""
-    with region_session(settings, region_code) as (session, region):
-        strategy = current_strategy(session, region)
-        task = find_task(session, region, strategy, code)
-        if task.status not in OPEN_TASK_STATUSES:
-            raise UserError(t("task.not_open", code=code, status=task.status))
-        moment = calendar_for(region).aware(now) if now else datetime.now(UTC)
-        task.status = TaskStatus.submitted.value
-        task.submitted_at = moment.astimezone(UTC)
-        session.add(task)
-        local = calendar_for(region).local_time(task.submitted_at)
-        return TaskSubmitted(
-            code=task.code,
-            status=TaskStatus.submitted,
-            submitted_at=task.submitted_at.isoformat(),
-            submitted_local=local.isoformat(timespec="minutes"),
-        )
+) -> TaskCard:
+    from roadmap.plan.queries import list_tasks
+
+    with unit_of_work(settings, region_code, now) as scope:
+        task = find_task(scope.session, scope.region, scope.strategy, code)
+        row = list_tasks(scope.session, scope.region, code=code, now=scope.now)[0]
+        return TaskCard(task=row, history=task_history(scope, task))
 
 
 def issue_agency_tasks(
@@ -81,12 +69,20 @@ def issue_agency_tasks(
 ) -> int:
     """One task from `template` for every agency's emissary; agencies that have it already
     get nothing, so issuing twice creates nothing twice. Returns how many were created."""
+    same = (Task.strategy_id == scope.strategy.id, Task.template == template)
     have = set(
         scope.session.exec(
             select(Task.agency_id).where(
-                Task.strategy_id == scope.strategy.id,
-                Task.template == template,
-                Task.stage_run_id == stage_run_id if stage_run_id else Task.stage == stage,
+                *same, Task.stage_run_id == stage_run_id if stage_run_id else Task.stage == stage
+            )
+        )
+    )
+    # An agency still working on this stage's task (of an earlier run, e.g. of a cycle
+    # before) gets no second one.
+    have |= set(
+        scope.session.exec(
+            select(Task.agency_id).where(
+                *same, Task.stage == stage, Task.status.in_(OPEN_TASK_STATUSES)
             )
         )
     )
@@ -121,10 +117,13 @@ def submit_tasks(
     codes: list[str] | None = None,
     *,
     stage: str | None = None,
+    by: str | None = None,
     region_code: str | None = None,
     now: datetime | None = None,
 ) -> int:
-    """Mark tasks submitted in one go (by codes, or every open task of a stage)."""
+    """Hand in every open task of a stage (or the given codes) in one go; each submission
+    goes into the task's history. Returns how many were submitted."""
+    by = by or default_actor(settings)
     with unit_of_work(settings, region_code, now) as scope:
         query = select(Task).where(
             Task.strategy_id == scope.strategy.id, Task.status.in_(OPEN_TASK_STATUSES)
@@ -133,9 +132,7 @@ def submit_tasks(
             query = query.where(Task.code.in_(codes))
         if stage is not None:
             query = query.where(Task.stage == stage)
-        count = 0
-        for task in scope.session.exec(query):
-            task.status, task.submitted_at = TaskStatus.submitted.value, scope.now
-            scope.session.add(task)
-            count += 1
-        return count
+        tasks = list(scope.session.exec(query.order_by(Task.code)))
+        for task in tasks:
+            apply_transition(scope, task, TaskAction.submit, by=by)
+        return len(tasks)

@@ -13,6 +13,7 @@ from sqlmodel import select
 from roadmap.config import load_stage_config
 from roadmap.errors import UserError
 from roadmap.i18n import t
+from roadmap.plan.lifecycle import apply_transition
 from roadmap.plan.tasks import issue_agency_tasks
 from roadmap.review.changes import (
     AddInitiative,
@@ -26,11 +27,17 @@ from roadmap.review.changes import (
 from roadmap.review.snapshots import canonical, coordinator_name, ensure_version, snapshot
 from roadmap.settings import Settings
 from roadmap.store.models import (
+    OPEN_TASK_STATUSES,
     ChangeProposal,
     ProposalStatus,
     ReviewCycle,
     ReviewStatus,
+    StageRun,
+    StageStatus,
     StrategyVersion,
+    Task,
+    TaskAction,
+    TaskStatus,
 )
 from roadmap.store.unit_of_work import Scope, unit_of_work
 
@@ -66,6 +73,9 @@ class ReviewClosed:
     status: ReviewStatus
     version: int | None  # the version the review produced
     applied: int
+    tasks_accepted: int = 0  # working-group tasks handed in, accepted on close
+    tasks_cancelled: int = 0  # working-group tasks never handed in, cancelled on close
+    cycle: int | None = None  # the stage cycle the strategy moved into
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,9 +281,58 @@ def close_review(
         cycle.result_version = scope.strategy.version
         cycle.closed_at = scope.now
         scope.session.add(cycle)
+        who = by or coordinator_name(scope.session, scope.strategy)
+        accepted_tasks, cancelled_tasks = _close_working_group_tasks(scope, cycle.year, who)
+        _next_stage_cycle(scope)
         return ReviewClosed(
-            cycle.year, ReviewStatus.closed, scope.strategy.version, applied=len(accepted)
+            cycle.year,
+            ReviewStatus.closed,
+            scope.strategy.version,
+            applied=len(accepted),
+            tasks_accepted=accepted_tasks,
+            tasks_cancelled=cancelled_tasks,
+            cycle=scope.strategy.cycle,
         )
+
+
+def _close_working_group_tasks(scope: Scope, year: int, by: str | None) -> tuple[int, int]:
+    """The review's working-group tasks end with it: handed-in ones are accepted, the rest
+    cancelled with the reason, each recorded in the task's history."""
+    tasks = scope.session.exec(
+        select(Task)
+        .where(
+            Task.strategy_id == scope.strategy.id,
+            Task.template == REVIEW_TEMPLATE.format(year=year),
+        )
+        .order_by(Task.code)
+    )
+    accepted = cancelled = 0
+    for task in tasks:
+        if task.status == TaskStatus.submitted:
+            apply_transition(scope, task, TaskAction.accept, by=by)
+            accepted += 1
+        elif task.status in OPEN_TASK_STATUSES:
+            why = t("review.task_closed_why", year=year)
+            apply_transition(scope, task, TaskAction.cancel, by=by, why=why)
+            cancelled += 1
+    return accepted, cancelled
+
+
+def _next_stage_cycle(scope: Scope) -> None:
+    """A closed yearly update starts the next stage cycle: the closed runs of this one stay
+    as history; a stage still running moves on into the new cycle with its tasks."""
+    old = scope.strategy.cycle
+    scope.strategy.cycle = old + 1
+    scope.session.add(scope.strategy)
+    for run in scope.session.exec(
+        select(StageRun).where(
+            StageRun.strategy_id == scope.strategy.id,
+            StageRun.cycle == old,
+            StageRun.status != StageStatus.closed,
+        )
+    ):
+        run.cycle = old + 1
+        scope.session.add(run)
 
 
 def _closable(scope: Scope, cycle: ReviewCycle) -> list[ChangeProposal]:

@@ -401,6 +401,13 @@ def _read_csv(
 def read_records(path: Path, model: type[BaseModel], list_name: str) -> list[Any]:
     """A bulk input file of one kind of record: a YAML list (or `list_name:` holding one)
     or a CSV file with a header row. Every problem is reported with its place."""
+    return [record for record, _ in read_placed_records(path, model, list_name)]
+
+
+def read_placed_records(
+    path: Path, model: type[BaseModel], list_name: str
+) -> list[tuple[Any, str]]:
+    """`read_records` with each record's place (file:line), for problems found later."""
     if not path.is_file():
         raise UserError(t("file.missing", path=path))
     suffix = path.suffix.lower()
@@ -419,7 +426,7 @@ def read_records(path: Path, model: type[BaseModel], list_name: str) -> list[Any
     records, problems = [], []
     for index, raw in enumerate(data):
         try:
-            records.append(model.model_validate(raw))
+            records.append((model.model_validate(raw), source.where((*base, index))))
         except ValidationError as exc:
             problems.extend(
                 _pydantic_problem(source, (*base, index), e, model) for e in exc.errors()

@@ -66,6 +66,7 @@ class StageRow:
     title_en: str
     duration_days: int
     gate: list[str]
+    cycle: int  # the strategy's stage cycle the run belongs to
     status: StageStatus
     started_on: date | None
     due_on: date | None
@@ -290,35 +291,65 @@ def _rescored_since(scope: Scope, selection: AnalysisRun) -> list[str]:
 def stage_overview(
     settings: Settings, *, region_code: str | None = None, now: datetime | None = None
 ) -> list[StageRow]:
-    """Every stage with its definition, status, dates and task progress."""
+    """Every stage of the current cycle with its definition, status, dates and progress."""
     config = load_stage_config(settings)
     with unit_of_work(settings, region_code, now) as scope:
         runs = scope.runs()
+        return [_stage_row(scope, stage, runs.get(stage.key)) for stage in config.stage]
+
+
+def stage_history(
+    settings: Settings, *, region_code: str | None = None, now: datetime | None = None
+) -> list[StageRow]:
+    """Every stage run of every cycle, oldest cycle first, in stage order; stages of the
+    current cycle not started yet are listed as pending."""
+    config = load_stage_config(settings)
+    with unit_of_work(settings, region_code, now) as scope:
+        runs = list(
+            scope.session.exec(select(StageRun).where(StageRun.strategy_id == scope.strategy.id))
+        )
         rows = []
-        for stage in config.stage:
-            run = runs.get(stage.key)
-            tasks = _run_tasks(scope, run) if run else []
-            done = sum(1 for task in tasks if task.status not in OPEN_TASK_STATUSES)
-            rows.append(
-                StageRow(
-                    key=stage.key,
-                    order=stage.order,
-                    title_ru=stage.title_ru,
-                    title_en=stage.title_en,
-                    duration_days=stage.duration_days,
-                    gate=list(stage.gate),
-                    status=StageStatus(run.status) if run else StageStatus.pending,
-                    started_on=run.started_on if run else None,
-                    due_on=run.due_on if run else None,
-                    closed_on=scope.calendar.local_date(run.closed_at)
-                    if run and run.closed_at
-                    else None,
-                    tasks=len(tasks),
-                    tasks_done=done,
-                    missing=json.loads(run.gate_missing) if run and run.gate_missing else [],
-                )
-            )
+        for cycle in sorted({r.cycle for r in runs} | {scope.strategy.cycle}):
+            of_cycle = {r.stage: r for r in runs if r.cycle == cycle}
+            for stage in config.stage:
+                run = of_cycle.get(stage.key)
+                if run is not None or cycle == scope.strategy.cycle:
+                    rows.append(_stage_row(scope, stage, run, cycle))
+            rows += [
+                _stage_row(scope, _unknown_stage(run.stage), run, cycle)
+                for key, run in sorted(of_cycle.items())
+                if not any(s.key == key for s in config.stage)
+            ]
         return rows
+
+
+def _unknown_stage(key: str) -> StageDef:
+    """A run of a stage the configuration no longer has: shown by its key."""
+    return StageDef.model_construct(
+        key=key, order=0, title_ru=key, title_en=key, duration_days=0, gate=[], tasks=[]
+    )
+
+
+def _stage_row(
+    scope: Scope, stage: StageDef, run: StageRun | None, cycle: int | None = None
+) -> StageRow:
+    tasks = _run_tasks(scope, run) if run else []
+    return StageRow(
+        key=stage.key,
+        order=stage.order,
+        title_ru=stage.title_ru,
+        title_en=stage.title_en,
+        duration_days=stage.duration_days,
+        gate=list(stage.gate),
+        cycle=run.cycle if run else (cycle or scope.strategy.cycle),
+        status=StageStatus(run.status) if run else StageStatus.pending,
+        started_on=run.started_on if run else None,
+        due_on=run.due_on if run else None,
+        closed_on=scope.calendar.local_date(run.closed_at) if run and run.closed_at else None,
+        tasks=len(tasks),
+        tasks_done=sum(1 for task in tasks if task.status not in OPEN_TASK_STATUSES),
+        missing=json.loads(run.gate_missing) if run and run.gate_missing else [],
+    )
 
 
 def stage_detail(

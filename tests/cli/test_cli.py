@@ -86,7 +86,10 @@ def test_task_submit_records_utc_and_stops_being_open(loaded: Backend) -> None:
     result = run("task", "submit", code, "--now", "2026-12-01T10:00:00", "--json")
     assert result.exit_code == 0, result.output
     submitted = json.loads(result.stdout)
-    assert submitted["submitted_at"] == "2026-12-01T00:00:00+00:00"  # 10:00 in Vladivostok
+    assert submitted["tasks"][0]["at"] == "2026-12-01T10:00+10:00"
+    rows = json.loads(run("tasks", "list", "--status", "submitted", "--json").stdout)
+    row = [r for r in rows if r["code"] == code]
+    assert row[0]["submitted_at"] == "2026-12-01T00:00:00+00:00"  # 10:00 in Vladivostok
     still_open = json.loads(run("tasks", "list", "--status", "open", "--json").stdout)
     assert code not in {t["code"] for t in still_open}
     again = run("task", "submit", code)

@@ -85,7 +85,15 @@ def test_full_yearly_cycle_with_the_example_change_file(loaded: Backend) -> None
     assert "Противоречие" not in rejected.stdout  # #6 is out, so #3 stands alone
 
     closed = json.loads(ok("review", "close", "--by", "coord", "--now", NOW, "--json").stdout)
-    assert closed == {"year": 2027, "status": "closed", "version": 2, "applied": 5}
+    assert closed == {
+        "year": 2027,
+        "status": "closed",
+        "version": 2,
+        "applied": 5,
+        "tasks_accepted": 0,
+        "tasks_cancelled": 11,
+        "cycle": 2,
+    }
     before = loaded.fingerprint()
     again = ok("review", "close", "--now", NOW).stdout
     assert "Актуализация 2027: версия 2, применено изменений: 0." in again

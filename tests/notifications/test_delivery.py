@@ -148,9 +148,9 @@ def test_alerts_no_longer_due_are_cancelled_and_night_ones_wait(
     )
     sweep(settings, now=NOW)
     # T-002 is handed in before the dispatcher's turn: its alert is not sent.
-    from roadmap.plan.tasks import submit_task
+    from roadmap.plan.tasks import submit_tasks
 
-    submit_task(settings, "T-002", now=NOW)
+    submit_tasks(settings, ["T-002"], now=NOW)
     # The dispatcher first runs at 23:00 local: nothing goes out at night.
     night = datetime.fromisoformat("2026-12-04T23:00:00+10:00")
     assert dispatch(settings, now=night).postponed == 3
