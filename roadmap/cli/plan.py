@@ -492,6 +492,8 @@ def print_summary(data: Any) -> None:
     console = get_console()
     _print_summary_head(console, data)
     console.print(_budget_table(data))
+    if data.budget_excluded:
+        console.print(t("summary.excluded", amount=fmt_millions(data.budget_excluded)))
     console.print(_indicator_table(console, data))
     tasks = ", ".join(f"{k}: {v}" for k, v in sorted(data.tasks.items())) or "—"
     overdue = data.overdue_tasks

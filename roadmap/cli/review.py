@@ -294,6 +294,11 @@ def print_diff(data: Any) -> None:
     console = get_console()
     to = data.to_version if data.to_version == "current" else f"v{data.to_version}"
     console.print(f"[bold]v{data.from_version} → {to}[/bold]")
+    if data.changes.horizon:
+        (a_start, a_end), (b_start, b_end) = data.changes.horizon
+        console.print(
+            t("review.diff_horizon", before=f"{a_start}–{a_end}", after=f"{b_start}–{b_end}")
+        )
     ini = data.changes.initiatives
     console.print(t("review.diff_added", codes=", ".join(ini.added) or "—"))
     console.print(t("review.diff_dropped", codes=", ".join(ini.dropped) or "—"))

@@ -15,6 +15,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "summary.source": {"ru": "Источник", "en": "source"},
     "summary.total": {"ru": "Итого", "en": "total"},
+    "summary.excluded": {
+        "ru": "Не в итогах: {amount} — деньги исключённых инициатив.",
+        "en": "Not in the totals: {amount} of dropped initiatives.",
+    },
     "summary.indicators": {"ru": "Показатели", "en": "Indicators"},
     "summary.code": {"ru": "Код", "en": "code"},
     "summary.indicator": {"ru": "Показатель", "en": "indicator"},

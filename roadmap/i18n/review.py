@@ -97,6 +97,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Поручения рабочих групп: принято {accepted}, отменено {cancelled}. Начат цикл этапов {cycle}.",
         "en": "Working-group tasks: {accepted} accepted, {cancelled} cancelled. Stage cycle {cycle} begins.",
     },
+    "review.diff_horizon": {
+        "ru": "Горизонт стратегии: {before} → {after}",
+        "en": "Strategy horizon: {before} → {after}",
+    },
     "review.diff_added": {
         "ru": "Добавлены: {codes}",
         "en": "Added: {codes}",

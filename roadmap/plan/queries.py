@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from roadmap.errors import UserError
 from roadmap.i18n import t
 from roadmap.plan.importer import _by_code
+from roadmap.plan.money import plan_money
 from roadmap.store.models import (
     OPEN_TASK_STATUSES,
     Agency,
@@ -113,7 +114,8 @@ class Summary:
     agencies: int
     initiatives: dict[InitiativeStatus, int]
     budget: dict[FundingSource, dict[int, Decimal]]  # planned roubles by source and year
-    budget_total: Decimal
+    budget_total: Decimal  # the plan's money (roadmap.plan.money): dropped initiatives left out
+    budget_excluded: Decimal  # planned money of dropped initiatives, not in the totals
     indicators: list[IndicatorLine]
     tasks: dict[TaskStatus, int]
     overdue_tasks: int
@@ -279,7 +281,10 @@ def summary(session: Session, region: Region, *, now: datetime | None = None) ->
             select(Initiative.status).where(Initiative.strategy_id == strategy.id)
         )
     )
-    budget = _budget_by_source(session, strategy)
+    money = plan_money(session, strategy)
+    budget: dict[FundingSource, dict[int, Decimal]] = defaultdict(dict)
+    for (source, year), planned in money.planned_by("source", "year").items():
+        budget[FundingSource(source)][year] = planned
     tasks = session.exec(select(Task).where(Task.strategy_id == strategy.id)).all()
     task_counts = Counter(TaskStatus(task.status) for task in tasks)
     overdue = sum(1 for task in tasks if task.status in OPEN_TASK_STATUSES and task.due_on < today)
@@ -297,29 +302,15 @@ def summary(session: Session, region: Region, *, now: datetime | None = None) ->
         today=today,
         agencies=count(Agency, Agency.region_id, region.id),
         initiatives=dict(status_counts),
-        budget={s: dict(sorted(years.items())) for s, years in budget.items()},
-        budget_total=sum((v for ys in budget.values() for v in ys.values()), Decimal("0.00")),
+        budget=dict(budget),
+        budget_total=money.planned,
+        budget_excluded=money.excluded,
         indicators=_indicator_lines(session, strategy),
         tasks=dict(task_counts),
         overdue_tasks=overdue,
         services=count(Service, Service.region_id, region.id),
         systems=count(InformationSystem, InformationSystem.region_id, region.id),
     )
-
-
-def _budget_by_source(
-    session: Session, strategy: Strategy
-) -> dict[FundingSource, dict[int, Decimal]]:
-    """Planned roubles by funding source and year."""
-    budget: dict[FundingSource, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for source, year, planned in session.exec(
-        select(BudgetLine.source, BudgetLine.year, sa.func.sum(BudgetLine.planned_kopecks))
-        .join(Initiative)
-        .where(Initiative.strategy_id == strategy.id)
-        .group_by(BudgetLine.source, BudgetLine.year)
-    ):
-        budget[FundingSource(source)][year] = kopecks_to_roubles(int(planned))
-    return budget
 
 
 def _indicator_lines(session: Session, strategy: Strategy) -> list[IndicatorLine]:

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from roadmap.errors import UserError
 from roadmap.i18n import t
+from roadmap.plan.money import snapshot_money
 from roadmap.settings import Settings
 from roadmap.store.models import (
     Agency,
@@ -59,6 +60,7 @@ def snapshot(session: Session, strategy: Strategy) -> dict[str, Any]:
         for task in session.exec(select(Task).where(Task.strategy_id == strategy.id))
     }
     return {
+        "horizon": [strategy.start_year, strategy.end_year],
         "initiatives": {
             i.code: {
                 "title": i.title,
@@ -142,7 +144,7 @@ def _version_row_of(scope: Scope, row: StrategyVersion) -> VersionRow:
         approved_at=scope.calendar.local_time(row.approved_at).isoformat(timespec="minutes"),
         approved_by=row.approved_by,
         initiatives=len(live),
-        budget_total=str(sum((Decimal(v) for v in data["budget"].values()), Decimal("0.00"))),
+        budget_total=str(snapshot_money(data).planned),
         targets=len(data["targets"]),
         tasks=len(data["tasks"]),
         reasons=json.loads(row.reasons),
@@ -241,6 +243,7 @@ class DeadlineChange:
 
 @dataclass(frozen=True, slots=True)
 class SnapshotDiff:
+    horizon: list[list[int] | None] | None  # [before, after] when the horizon moved
     initiatives: InitiativeChanges
     budget: BudgetChanges
     targets: list[TargetChange]
@@ -259,7 +262,9 @@ class VersionDiff:
 
 def compare(a: dict[str, Any], b: dict[str, Any]) -> SnapshotDiff:
     """The differences between two snapshots, as a coordinator reads them."""
+    horizons = [a.get("horizon"), b.get("horizon")]  # versions before 0005 keep none
     return SnapshotDiff(
+        horizon=horizons if None not in horizons and horizons[0] != horizons[1] else None,
         initiatives=_initiative_changes(a["initiatives"], b["initiatives"]),
         budget=_budget_changes(a, b),
         targets=_target_changes(a["targets"], b["targets"]),
@@ -288,22 +293,13 @@ def _initiative_changes(ia: dict[str, Any], ib: dict[str, Any]) -> InitiativeCha
     return InitiativeChanges(added=added, dropped=dropped, changed=changed)
 
 
-def _budget_totals(
-    snap: dict[str, Any], sectors_of: dict[str, dict]
-) -> dict[tuple[str, str], Decimal]:
-    out: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-    for key, planned in snap["budget"].items():
-        code, _, source = key.split("|")
-        if snap["initiatives"].get(code, {}).get("status") == InitiativeStatus.dropped:
-            continue  # a dropped initiative's money is no longer planned
-        sector = (sectors_of.get(code) or {}).get("sector", "?")
-        out[(sector, source)] += Decimal(planned)
-    return out
+def _budget_totals(snap: dict[str, Any]) -> dict[tuple[str, str], Decimal]:
+    """Planned roubles by sector and source, by the one definition of the plan's money."""
+    return defaultdict(Decimal, snapshot_money(snap).planned_by("sector", "source"))
 
 
 def _budget_changes(a: dict[str, Any], b: dict[str, Any]) -> BudgetChanges:
-    ia, ib = a["initiatives"], b["initiatives"]
-    ta, tb = _budget_totals(a, {**ib, **ia}), _budget_totals(b, {**ia, **ib})
+    ta, tb = _budget_totals(a), _budget_totals(b)
     rows = [
         BudgetChange(
             sector=sector,
@@ -315,7 +311,7 @@ def _budget_changes(a: dict[str, Any], b: dict[str, Any]) -> BudgetChanges:
         for sector, source in sorted(set(ta) | set(tb))
         if ta[(sector, source)] != tb[(sector, source)]
     ]
-    total_a, total_b = sum(ta.values(), Decimal("0.00")), sum(tb.values(), Decimal("0.00"))
+    total_a, total_b = snapshot_money(a).planned, snapshot_money(b).planned
     return BudgetChanges(
         by_sector_source=rows,
         total_before=str(total_a),

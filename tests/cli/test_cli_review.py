@@ -107,7 +107,16 @@ def test_full_yearly_cycle_with_the_example_change_file(loaded: Backend) -> None
     assert "Причины изменений" in listing and "national_project 2" in listing
 
     changes = json.loads(ok("diff", "1", "2", "--json").stdout)
-    assert set(changes) == {"from", "to", "initiatives", "budget", "targets", "deadlines"}
+    assert set(changes) == {
+        "from",
+        "to",
+        "horizon",
+        "initiatives",
+        "budget",
+        "targets",
+        "deadlines",
+    }
+    assert changes["horizon"] is None  # the 2027 update kept the horizon
     assert (changes["from"], changes["to"]) == (1, 2)
     assert changes["initiatives"]["added"] == ["H-05"]
     assert changes["initiatives"]["dropped"] == ["TR-02"]
