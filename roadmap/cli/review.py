@@ -92,17 +92,23 @@ def review_propose(
     as_json: JsonOpt = False,
 ) -> None:
     """Внести предложения изменений (файлом или по одному) с причиной."""
-    from roadmap.review.changes import read_changes
+    from roadmap.review.changes import read_placed_changes
     from roadmap.review.cycle import propose_changes
 
     if file is not None:
-        changes = read_changes(file)
+        placed = read_placed_changes(file)
     else:
         raw = {"reason": reason, "why": why, "agency": agency}
-        changes = [_one_change(raw, drop=drop, move=move, target=target)]
+        option = "--drop" if drop else "--move" if move else "--target"
+        placed = [(_one_change(raw, drop=drop, move=move, target=target), option)]
     settings = current_settings()
     result = propose_changes(
-        settings, changes, year=year, region_code=region, now=read_now_option(now, region)
+        settings,
+        [change for change, _ in placed],
+        places=[place for _, place in placed],
+        year=year,
+        region_code=region,
+        now=read_now_option(now, region),
     )
     if as_json:
         print_json(result)

@@ -30,8 +30,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "initiative {code} already exists: use change_initiative",
     },
     "review.year_outside": {
-        "ru": "год {year} вне горизонта стратегии",
-        "en": "year {year} is outside the strategy horizon",
+        "ru": "год {year} вне горизонта стратегии {start}–{end}",
+        "en": "year {year} is outside the strategy horizon {start}–{end}",
+    },
+    "review.horizon_before_start": {
+        "ru": "новый год окончания {end} раньше начала стратегии {start}",
+        "en": "the new end year {end} is before the strategy's start {start}",
+    },
+    "review.horizon_same": {
+        "ru": "стратегия и так рассчитана до {end} года",
+        "en": "the strategy already ends in {end}",
+    },
+    "review.horizon_cuts": {
+        "ru": "после {end} года остаются плановые деньги или целевые значения ({years}): сначала измените их",
+        "en": "planned money or targets remain after {end} ({years}): change those first",
     },
     "review.unknown_proposal": {
         "ru": "Нет предложений с номерами {numbers} в цикле {year}.",

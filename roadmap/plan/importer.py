@@ -401,19 +401,22 @@ def _upsert_region(up: _Upserter, session: Session, doc: RoadmapDoc) -> Region:
 def _upsert_strategy(
     up: _Upserter, session: Session, doc: RoadmapDoc, region: Region, coordinator: Person
 ) -> Strategy:
+    # A strategy is its region's plan from a start year: moving its end year (to 2024, then
+    # to 2030) updates the same strategy; a file from another start year is a new strategy.
     strategies = {
-        (s.start_year, s.end_year): s
-        for s in session.exec(select(Strategy).where(Strategy.region_id == region.id))
+        s.start_year: s
+        for s in session.exec(
+            select(Strategy).where(Strategy.region_id == region.id).order_by(Strategy.id.desc())
+        )
     }
-    horizon = (doc.strategy.start_year, doc.strategy.end_year)
     values = {
         "region_id": region.id,
         "title": doc.strategy.title,
-        "start_year": horizon[0],
-        "end_year": horizon[1],
+        "start_year": doc.strategy.start_year,
+        "end_year": doc.strategy.end_year,
         "coordinator_id": coordinator.id,
     }
-    strategy = up.upsert("strategy", strategies, horizon, Strategy, values)
+    strategy = up.upsert("strategy", strategies, doc.strategy.start_year, Strategy, values)
     session.flush()
     return strategy
 

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from roadmap.errors import UserError
 from roadmap.i18n import t
-from roadmap.roadmap_file.readers import read_records
+from roadmap.roadmap_file.readers import read_placed_records
 from roadmap.roadmap_file.schema import Code, Day, Money, Number, StrictModel, Text, Year
 from roadmap.store.models import (
     BudgetLine,
@@ -82,8 +82,21 @@ class ChangeTarget(_Change):
     value: Number
 
 
+class ChangeHorizon(_Change):
+    """The strategy's end year moves (planned to 2024, then to 2030); it stays one strategy."""
+
+    kind: Literal["change_horizon"]
+    end_year: Year
+
+
 ChangeIn = Annotated[
-    AddInitiative | ChangeInitiative | DropInitiative | MoveDate | ChangeBudget | ChangeTarget,
+    AddInitiative
+    | ChangeInitiative
+    | DropInitiative
+    | MoveDate
+    | ChangeBudget
+    | ChangeTarget
+    | ChangeHorizon,
     Field(discriminator="kind"),
 ]
 
@@ -93,9 +106,16 @@ class ChangeRecord(RootModel[ChangeIn]):
 
 
 def read_changes(path: Path) -> list[Any]:
+    return [change for change, _ in read_placed_changes(path)]
+
+
+def read_placed_changes(path: Path) -> list[tuple[Any, str]]:
+    """The changes of a change file, each with its place (file:line) for later problems."""
     if path.suffix.lower() not in (".yaml", ".yml"):
         raise UserError(t("review.yaml_only", path=path))
-    return [record.root for record in read_records(path, ChangeRecord, "changes")]
+    return [
+        (record.root, place) for record, place in read_placed_records(path, ChangeRecord, "changes")
+    ]
 
 
 def touched_fields(change: Any) -> list[str]:
@@ -116,6 +136,8 @@ def touched_fields(change: Any) -> list[str]:
         return [f"task:{change.task}.due"]
     if isinstance(change, ChangeBudget):
         return [f"budget:{change.initiative}|{change.year}|{change.source}"]
+    if isinstance(change, ChangeHorizon):
+        return ["strategy:horizon"]
     return [f"target:{change.indicator}|{change.year}"]
 
 
@@ -141,9 +163,13 @@ def conflicts(proposals: list[ChangeProposal]) -> list[Conflict]:
     return found
 
 
-def check_change(scope: Scope, change: Any, adds: set[str] = frozenset()) -> list[str]:
+def check_change(
+    scope: Scope, change: Any, adds: set[str] = frozenset(), end_year: int | None = None
+) -> list[str]:
     """What is wrong with a change against the current state; `adds` are initiatives that
-    earlier proposals of the cycle add (later ones may refer to them)."""
+    earlier proposals of the cycle add (later ones may refer to them), `end_year` the
+    horizon an earlier proposal moves to (years up to it are then accepted)."""
+    start, end = scope.strategy.start_year, end_year or scope.strategy.end_year
     current = scope.initiatives()
     initiatives = set(current) | set(adds)
     agencies = {a.code for a in scope.agencies()}
@@ -174,10 +200,10 @@ def check_change(scope: Scope, change: Any, adds: set[str] = frozenset()) -> lis
     if isinstance(change, ChangeInitiative):
         need("sector", change.sector, sectors)
         need("agency", change.agency_code, agencies)
-    if isinstance(change, ChangeBudget) and not (
-        scope.strategy.start_year <= change.year <= scope.strategy.end_year
-    ):
-        problems.append(t("review.year_outside", year=change.year))
+    if isinstance(change, ChangeBudget | ChangeTarget) and not start <= change.year <= end:
+        problems.append(t("review.year_outside", year=change.year, start=start, end=end))
+    if isinstance(change, ChangeHorizon):
+        problems += _horizon_problems(scope, change)
     if isinstance(change, MoveDate):
         tasks = set(
             scope.session.exec(select(Task.code).where(Task.strategy_id == scope.strategy.id))
@@ -193,6 +219,40 @@ def check_change(scope: Scope, change: Any, adds: set[str] = frozenset()) -> lis
     return problems
 
 
+def _horizon_problems(scope: Scope, change: ChangeHorizon) -> list[str]:
+    """A new end year: not before the start, not the same, and no planned money or target
+    left beyond it (move or remove those first)."""
+    strategy = scope.strategy
+    if change.end_year < strategy.start_year:
+        return [t("review.horizon_before_start", end=change.end_year, start=strategy.start_year)]
+    if change.end_year == strategy.end_year:
+        return [t("review.horizon_same", end=change.end_year)]
+    beyond = sorted(
+        set(
+            scope.session.exec(
+                select(BudgetLine.year)
+                .join(Initiative)
+                .where(Initiative.strategy_id == strategy.id, BudgetLine.year > change.end_year)
+            )
+        )
+        | set(
+            scope.session.exec(
+                select(IndicatorValue.year)
+                .join(Indicator)
+                .where(
+                    Indicator.strategy_id == strategy.id,
+                    IndicatorValue.kind == ValueKind.target,
+                    IndicatorValue.year > change.end_year,
+                )
+            )
+        )
+    )
+    if beyond:
+        years = ", ".join(str(y) for y in beyond)
+        return [t("review.horizon_cuts", end=change.end_year, years=years)]
+    return []
+
+
 def apply_change(scope: Scope, change: Any) -> None:
     """Apply one checked change to the store (flushed, not committed)."""
     appliers = {
@@ -202,6 +262,7 @@ def apply_change(scope: Scope, change: Any) -> None:
         MoveDate: _move_date,
         ChangeBudget: _change_budget,
         ChangeTarget: _change_target,
+        ChangeHorizon: _change_horizon,
     }
     appliers[type(change)](scope, change)
     scope.session.flush()
@@ -271,6 +332,11 @@ def _change_budget(scope: Scope, change: ChangeBudget) -> None:
     )
     line.planned_kopecks = roubles_to_kopecks(change.planned)
     scope.session.add(line)
+
+
+def _change_horizon(scope: Scope, change: ChangeHorizon) -> None:
+    scope.strategy.end_year = change.end_year
+    scope.session.add(scope.strategy)
 
 
 def _change_target(scope: Scope, change: ChangeTarget) -> None:

@@ -17,6 +17,7 @@ from roadmap.plan.lifecycle import apply_transition
 from roadmap.plan.tasks import issue_agency_tasks
 from roadmap.review.changes import (
     AddInitiative,
+    ChangeHorizon,
     ChangeRecord,
     Conflict,
     apply_change,
@@ -165,24 +166,34 @@ def propose_changes(
     settings: Settings,
     changes: list[Any],
     *,
+    places: list[str] | None = None,
     year: int | None = None,
     region_code: str | None = None,
     now: datetime | None = None,
 ) -> ProposalsRecorded:
     """Record proposals in the open cycle; references are checked, nothing is written if
-    any is wrong. Conflicts with other proposals are reported, not merged."""
+    any is wrong (each problem named by its place in `places`, e.g. the file line).
+    Conflicts with other proposals are reported, not merged."""
     with unit_of_work(settings, region_code, now) as scope:
         cycle = _cycle(scope, year)
         if cycle.status != ReviewStatus.open:
             raise UserError(t("review.closed", year=cycle.year))
-        adds = {
-            ChangeRecord.model_validate_json(p.change).root.initiative.code
+        standing = [
+            ChangeRecord.model_validate_json(p.change).root
             for p in _proposals(scope, cycle)
-            if p.kind == "add_initiative" and p.status != ProposalStatus.rejected
-        }
+            if p.status != ProposalStatus.rejected
+        ]
+        adds = {c.initiative.code for c in standing if isinstance(c, AddInitiative)}
+        # A horizon proposed in this cycle (in the file or before) opens its years to the
+        # other proposals, whatever their order; closing applies it first.
+        end_year = max(
+            (c.end_year for c in [*standing, *changes] if isinstance(c, ChangeHorizon)),
+            default=None,
+        )
         problems = []
         for index, change in enumerate(changes):
-            problems += [f"changes[{index}]: {p}" for p in check_change(scope, change, adds)]
+            where = places[index] if places else f"changes[{index}]"
+            problems += [f"{where}: {p}" for p in check_change(scope, change, adds, end_year)]
             if isinstance(change, AddInitiative):
                 adds.add(change.initiative.code)
         if problems:
@@ -361,7 +372,9 @@ def _closable(scope: Scope, cycle: ReviewCycle) -> list[ChangeProposal]:
 
 def _apply_accepted(scope: Scope, accepted: list[ChangeProposal]) -> None:
     stale = []
-    for proposal in accepted:
+    # A horizon change first: changes for the years it opens are checked against it.
+    ordered = sorted(accepted, key=lambda p: (p.kind != "change_horizon", p.number))
+    for proposal in ordered:
         change = ChangeRecord.model_validate_json(proposal.change).root
         # The store may have moved since the proposal came in (an import, a proposal
         # of a stage): check again right before applying; any problem undoes it all.

@@ -223,7 +223,7 @@ def test_mistakes_name_the_code_and_its_kind(loaded: Backend, tmp_path: Path) ->
         "changes[2]: unknown agency 'NOPE-A2'",
         "changes[3]: unknown initiative 'NOPE-I1'",
         "changes[4]: initiative E-03 is already dropped",
-        "changes[5]: year 2031 is outside the strategy horizon",
+        "changes[5]: year 2031 is outside the strategy horizon 2025–2030",
         "changes[6]: unknown task 'NOPE-T'",
         "changes[7]: unknown indicator 'NOPE-X'",
         "changes[8]: unknown agency 'NOPE-A3'",
