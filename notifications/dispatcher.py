@@ -17,7 +17,7 @@ import json
 import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -29,6 +29,7 @@ from roadmap.alerts.config import Delivery, delivery_settings, ladder_for
 from roadmap.alerts.rules import TaskDeadline, next_window_start, still_due
 from roadmap.calendar import RegionCalendar
 from roadmap.config import load_stage_config
+from roadmap.errors import UserError
 from roadmap.i18n import t
 from roadmap.settings import Settings
 from roadmap.store.clock import utc_moment
@@ -94,6 +95,13 @@ class _Sent:
     errors: list[str] = field(default_factory=list)
 
 
+def require_channel(settings: Settings) -> None:
+    """Refuse to deliver when no channel is configured at all: neither an Apprise config
+    (ROADMAP_APPRISE_CONFIG) nor an SMTP server for people's e-mails (ROADMAP_SMTP_URL)."""
+    if settings.apprise_config is None and not settings.smtp_url:
+        raise UserError(t("alerts.no_channel"))
+
+
 def dispatch(
     settings: Settings,
     *,
@@ -103,6 +111,8 @@ def dispatch(
 ) -> DispatchCounts:
     """Deliver every due alert at `now` (aware; default the clock)."""
     delivery = delivery_settings(settings)
+    if sender is None:
+        require_channel(settings)
     run = _Run(
         settings=settings,
         sender=sender
@@ -116,6 +126,7 @@ def dispatch(
     store = open_store(settings)
     try:
         _reclaim(store, run, reclaim_now)
+        _revive(store, run)
         for person_id, alert_ids in _claim(store, run).items():
             counts["digests"] += 1
             counts.update(_deliver(store, run, person_id, alert_ids))
@@ -141,6 +152,46 @@ def _reclaim(store: Store, run: _Run, reclaim_now: bool) -> None:
             .where(Alert.status == AlertStatus.sending, Alert.claimed_at <= lease)
             .values(status=AlertStatus.failed.value, next_attempt_at=run.now, claim_token=None)
         )
+
+
+def _revive(store: Store, run: _Run) -> None:
+    """Alerts that found no target go back to the queue once their person has one: the
+    newest alert of each task and person (an older rung is superseded by it). Whether it
+    is still due (task still waiting, same due date, not acknowledged) is decided as for
+    any alert when it is claimed: if not, it is cancelled, not sent."""
+    with store.session() as session:
+        waiting = list(
+            session.exec(
+                select(Alert, Person.code, Person.email)
+                .join(Person, Alert.person_id == Person.id)
+                .where(Alert.status == AlertStatus.undeliverable)
+            )
+        )
+        if not waiting:
+            return
+        task_ids = {alert.task_id for alert, _, _ in waiting if alert.task_id is not None}
+        newest: dict[tuple[int | None, int], date] = {}
+        for task_id, person_id, day in session.exec(
+            select(Alert.task_id, Alert.person_id, sa.func.max(Alert.local_date))
+            .where(Alert.task_id.in_(task_ids))
+            .group_by(Alert.task_id, Alert.person_id)
+        ):
+            newest[(task_id, person_id)] = day
+    reachable: dict[int, bool] = {}
+    revive = []
+    for alert, code, email in waiting:
+        if alert.person_id not in reachable:
+            reachable[alert.person_id] = bool(run.sender.targets(code, email))
+        latest = newest.get((alert.task_id, alert.person_id), alert.local_date)
+        if reachable[alert.person_id] and alert.local_date >= latest:
+            revive.append(alert.id)
+    if revive:
+        with store.engine.begin() as connection:
+            connection.execute(
+                sa.update(Alert)
+                .where(Alert.id.in_(revive), Alert.status == AlertStatus.undeliverable)
+                .values(status=AlertStatus.pending.value, next_attempt_at=run.now, last_error=None)
+            )
 
 
 def _claim(store: Store, run: _Run) -> dict[int, list[int]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from notifications.dispatcher import DispatchCounts, dispatch
+from notifications.dispatcher import DispatchCounts, dispatch, require_channel
 from notifications.sender import Sender
 from roadmap.alerts.config import delivery_settings
 from roadmap.alerts.sweep import PlannedAlert, RegionSweep, sweep
@@ -27,7 +27,9 @@ class DeadlineJobResult:
 
 
 def make_sender(settings: Settings) -> Sender:
-    """The Apprise sender; a missing, empty or unreadable config is a UserError here."""
+    """The Apprise sender; no channel at all, or a missing, empty or unreadable config, is a
+    UserError here (before anything is planned: alerts planned for nobody would be lost)."""
+    require_channel(settings)
     return Sender(
         settings.apprise_config,
         settings.smtp_url,

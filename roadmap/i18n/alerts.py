@@ -1,6 +1,10 @@
 """Messages of the deadline alerts: sweep, dispatch, acknowledgements, digests."""
 
 MESSAGES: dict[str, dict[str, str]] = {
+    "alerts.no_channel": {
+        "ru": "Не настроен ни один канал доставки: укажите ROADMAP_APPRISE_CONFIG (файл Apprise с адресами по тегам) и/или ROADMAP_SMTP_URL (почта по адресам людей). Без канала уведомления были бы потеряны, поэтому ничего не запланировано.",
+        "en": "No delivery channel is configured: set ROADMAP_APPRISE_CONFIG (an Apprise file with targets by tag) and/or ROADMAP_SMTP_URL (e-mail to people's addresses). Without a channel the alerts would be lost, so nothing was planned.",
+    },
     "alerts.no_config": {
         "ru": "ROADMAP_APPRISE_CONFIG: файл {path} не найден.",
         "en": "ROADMAP_APPRISE_CONFIG: no such file {path}.",

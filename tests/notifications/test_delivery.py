@@ -233,3 +233,43 @@ def test_a_server_quoting_the_secret_back_leaves_no_trace_of_it(
     for text in (_dump(loaded), coordinator, output, caplog.text):
         for secret in (NTFY_TOKEN, PASSWORD, basic):
             assert secret not in text
+
+
+def test_sweep_refuses_to_run_with_no_channel_at_all(loaded: Backend) -> None:
+    before = loaded.fingerprint()
+    result = CliRunner().invoke(app, ["sweep", "--now", "2026-12-04T10:00:00"])
+    assert result.exit_code == 2
+    assert "ROADMAP_APPRISE_CONFIG" in result.stderr and "ROADMAP_SMTP_URL" in result.stderr
+    assert loaded.fingerprint() == before  # nothing planned, so nothing can be lost
+    dry = CliRunner().invoke(app, ["sweep", "--dry-run", "--now", "2026-12-04T10:00:00"])
+    assert dry.exit_code == 0, dry.output  # looking ahead needs no channel
+
+
+def test_an_undeliverable_alert_goes_out_once_its_person_gets_a_target(
+    loaded: Backend, tmp_path: Path, http_sink: HttpSink
+) -> None:
+    from notifications.job import run_deadline_job
+
+    web = f"127.0.0.1:{http_sink.port}"
+    others = {"e-minsoc": [f"json://{web}/hook/e-minsoc"]}
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    without = alert_settings(loaded.settings, tmp_path / "a", others)
+    first = run_deadline_job(without, NOW)
+    assert first.dispatch.undeliverable >= 1
+    lost = [r for r in list_alerts(without) if r.status == "undeliverable"]
+    assert {r.person for r in lost} >= {"e-minobr"}
+    assert http_sink.bodies("/hook/e-minobr") == []
+
+    later = NOW.replace(hour=15)  # the same day: the sweep plans nothing new for it
+    with_target = alert_settings(
+        loaded.settings, tmp_path / "b", {**others, "e-minobr": [f"json://{web}/hook/e-minobr"]}
+    )
+    second = run_deadline_job(with_target, later)
+    assert second.planned == []
+    assert len(http_sink.bodies("/hook/e-minobr")) == 1
+    assert "T-002" in http_sink.bodies("/hook/e-minobr")[0]
+    statuses = {r.status for r in list_alerts(with_target) if r.person == "e-minobr"}
+    assert statuses == {"sent"}
+    run_deadline_job(with_target, later.replace(hour=16))
+    assert len(http_sink.bodies("/hook/e-minobr")) == 1  # once, not again
