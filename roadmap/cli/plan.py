@@ -64,6 +64,19 @@ def import_command(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Проверить и показать изменения, не записывая.")
     ] = False,
+    list_name: Annotated[
+        str | None,
+        typer.Option(
+            "--list", help="Какой список в CSV: initiatives, budget, tasks, services, systems."
+        ),
+    ] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option("--encoding", help="Кодировка CSV (по умолчанию UTF-8 или cp1251 — сама)."),
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Отклонить сроки на нерабочие дни, а не переносить.")
+    ] = False,
     region: RegionOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -71,11 +84,21 @@ def import_command(
     from roadmap.plan.importer import import_roadmap
 
     report = import_roadmap(
-        current_settings(), path, prune=prune, dry_run=dry_run, region_code=region
+        current_settings(),
+        path,
+        prune=prune,
+        dry_run=dry_run,
+        region_code=region,
+        list_name=list_name,
+        encoding=encoding,
+        strict=strict,
     )
     if as_json:
         print_json(report.as_dict())
         return
+    err = get_console(stderr=True)
+    for warning in report.warnings:
+        err.print(f"[yellow]{escape(warning)}[/yellow]", soft_wrap=True)
     key = "import.dry_run" if dry_run else "import.done"
     get_console().print(t(key, region=report.region, summary=report.summary()))
 

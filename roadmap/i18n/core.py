@@ -97,6 +97,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "{path}: неизвестный формат; ожидается .yaml, .yml, .xlsx или .csv.",
         "en": "{path}: unknown format; expected .yaml, .yml, .xlsx or .csv.",
     },
+    "file.unknown_encoding": {
+        "ru": "--encoding: неизвестная кодировка '{encoding}' (например utf-8, cp1251).",
+        "en": "--encoding: unknown encoding '{encoding}' (e.g. utf-8, cp1251).",
+    },
+    "file.unknown_list": {
+        "ru": "--list: неизвестный список '{value}' (допустимо: {known}).",
+        "en": "--list: unknown list '{value}' (allowed: {known}).",
+    },
     "file.bad_kind_records": {
         "ru": "{path}: неизвестный формат; ожидается .yaml, .yml или .csv.",
         "en": "{path}: unknown format; expected .yaml, .yml or .csv.",

@@ -133,9 +133,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "в книге нет листа {sheet!r} (есть: {known})",
         "en": "the workbook has no sheet {sheet!r} (has: {known})",
     },
-    "format.xlsx_unknown_sheet": {
-        "ru": "неизвестный лист {sheet!r} (допустимо: {known})",
-        "en": "unknown sheet {sheet!r} (allowed: {known})",
+    "format.xlsx_sheet_ignored": {
+        "ru": "лист {sheet!r} пропущен: это не данные дорожной карты (листы с данными: {known})",
+        "en": "sheet {sheet!r} skipped: not roadmap data (data sheets: {known})",
     },
     "format.column_unknown": {
         "ru": "неизвестный столбец {column!r} (допустимо: {allowed})",
@@ -150,8 +150,24 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "column {column!r} appears twice",
     },
     "format.csv_list": {
-        "ru": "по имени CSV-файла не понять, какой это список: назовите его {known}",
-        "en": "cannot tell which list this CSV file holds: name it {known}",
+        "ru": "не понять, какой это список: ни имя файла, ни заголовок его не называют; укажите --list ({known}) или назовите файл, например tasks.csv или Задачи.csv",
+        "en": "cannot tell which list this is: neither the file name nor the header says; give --list ({known}) or name the file, e.g. tasks.csv",
+    },
+    "format.due_day_off": {
+        "ru": "срок {day} приходится на нерабочий день (без --strict он переносится на следующий рабочий)",
+        "en": "due date {day} is not a working day (without --strict it moves to the next working day)",
+    },
+    "format.due_moved": {
+        "ru": "срок {day} — нерабочий день, перенесён на {moved}",
+        "en": "due date {day} is not a working day; moved to {moved}",
+    },
+    "format.encoding_unknown": {
+        "ru": "файл не в UTF-8 и не в Windows-1251 (байт {offset}); сохраните его как «CSV UTF-8» или укажите --encoding",
+        "en": 'the file is neither UTF-8 nor Windows-1251 (byte {offset}); save it as "CSV UTF-8" or give --encoding',
+    },
+    "format.encoding_forced": {
+        "ru": "файл не читается в кодировке {encoding} (байт {offset})",
+        "en": "the file cannot be read as {encoding} (byte {offset})",
     },
     "format.csv": {"ru": "ошибка CSV: {reason}", "en": "CSV error: {reason}"},
     "format.no_header": {"ru": "нет строки заголовков", "en": "no header row"},

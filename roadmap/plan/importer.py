@@ -53,6 +53,7 @@ class ImportReport:
     region: str
     dry_run: bool
     changes: dict[str, Changes] = field(default_factory=lambda: defaultdict(Changes))
+    warnings: list[str] = field(default_factory=list)  # taken with a change: say so
 
     @property
     def changed(self) -> bool:
@@ -74,6 +75,7 @@ class ImportReport:
             "dry_run": self.dry_run,
             "changed": self.changed,
             "changes": {k: vars(v) for k, v in self.changes.items()},
+            "warnings": self.warnings,
         }
 
 
@@ -125,13 +127,20 @@ def import_roadmap(
     prune: bool = False,
     dry_run: bool = False,
     region_code: str | None = None,
+    list_name: str | None = None,
+    encoding: str | None = None,
+    strict: bool = False,
 ) -> ImportReport:
-    """Validate a roadmap file whole, then apply it in one transaction (or roll back)."""
-    source = read_source(path)  # before the store is opened: a bad file touches nothing
+    """Validate a roadmap file whole, then apply it in one transaction (or roll back). A CSV
+    file's list is `list_name`, else told by its name or header; `encoding` forces its
+    encoding; `strict` refuses due dates on days off instead of moving them."""
+    # Before the store is opened: a bad file touches nothing.
+    source = read_source(path, list_name=list_name, encoding=encoding)
     store = open_store(settings)
     try:
         with Session(store.engine, expire_on_commit=False) as session:
             context = Context(default_sectors(settings), tuple(stage_keys_in_order(settings)))
+            context.strict = strict
             region = strategy = None
             if source.list_name is not None:
                 if session.exec(select(sa.func.count()).select_from(Region)).one() == 0:
@@ -152,7 +161,9 @@ def import_roadmap(
                     )
             doc = validate(source, context)
             report = ImportReport(
-                region=(doc.region.code if doc.region else region.code), dry_run=dry_run
+                region=(doc.region.code if doc.region else region.code),
+                dry_run=dry_run,
+                warnings=[*source.warnings, *context.warnings],
             )
             try:
                 _apply(

@@ -11,7 +11,7 @@ from the catalogue (`roadmap/i18n/file.py`).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel
@@ -29,6 +29,7 @@ class Source:
     places: dict[Path_, str]
     default_place: str
     list_name: str | None = None  # for CSV: which list the file holds
+    warnings: list[str] = field(default_factory=list)  # e.g. a sheet ignored
 
     def where(self, path: Path_) -> str:
         for cut in range(len(path), -1, -1):

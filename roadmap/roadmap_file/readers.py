@@ -31,8 +31,10 @@ from roadmap.roadmap_file.schema import (
 )
 
 
-def read_source(path: Path) -> Source:
-    """Read a roadmap file of any supported kind, or raise InvalidFile / UserError."""
+def read_source(path: Path, *, list_name: str | None = None, encoding: str | None = None) -> Source:
+    """Read a roadmap file of any supported kind, or raise InvalidFile / UserError. For a
+    CSV file, `list_name` says which list it holds (else its name or its header tells) and
+    `encoding` forces the encoding (else UTF-8, with or without BOM, or cp1251 detected)."""
     if not path.is_file():
         raise UserError(t("file.missing", path=path))
     size = path.stat().st_size
@@ -44,7 +46,7 @@ def read_source(path: Path) -> Source:
     if suffix == ".xlsx":
         return _read_xlsx(path)
     if suffix == ".csv":
-        return _read_csv(path)
+        return _read_csv(path, list_name, encoding=encoding)
     raise UserError(t("file.bad_kind", path=path))
 
 
@@ -63,6 +65,57 @@ def _decode(name: str, raw: bytes) -> str:
         raise InvalidFile(
             [Problem(f"{name}:{line}", "", _msg("encoding", offset=exc.start))]
         ) from None
+
+
+def decode_text(name: str, raw: bytes, encoding: str | None = None) -> str:
+    """A text file as offices save it: UTF-8 (with or without BOM), else Windows-1251 when
+    that reads as Russian text (Excel's "CSV" on a Russian Windows); `encoding` forces one."""
+    if encoding is not None:
+        try:
+            return raw.decode(encoding).removeprefix("\ufeff")
+        except LookupError:
+            raise UserError(t("file.unknown_encoding", encoding=encoding)) from None
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            message = _msg("encoding_forced", encoding=encoding, offset=exc.start)
+            raise InvalidFile([Problem(f"{name}:{line}", "", message)]) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    try:
+        text = raw.decode("cp1251")
+    except UnicodeDecodeError:
+        text = ""
+    if text and _reads_as_russian(text):
+        return text
+    line = raw[: utf8_error.start].count(b"\n") + 1
+    raise InvalidFile(
+        [Problem(f"{name}:{line}", "", _msg("encoding_unknown", offset=utf8_error.start))]
+    ) from None
+
+
+def _reads_as_russian(text: str) -> bool:
+    """Most letters outside ASCII are Cyrillic and no control characters appear."""
+    other = [c for c in text if ord(c) > 127]
+    if any(ord(c) < 32 and c not in "\r\n\t" for c in text):
+        return False
+    cyrillic = sum(1 for c in other if "\u0400" <= c <= "\u04ff")
+    return bool(other) and cyrillic >= 0.8 * len(other)
+
+
+def sniff_delimiter(text: str) -> str:
+    """The separator of a CSV text: `,`, `;` (Excel with a Russian locale) or a tab, the
+    one its header line has most of outside quotes."""
+    header, quoted = [], False
+    for char in text.split("\n", 1)[0]:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted:
+            header.append(char)
+    counts = {sep: header.count(sep) for sep in (",", ";", "\t")}
+    best = max(counts, key=lambda sep: counts[sep])
+    return best if counts[best] else ","
 
 
 def _load_yaml(name: str, text: str) -> Any:
@@ -258,7 +311,7 @@ def _read_xlsx(path: Path) -> Source:
         data["format"] = int(data["format"])
     if isinstance(data.get("format"), str) and data["format"].strip().isdigit():
         data["format"] = int(data["format"])
-    return Source(name, data, book.places, name)
+    return Source(name, data, book.places, name, warnings=book.warnings)
 
 
 class _Workbook:
@@ -269,14 +322,16 @@ class _Workbook:
     def __init__(self, name: str):
         self.name = name
         self.problems: list[Problem] = []
+        self.warnings: list[str] = []
         self.places: dict[Path_, str] = {(): name}
         self.data: dict[str, Any] = {}
 
     def read_sheet(self, workbook: Any, sheet: str) -> None:
         name = self.name
         if sheet not in self.KNOWN:
-            message = _msg("xlsx_unknown_sheet", sheet=sheet, known=", ".join(self.KNOWN))
-            self.problems.append(Problem(name, "", message))
+            # An instructions sheet or the like: not data; say so and go on.
+            message = _msg("xlsx_sheet_ignored", sheet=sheet, known=", ".join(self.KNOWN))
+            self.warnings.append(f"{name}[{sheet}]: {message}")
             return
         try:
             rows = list(workbook[sheet].iter_rows(values_only=True))
@@ -347,27 +402,53 @@ class _Workbook:
         self.data.update(_unflatten(flat))
 
 
+#: Names a CSV file may carry for a list, besides the list's own key (Russian offices).
+CSV_LIST_NAMES = {
+    "initiatives": ("initiatives", "инициативы", "проекты"),
+    "budget": ("budget", "бюджет", "финансирование"),
+    "tasks": ("tasks", "задачи", "поручения"),
+    "services": ("services", "услуги"),
+    "systems": ("systems", "системы", "ис"),
+}
+
+
+def _list_by_name(stem: str) -> str | None:
+    """The list a file's name says: `tasks.csv`, `Задачи.csv`, `tasks_2027.csv`,
+    `pri-budget.csv`: one of the names as a whole word of the stem."""
+    import re
+
+    words = set(re.split(r"[\s_\-.()\[\]]+", stem.lower()))
+    found = {key for key, names in CSV_LIST_NAMES.items() if words & set(names)}
+    return found.pop() if len(found) == 1 else None
+
+
+def _list_by_header(header: list[str]) -> str | None:
+    """The one list whose required columns the header has and whose columns allow it."""
+    columns = {str(c).strip() for c in header if c is not None and str(c).strip()}
+    fits = []
+    for key in CSV_LISTS:
+        exact, prefixes, required = _allowed_columns(ITEM_MODELS[key])
+        allowed = all(
+            c in exact or any(c.startswith(p) and c[len(p) :].isdigit() for p in prefixes)
+            for c in columns
+        )
+        if required <= columns and allowed:
+            fits.append(key)
+    return fits[0] if len(fits) == 1 else None
+
+
 def _read_csv(
-    path: Path, list_name: str | None = None, model: type[BaseModel] | None = None
+    path: Path,
+    list_name: str | None = None,
+    model: type[BaseModel] | None = None,
+    *,
+    encoding: str | None = None,
 ) -> Source:
     name = path.name
-    stem = path.stem.lower()
-    list_name = list_name or next(
-        (k for k in CSV_LISTS if stem == k or stem.endswith((f"-{k}", f"_{k}", f".{k}"))), None
-    )
-    if list_name is None:
-        known = ", ".join(f"{k}.csv" for k in CSV_LISTS)
-        raise InvalidFile([Problem(f"{name}:1", "", _msg("csv_list", known=known))])
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise InvalidFile(
-            [Problem(f"{name}:{line}", "", _msg("encoding", offset=exc.start))]
-        ) from None
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
+    if list_name is not None and model is None and list_name not in CSV_LISTS:
+        raise UserError(t("file.unknown_list", value=list_name, known=", ".join(CSV_LISTS)))
+    text = decode_text(name, path.read_bytes(), encoding)
+    delimiter = sniff_delimiter(text)
     problems: list[Problem] = []
     places: dict[Path_, str] = {(): f"{name}:1"}
     try:
@@ -376,7 +457,11 @@ def _read_csv(
     except csv.Error as exc:
         raise InvalidFile([Problem(f"{name}", "", _msg("csv", reason=exc))]) from None
     if not rows:
-        raise InvalidFile([Problem(f"{name}:1", list_name, _msg("no_header"))])
+        raise InvalidFile([Problem(f"{name}:1", list_name or "", _msg("no_header"))])
+    list_name = list_name or _list_by_name(path.stem) or _list_by_header(rows[0][1])
+    if list_name is None:
+        known = ", ".join(CSV_LISTS)
+        raise InvalidFile([Problem(f"{name}:1", "", _msg("csv_list", known=known))])
     # reader.line_num is the line a row ends on; rows are numbered by where they start.
     numbered, start = [], 2
     for end, row in rows[1:]:
@@ -395,7 +480,28 @@ def _read_csv(
     )
     if problems:
         raise InvalidFile(problems)
+    if delimiter == ";":
+        _decimal_commas(items)
     return Source(name, {list_name: items}, places, f"{name}:1", list_name=list_name)
+
+
+def _decimal_commas(items: list[dict[str, Any]]) -> None:
+    """Excel with a Russian locale writes `;` between cells and `1 234,56` for numbers: such
+    a cell reads as the number it shows (text that is not a number stays as it is)."""
+    import re
+
+    number = re.compile(r"-?\d{1,3}(?:[ \u00a0\u202f]\d{3})*(?:,\d+)?|-?\d+(?:,\d+)?")
+
+    def fix(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: fix(v) for k, v in value.items()}
+        if isinstance(value, str) and "," in value and number.fullmatch(value.strip()):
+            return re.sub(r"[ \u00a0\u202f]", "", value.strip()).replace(",", ".")
+        return value
+
+    for item in items:
+        for key, value in item.items():
+            item[key] = fix(value)
 
 
 def read_records(path: Path, model: type[BaseModel], list_name: str) -> list[Any]:

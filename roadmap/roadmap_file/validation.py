@@ -39,6 +39,8 @@ class Context:
     sectors: set[str] = field(default_factory=set)
     initiatives: set[str] = field(default_factory=set)
     horizon: tuple[int, int] | None = None
+    strict: bool = False  # a due date on a day off is refused, not moved
+    warnings: list[str] = field(default_factory=list)  # what was taken with a change
 
 
 def validate(source: Source, context: Context) -> RoadmapDoc:
@@ -135,6 +137,25 @@ class _References:
         self._people()
         self._parents(sectors, agencies)
         self._budget(initiatives)
+        self._due_dates()
+
+    def _due_dates(self) -> None:
+        """A task due on a day off is due on the next working day (with a warning), or
+        refused when strict: alerts and escalations count working days."""
+        from roadmap.calendar import RegionCalendar
+
+        timezone = self.doc.region.timezone if self.doc.region else "UTC"
+        calendar = RegionCalendar(timezone)
+        for index, task in self.lists.get("tasks", []):
+            if calendar.is_working_day(task.due):
+                continue
+            place = self.where(("tasks", index, "due"))
+            if self.context.strict:
+                self.report(("tasks", index, "due"), _msg("due_day_off", day=task.due))
+                continue
+            moved = calendar.next_working_day(task.due)
+            self.context.warnings.append(f"{place}: {_msg('due_moved', day=task.due, moved=moved)}")
+            task.due = moved
 
     def _unique(self, key: str) -> dict[Any, int]:
         first: dict[Any, int] = {}
