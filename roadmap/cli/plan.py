@@ -276,7 +276,7 @@ def _change_tasks(
     else:
         values = {"code": code, **{k: v for k, v in fields.items() if v is not None}}
         try:
-            records = [(model.model_validate(values), code)]
+            records = [(model.model_validate(values), "")]
         except ValidationError as exc:
             raise options_error(exc, values) from None
     result = change_tasks(
@@ -458,6 +458,9 @@ def task_show(
         ),
         soft_wrap=True,
     )
+    if not card.history:
+        console.print(t("task.no_history"))
+        return
     print_table(
         [jsonable(event) for event in card.history],
         [

@@ -25,6 +25,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Орган {agency}, эмиссар {assignee}, этап {stage}; срок {due}{left}; статус {status}.",
         "en": "Agency {agency}, emissary {assignee}, stage {stage}; due {due}{left}; status {status}.",
     },
+    "task.no_history": {
+        "ru": "История: статус не менялся.",
+        "en": "History: the status has not changed.",
+    },
     "task.twice": {
         "ru": "поручение {code} уже указано выше ({first}).",
         "en": "task {code} is already given above ({first}).",

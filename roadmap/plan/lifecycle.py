@@ -16,6 +16,7 @@ from __future__ import annotations
 import getpass
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 
 from sqlmodel import select
 
@@ -195,6 +196,7 @@ def change_tasks(
         problems, warnings, changed = [], [], []
         first: dict[str, str] = {}
         for record, place in records:
+            at = partial(_placed, place)
             task = tasks.get(record.code)
             if task is None:
                 problems.append(
@@ -210,7 +212,9 @@ def change_tasks(
             due = getattr(record, "due", None)
             try:
                 if due is not None:
-                    due, warning = scope.calendar.working_due(due, strict=strict, where=place)
+                    due, warning = scope.calendar.working_due(
+                        due, strict=strict, where=place or "--due"
+                    )
                     if warning:
                         warnings.append(warning)
                 before = TaskStatus(task.status)
@@ -225,7 +229,7 @@ def change_tasks(
                     due_on=due,
                 )
             except UserError as exc:
-                problems.append(f"{place}: {exc}" if not str(exc).startswith(place) else str(exc))
+                problems.append(at(str(exc)))
                 continue
             changed.append(
                 TaskChanged(
@@ -239,6 +243,11 @@ def change_tasks(
         if problems:
             raise UserError("\n".join(problems))  # the unit of work rolls everything back
         return TasksChanged(action=action, tasks=changed, warnings=warnings)
+
+
+def _placed(place: str, text: str) -> str:
+    """A problem of a file's record names its line; one given by options needs no place."""
+    return f"{place}: {text}" if place else text
 
 
 # --- a task and its history ----------------------------------------------------------------
