@@ -33,6 +33,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "год {year} вне горизонта стратегии {start}–{end}",
         "en": "year {year} is outside the strategy horizon {start}–{end}",
     },
+    "review.due_day_off": {
+        "ru": "новый срок {day} приходится на нерабочий день; ближайший рабочий — {moved}",
+        "en": "the new due date {day} is not a working day; the next working day is {moved}",
+    },
     "review.horizon_before_start": {
         "ru": "новый год окончания {end} раньше начала стратегии {start}",
         "en": "the new end year {end} is before the strategy's start {start}",

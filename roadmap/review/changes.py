@@ -209,6 +209,9 @@ def check_change(
             scope.session.exec(select(Task.code).where(Task.strategy_id == scope.strategy.id))
         )
         need("task", change.task, tasks)
+        if not scope.calendar.is_working_day(change.due):
+            moved = scope.calendar.next_working_day(change.due)
+            problems.append(t("review.due_day_off", day=change.due, moved=moved))
     if isinstance(change, ChangeTarget):
         indicators = set(
             scope.session.exec(

@@ -115,3 +115,16 @@ def test_a_change_past_the_horizon_is_refused_with_its_line(
     )
     with pytest.raises(UserError, match="2028, 2029, 2030"):
         propose_changes(settings, read_changes(shrink), now=NOW)
+
+
+def test_a_deadline_moved_to_a_day_off_is_refused_with_the_next_working_day(
+    loaded: Backend, tmp_path: Path
+) -> None:
+    start_review(loaded.settings, 2027, now=NOW)
+    weekend = _change_file(
+        tmp_path,
+        "  - kind: move_date\n    task: T-002\n    due: 2027-03-06\n    reason: other\n    why: x\n",
+    )
+    with pytest.raises(UserError) as refused:
+        propose_changes(loaded.settings, read_changes(weekend), now=NOW)
+    assert "2027-03-06" in str(refused.value) and "2027-03-09" in str(refused.value)
