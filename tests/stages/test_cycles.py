@@ -119,3 +119,32 @@ def test_a_stage_running_at_the_yearly_update_carries_over_without_a_second_task
     assert (again.tasks_created, again.tasks) == (0, 11)
     assert max(_open_tasks_per_agency_and_stage(loaded).values()) == 1
     assert [row.cycle for row in stage_history(settings, now=START) if row.key == keys[0]] == [2]
+
+
+def test_an_agency_still_on_a_stage_task_gets_no_second_one_in_the_next_cycle(
+    loaded: Backend, tmp_path
+) -> None:
+    """A region whose gate does not wait for the tasks: the stage closes with tasks open,
+    and the next cycle's run of the stage gives only the agencies that handed theirs in a new one."""
+    from tests.stages.test_stages import _config_with
+
+    settings = _config_with(
+        tmp_path,
+        loaded.settings,
+        {'gate = ["tasks_submitted", "initiatives_proposed"]': 'gate = ["initiatives_proposed"]'},
+    )
+    first = start_stage(settings, "initiatives", now=START)
+    assert first.tasks_created == 11
+    codes = in_region(
+        loaded,
+        lambda s, r: sorted(
+            t.code for t in s.exec(select(Task).where(Task.template == "proposals"))
+        ),
+    )
+    submit_tasks(settings, codes[:4], by="e", now=START)
+    assert close_stage(settings, "initiatives", now=START).status == StageStatus.closed
+    start_review(settings, 2027, now=START)
+    close_review(settings, now=START)
+    again = start_stage(settings, "initiatives", now=START + timedelta(days=1))
+    assert (again.tasks_created, again.tasks) == (4, 4)
+    assert max(_open_tasks_per_agency_and_stage(loaded).values()) == 1
