@@ -113,7 +113,19 @@ def yearly_update(console: Console, settings: Any, now: str | None = None) -> No
     if rejected:
         decide(settings, sorted(rejected), False, by="coord", now=moment)
     closed = close_review(settings, now=moment)
-    console.print(f"   версия {closed.version}: применено изменений {closed.applied}")
+    console.print(
+        "   "
+        + t("review.closed_into", year=closed.year, version=closed.version, applied=closed.applied)
+    )
+    console.print(
+        "   "
+        + t(
+            "review.closed_tasks",
+            accepted=closed.tasks_accepted,
+            cancelled=closed.tasks_cancelled,
+            cycle=closed.cycle,
+        )
+    )
     print_diff(diff(settings, closed.version - 1, closed.version))
 
 

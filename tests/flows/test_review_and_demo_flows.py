@@ -88,7 +88,8 @@ def test_demo_runs_and_reports_the_outcome(
     assert "3. Этапы через Prefect:" in out
     assert "4. Ежегодная актуализация 2027 через Prefect:" in out
     assert "предложений: 6; противоречий: 1" in out
-    assert "версия 2: применено изменений 5" in out
+    assert "Актуализация 2027: версия 2, применено изменений: 5." in out
+    assert "принято 0, отменено 11. Начат цикл этапов 2." in out
     assert "Добавлены: H-05" in out and "Исключены: TR-02" in out
 
     # The stage table: all eight closed with every task done, the first from 2 February.
