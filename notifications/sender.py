@@ -38,13 +38,27 @@ class _Redactor(logging.Filter):
         self.known = Target(id="", label="", plugin=None, secrets=ordered)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        known = self.known
-        if known is not None:
-            message = record.getMessage()
-            masked = known.redact(message)
-            if masked != message:
-                record.msg, record.args = masked, None
+        message = record.getMessage()
+        masked = self.known.redact(message) if self.known is not None else message
+        # Apprise logs each URL as it loads the config, before any target is known here:
+        # a URL in a message keeps its scheme and server only.
+        masked = _URL.sub(_bare_url, masked)
+        if masked != message:
+            record.msg, record.args = masked, None
         return True
+
+
+_URL = re.compile(r"\b([a-z][a-z0-9+.-]*)://([^\s'\"<>]*)")
+
+
+def _bare_url(match: re.Match[str]) -> str:
+    rest = match.group(2)
+    server = re.split(r"[/?#]", rest, maxsplit=1)[0].rsplit("@", 1)[-1]
+    host = server.rsplit(":", 1)[0] if server.count(":") == 1 else server
+    if not ("." in host or host == "localhost"):
+        server = "…"
+    tail = "/…" if len(server) < len(rest) else ""
+    return f"{match.group(1)}://{server}{tail}"
 
 
 _REDACTOR = _Redactor()
@@ -55,7 +69,7 @@ for _name in ("apprise", "urllib3.connectionpool"):
 @dataclass
 class Target:
     id: str  # stable, secret-free: a hash of the full URL
-    label: str  # the URL in Apprise's privacy form
+    label: str  # scheme, server and the id: no part of the URL that can carry a credential
     plugin: Any
     secrets: tuple[str, ...]
 
@@ -65,22 +79,67 @@ class Target:
         return text
 
 
+# Apprise's own options: their values are settings, not credentials.
+_SETTING_KEYS = frozenset(
+    {
+        "method", "format", "overflow", "retry", "wait", "optional", "image", "detect",
+        "silent", "preview", "content", "mdv", "priority", "cto", "mode", "verify", "rto",
+    }
+)  # fmt: skip
+
+
+def _label(raw: str, target_id: str) -> str:
+    """How a target is shown and stored: its scheme, its server when the URL names one (a
+    host with a dot, or localhost) and the id, e.g. `json://hooks.example.org:8443 #1a2b3c4d`.
+    Paths, queries, users, passwords and headers never appear: any of them may be a token
+    (`/hooks/<token>`, `?-apikey=…`, `?+X-Api-Token=…`, a Telegram bot token)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(raw)
+    server = ""
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host, port = None, None
+    if host and ("." in host or host == "localhost" or ":" in host):
+        server = f"[{host}]" if ":" in host else host
+        server += f":{port}" if port else ""
+    return f"{parts.scheme}://{server} #{target_id[:8]}"
+
+
+def _secrets(raw: str, label: str, privacy: str) -> set[str]:
+    """Every part of the URL that can carry a credential: user, password, each path
+    segment, each value of a query that is not one of Apprise's settings (header `+…`
+    and parameter `-…` values included), the server part when it is not a host name, and
+    whatever Apprise's own privacy form hides."""
+    from urllib.parse import parse_qsl, unquote, urlsplit
+
+    parts = urlsplit(raw)
+    pieces = {parts.username or "", parts.password or "", parts.fragment}
+    pieces |= set(parts.path.split("/"))
+    pieces |= {
+        v for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in _SETTING_KEYS
+    }
+    if "://" + parts.netloc.rsplit("@", 1)[-1] not in label:
+        pieces |= set(re.split(r"[:@]", unquote(parts.netloc)))
+    pieces |= {p for p in re.split(r"[/:@?&=,+]", raw) if p not in privacy}
+    found = {p for p in pieces if len(p) >= 3}
+    found |= {unquote(p) for p in found}
+    return {p for p in found if len(p) >= 3 and p not in label}
+
+
 def _target(plugin: Any, timeout: float) -> Target:
     raw = plugin.url(privacy=False)
-    label = plugin.url(privacy=True)
-    # Every piece of the full URL that the privacy form hides is a secret.
-    pieces = {p for p in re.split(r"[/:@?&=,+]", raw) if len(p) >= 3}
-    from urllib.parse import unquote
-
-    secrets = {p for p in pieces if p not in label}
-    secrets |= {unquote(p) for p in secrets}
+    target_id = hashlib.sha256(raw.encode()).hexdigest()[:16]
+    label = _label(raw, target_id)
+    secrets = _secrets(raw, label, plugin.url(privacy=True))
     user, password = getattr(plugin, "user", None), getattr(plugin, "password", None)
     if user and password:  # as it travels in a Basic Authorization header
         secrets.add(base64.b64encode(f"{user}:{password}".encode()).decode())
     plugin.socket_connect_timeout = timeout
     plugin.socket_read_timeout = timeout
     target = Target(
-        id=hashlib.sha256(raw.encode()).hexdigest()[:16],
+        id=target_id,
         label=label,
         plugin=plugin,
         secrets=tuple(sorted(secrets, key=len, reverse=True)),

@@ -103,7 +103,8 @@ def test_digests_retries_dead_letters_and_secrets(
     for text in (_dump(loaded), caplog.text, output):
         assert PASSWORD not in text
         assert TOKEN not in text
-    assert "bob:****@" in _dump(loaded)  # the privacy form is what the log keeps
+    # The log names a target by scheme, server and id: no user, path or query.
+    assert f"json://{web} #" in _dump(loaded) and "bob" not in _dump(loaded)
 
 
 def test_person_without_target_is_undeliverable_with_a_reason(
@@ -273,3 +274,52 @@ def test_an_undeliverable_alert_goes_out_once_its_person_gets_a_target(
     assert statuses == {"sent"}
     run_deadline_job(with_target, later.replace(hour=16))
     assert len(http_sink.bodies("/hook/e-minobr")) == 1  # once, not again
+
+
+def test_no_url_shape_leaks_its_credential(
+    loaded: Backend, tmp_path: Path, http_sink: HttpSink, caplog, monkeypatch
+) -> None:
+    """Path, header and query tokens, a Basic password and an SMTP password, each through
+    a failing delivery: none is in the store, the logs or any output."""
+    web = f"127.0.0.1:{http_sink.port}"
+    secrets = {
+        "path": "PaThToKeN0192837465",
+        "header": "HeAdErToKeN5647382910",
+        "query": "QuErYkEy1029384756",
+        "basic": "BaSiCpAsS5566",
+        "smtp": "SmTpPaSs7788",
+    }
+    closed = "127.0.0.1:9"  # nothing listens: the SMTP delivery fails
+    settings = alert_settings(
+        loaded.settings,
+        tmp_path,
+        {
+            "e-minobr": [
+                f"json://{web}/fail/{secrets['path']}"
+                f"?+X-Api-Token={secrets['header']}&-apikey={secrets['query']}"
+            ],
+            "e-minsoc": [f"json://robot:{secrets['basic']}@{web}/fail/x"],
+            "e-mincifra": [
+                f"mailto://roadmap:{secrets['smtp']}@{closed}"
+                "?to=it@example.org&from=roadmap@example.org&mode=insecure"
+            ],
+        },
+    )
+    caplog.set_level(logging.DEBUG)
+    sweep(settings, now=NOW)
+    for attempt in range(3):  # until each is dead (max_attempts = 3, no backoff)
+        dispatch(settings, now=NOW.replace(minute=attempt))
+    mine = [r for r in list_alerts(settings) if r.person in ("e-minobr", "e-minsoc", "e-mincifra")]
+    assert {r.person for r in mine} == {"e-minobr", "e-minsoc", "e-mincifra"}
+    assert {r.status for r in mine} == {"dead"}
+    monkeypatch.setenv("ROADMAP_APPRISE_CONFIG", str(settings.apprise_config))
+    monkeypatch.setenv("ROADMAP_CONFIG_DIR", str(settings.config_dir))
+    from roadmap.settings import get_settings
+
+    get_settings.cache_clear()
+    output = CliRunner().invoke(app, ["alerts", "list", "--json"]).output
+    output += CliRunner().invoke(app, ["alerts", "list"]).output
+    for where, text in (("store", _dump(loaded)), ("logs", caplog.text), ("output", output)):
+        for kind, secret in secrets.items():
+            assert secret not in text, f"the {kind} secret is in the {where}"
+    assert f"json://{web} #" in output and "mailto://" in _dump(loaded)
