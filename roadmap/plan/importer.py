@@ -37,7 +37,7 @@ from roadmap.store.models import (
     ValueKind,
     roubles_to_kopecks,
 )
-from roadmap.store.unit_of_work import current_strategy, open_store, resolve_region
+from roadmap.store.unit_of_work import current_strategy, lock_region, open_store, resolve_region
 
 
 @dataclass
@@ -146,6 +146,8 @@ def import_roadmap(
                 if session.exec(select(sa.func.count()).select_from(Region)).one() == 0:
                     raise UserError(t("import.csv_needs_region", path=path))
                 region = resolve_region(session, region_code)
+                lock_region(session, region.code)
+                session.refresh(region)
                 strategy = current_strategy(session, region)
                 _fill_context(session, region, strategy, context)
             else:
@@ -154,6 +156,8 @@ def import_roadmap(
                     raise UserError(
                         t("import.region_mismatch", path=path, code=code, option=region_code)
                     )
+                if code is not None:
+                    lock_region(session, code)  # before anything of the region is read
                 region = session.exec(select(Region).where(Region.code == code)).first()
                 if region is not None:
                     context.sectors = set(

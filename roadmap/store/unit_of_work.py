@@ -69,6 +69,22 @@ def resolve_region(session: Session, code: str | None) -> Region:
     return regions[0]
 
 
+def lock_region(session: Session, code: str) -> None:
+    """Serialise writers of one region until the transaction ends: on PostgreSQL a
+    transaction-level advisory lock keyed by the region's code (two imports of one region
+    then apply one after the other, each on the state the other left). SQLite needs none:
+    every transaction takes the write lock when it begins (BEGIN IMMEDIATE)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    import hashlib
+
+    import sqlalchemy as sa
+
+    digest = hashlib.sha256(f"roadmap-region:{code}".encode()).digest()
+    key = int.from_bytes(digest[:8], "big", signed=True)
+    session.connection().execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
 def current_strategy(session: Session, region: Region) -> Strategy:
     strategy = session.exec(
         select(Strategy)

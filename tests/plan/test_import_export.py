@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from ruamel.yaml import YAML
+from sqlmodel import Session
 
 from roadmap.errors import InvalidFile
 from roadmap.plan.exporter import export_document, export_roadmap
@@ -205,3 +206,73 @@ def test_csv_row_longer_than_its_header_is_refused(loaded: Backend, tmp_path: Pa
     with pytest.raises(InvalidFile, match=r"budget.csv:2: .*'500'"):
         import_roadmap(loaded.settings, csv_file)
     assert loaded.fingerprint() == before
+
+
+def _with_due(text: str, code: str, due: str) -> str:
+    head, _, tail = text.partition(f"  - code: {code}\n")
+    before, _, rest = tail.partition("    due: 2026-12-04\n")
+    return f"{head}  - code: {code}\n{before}    due: {due}\n{rest}"
+
+
+def test_two_imports_of_one_region_apply_one_after_the_other(
+    loaded: Backend, tmp_path: Path
+) -> None:
+    """On PostgreSQL two imports at once once left a mix of both files; now the second
+    waits for the first, and the result is always one of the two serial orders."""
+    if loaded.name != "postgres":
+        pytest.skip("SQLite takes the write lock when a transaction begins")
+    import threading
+    import time
+
+    import sqlalchemy as sa
+
+    from roadmap.store.unit_of_work import lock_region
+
+    text = PRIMORYE.read_text(encoding="utf-8")
+    a, b = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    a.write_text(_with_due(text, "T-002", "2026-12-11"), encoding="utf-8")
+    b.write_text(_with_due(text, "T-003", "2026-12-18"), encoding="utf-8")
+    engine = sa.create_engine(loaded.url)
+    errors: list[BaseException] = []
+
+    def run(path: Path) -> None:
+        try:
+            import_roadmap(loaded.settings, path)
+        except BaseException as exc:
+            errors.append(exc)
+
+    try:
+        with Session(engine) as holder:
+            lock_region(holder, "PRI")  # both imports must wait for it
+            threads = [threading.Thread(target=run, args=(p,)) for p in (a, b)]
+            for thread in threads:
+                thread.start()
+            waiting = 0
+            for _ in range(600):  # until both wait on the region's lock (at most a minute)
+                waiting = (
+                    holder.connection()
+                    .execute(
+                        sa.text(
+                            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                        )
+                    )
+                    .scalar()
+                )
+                if waiting == 2:
+                    break
+                time.sleep(0.1)
+            assert waiting == 2
+            holder.rollback()  # releases the lock
+        for thread in threads:
+            thread.join()
+    finally:
+        engine.dispose()
+    assert errors == []
+    dues = {
+        t["code"]: str(t["due"])
+        for t in _snapshot(loaded)["tasks"]
+        if t["code"] in ("T-002", "T-003")
+    }
+    a_then_b = {"T-002": "2026-12-04", "T-003": "2026-12-18"}
+    b_then_a = {"T-002": "2026-12-11", "T-003": "2026-12-04"}
+    assert dues in (a_then_b, b_then_a)
