@@ -54,6 +54,24 @@ def init_command() -> None:
     get_console().print(t("store.initialised", store=info.store, revision=info.revision))
 
 
+@commands.command("check")
+@handles_user_errors
+def check_command() -> None:
+    """Проверить целостность хранилища (SQLite: PRAGMA quick_check)."""
+    from roadmap.store.engine import check_integrity, redacted
+
+    settings = current_settings()
+    problems = check_integrity(settings.store_url)
+    store = redacted(settings.store_url)
+    if problems:
+        err = get_console(stderr=True)
+        for problem in problems:
+            err.print(f"[red]{escape(problem)}[/red]", soft_wrap=True)
+        err.print(t("store.check_failed", store=store, count=len(problems)))
+        raise typer.Exit(4)
+    get_console().print(t("store.check_ok", store=store))
+
+
 @commands.command("import")
 @handles_user_errors
 def import_command(

@@ -17,6 +17,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Схема хранилища {store} новее этой версии программы ({revision}): обновите roadmap.",
         "en": "The store {store} has a newer schema than this program ({revision}): upgrade roadmap.",
     },
+    "store.fault": {
+        "ru": "Хранилище {store} недоступно для работы: {reason}. Ничего не записано; проверьте место на диске, права на запись и целостность (roadmap check).",
+        "en": "The store {store} cannot be used: {reason}. Nothing was written; check disk space, write permission and integrity (roadmap check).",
+    },
+    "store.check_ok": {
+        "ru": "Хранилище {store} в порядке.",
+        "en": "The store {store} is sound.",
+    },
+    "store.check_failed": {
+        "ru": "Хранилище {store} повреждено ({count}): восстановите его из резервной копии.",
+        "en": "The store {store} is damaged ({count}): restore it from a backup.",
+    },
     "store.bad_url": {
         "ru": "ROADMAP_DATABASE_URL: не удаётся разобрать адрес хранилища {store}: {reason}",
         "en": "ROADMAP_DATABASE_URL: cannot parse the store address {store}: {reason}",

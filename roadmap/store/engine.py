@@ -8,7 +8,13 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    IntegrityError,
+    NoSuchModuleError,
+    OperationalError,
+)
 from sqlmodel import Session
 
 from roadmap.errors import UserError
@@ -36,6 +42,9 @@ def sqlite_path(url: str) -> Path | None:
 def make_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
+        if parsed.drivername in ("postgresql", "postgres"):
+            # A plain postgresql:// URL names no driver: psycopg (3) is the one installed.
+            parsed = parsed.set(drivername="postgresql+psycopg")
         if parsed.get_backend_name() == "sqlite":
             engine = sa.create_engine(parsed, connect_args={"timeout": 30})
             sa.event.listen(engine, "connect", _sqlite_on_connect)
@@ -95,6 +104,9 @@ def migrate(url: str) -> str:
     engine = make_engine(url)
     try:
         with _connect(engine, url) as connection:
+            revision = _revision_of(connection, url)
+            if revision is not None and revision not in _known_revisions():
+                raise UserError(t("store.newer", store=redacted(url), revision=revision))
             command.upgrade(_alembic_config(connection), "head")
             connection.commit()
             return current_revision(connection) or ""
@@ -102,15 +114,50 @@ def migrate(url: str) -> str:
         engine.dispose()
 
 
+def _known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    return {s.revision for s in ScriptDirectory.from_config(_alembic_config(None)).walk_revisions()}
+
+
+def _reason(exc: DBAPIError) -> str:
+    return str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+
+
+def _revision_of(connection: sa.Connection, url: str) -> str | None:
+    """The store's revision; a file that is not a database (or a damaged one) is a message."""
+    try:
+        return current_revision(connection)
+    except DBAPIError as exc:
+        raise UserError(t("store.fault", store=redacted(url), reason=_reason(exc))) from None
+
+
 @contextmanager
 def _connect(engine: Engine, url: str) -> Iterator[sa.Connection]:
     try:
         connection = engine.connect()
     except OperationalError as exc:
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise UserError(t("store.unreachable", store=redacted(url), reason=reason)) from None
+        raise UserError(t("store.unreachable", store=redacted(url), reason=_reason(exc))) from None
     with connection:
         yield connection
+
+
+def check_integrity(url: str) -> list[str]:
+    """What is wrong with the store's data files: SQLite's `PRAGMA quick_check` (empty when
+    sound); on PostgreSQL, which keeps its own files, that every table can be read."""
+    store = Store(url)
+    try:
+        with store.engine.connect() as connection:
+            if connection.dialect.name == "sqlite":
+                rows = connection.exec_driver_sql("PRAGMA quick_check").scalars().all()
+                return [] if rows == ["ok"] else [str(r) for r in rows]
+            for table in sa.inspect(connection).get_table_names():
+                connection.execute(sa.text(f'SELECT count(*) FROM "{table}"')).scalar()
+            return []
+    except DBAPIError as exc:
+        return [_reason(exc)]
+    finally:
+        store.dispose()
 
 
 class Store:
@@ -124,18 +171,12 @@ class Store:
             raise UserError(t("store.not_initialised", store=redacted(url)))
         self.engine = make_engine(url)
         with _connect(self.engine, url) as connection:
-            revision = current_revision(connection)
+            revision = _revision_of(connection, url)
         head = head_revision()
         if revision is None:
             raise UserError(t("store.not_initialised", store=redacted(url)))
         if revision != head:
-            from alembic.script import ScriptDirectory
-
-            known = {
-                s.revision
-                for s in ScriptDirectory.from_config(_alembic_config(None)).walk_revisions()
-            }
-            key = "store.outdated" if revision in known else "store.newer"
+            key = "store.outdated" if revision in _known_revisions() else "store.newer"
             raise UserError(t(key, store=redacted(url), revision=revision))
 
     @contextmanager
@@ -145,6 +186,14 @@ class Store:
             try:
                 yield session
                 session.commit()
+            except (OperationalError, DBAPIError) as exc:
+                session.rollback()
+                if isinstance(exc, IntegrityError):
+                    raise
+                # The environment, not the input: a full disk, a read-only or damaged
+                # store, a lost connection. One message; the transaction is rolled back.
+                reason = _reason(exc)
+                raise UserError(t("store.fault", store=redacted(self.url), reason=reason)) from None
             except BaseException:
                 session.rollback()
                 raise

@@ -1,0 +1,66 @@
+"""Faults of the environment are one message each, with a non-zero exit and no traceback."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from typer.testing import CliRunner
+
+from roadmap.cli.app import app
+from roadmap.store.engine import sqlite_path
+from tests.support import Backend
+
+runner = CliRunner()
+
+
+def run(*args: str):
+    result = runner.invoke(app, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result
+
+
+def test_a_file_that_is_not_a_database_is_one_message(loaded: Backend) -> None:
+    path = sqlite_path(loaded.url)
+    if path is None:
+        pytest.skip("PostgreSQL keeps its own files")
+    path.write_bytes(b"not a database, a text file saved over it\n" * 200)
+    for command in (["init"], ["tasks", "list"], ["sweep", "--dry-run"]):
+        result = run(*command)
+        assert result.exit_code == 2, command
+        assert "file is not a database" in result.stderr and "roadmap check" in result.stderr
+
+
+def test_check_finds_damaged_pages(loaded: Backend) -> None:
+    assert run("check").exit_code == 0
+    path = sqlite_path(loaded.url)
+    if path is None:
+        pytest.skip("PostgreSQL keeps its own files")
+    data = bytearray(path.read_bytes())
+    data[30000:60000] = b"A" * 30000  # pages of tables and indexes overwritten
+    path.write_bytes(bytes(data))
+    result = run("check")
+    assert result.exit_code == 4 and "повреждено" in result.stderr
+
+
+def test_a_store_from_an_unknown_release_is_refused_by_init(loaded: Backend) -> None:
+    engine = sa.create_engine(loaded.url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()
+    before = loaded.fingerprint()
+    result = run("init")
+    assert result.exit_code == 2 and "9999" in result.stderr
+    assert loaded.fingerprint() == before
+
+
+def test_a_postgresql_url_without_a_driver_works(loaded: Backend, monkeypatch) -> None:
+    if loaded.name != "postgres":
+        pytest.skip("a PostgreSQL URL")
+    from roadmap.settings import get_settings
+
+    plain = loaded.url.replace("postgresql+psycopg://", "postgresql://", 1)
+    assert plain != loaded.url
+    monkeypatch.setenv("ROADMAP_DATABASE_URL", plain)
+    get_settings.cache_clear()
+    result = run("tasks", "list", "--json")
+    assert result.exit_code == 0, result.output
