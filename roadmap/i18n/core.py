@@ -109,6 +109,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "{path}: неизвестный формат; ожидается .yaml, .yml, .xlsx или .csv.",
         "en": "{path}: unknown format; expected .yaml, .yml, .xlsx or .csv.",
     },
+    "file.is_directory": {
+        "ru": "{path}: это папка, а нужен файл.",
+        "en": "{path}: this is a directory, not a file.",
+    },
+    "file.loop": {
+        "ru": "{path}: символическая ссылка ведёт по кругу.",
+        "en": "{path}: the symbolic link loops.",
+    },
+    "file.dangling": {
+        "ru": "{path}: символическая ссылка ведёт к несуществующему файлу.",
+        "en": "{path}: the symbolic link leads to no file.",
+    },
+    "file.not_regular": {
+        "ru": "{path}: это не обычный файл (устройство, канал или сокет).",
+        "en": "{path}: not a regular file (a device, a pipe or a socket).",
+    },
     "file.unknown_encoding": {
         "ru": "--encoding: неизвестная кодировка '{encoding}' (например utf-8, cp1251).",
         "en": "--encoding: unknown encoding '{encoding}' (e.g. utf-8, cp1251).",

@@ -161,6 +161,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "срок {day} — нерабочий день, перенесён на {moved}",
         "en": "due date {day} is not a working day; moved to {moved}",
     },
+    "format.control_char": {
+        "ru": "управляющий символ {code} в тексте: удалите его",
+        "en": "control character {code} in the text: remove it",
+    },
     "format.encoding_unknown": {
         "ru": "файл не в UTF-8 и не в Windows-1251 (байт {offset}); сохраните его как «CSV UTF-8» или укажите --encoding",
         "en": 'the file is neither UTF-8 nor Windows-1251 (byte {offset}); save it as "CSV UTF-8" or give --encoding',

@@ -35,8 +35,7 @@ def read_source(path: Path, *, list_name: str | None = None, encoding: str | Non
     """Read a roadmap file of any supported kind, or raise InvalidFile / UserError. For a
     CSV file, `list_name` says which list it holds (else its name or its header tells) and
     `encoding` forces the encoding (else UTF-8, with or without BOM, or cp1251 detected)."""
-    if not path.is_file():
-        raise UserError(t("file.missing", path=path))
+    _check_regular(path)
     size = path.stat().st_size
     if size > MAX_FILE_MB * 1024 * 1024:
         raise UserError(t("file.too_big", path=path, size=size // (1024 * 1024), limit=MAX_FILE_MB))
@@ -48,6 +47,29 @@ def read_source(path: Path, *, list_name: str | None = None, encoding: str | Non
     if suffix == ".csv":
         return _read_csv(path, list_name, encoding=encoding)
     raise UserError(t("file.bad_kind", path=path))
+
+
+def _check_regular(path: Path) -> None:
+    """A file to read must be a regular file: a directory, a link that loops or leads
+    nowhere, or a device each get their own message."""
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except RuntimeError:  # a symlink loop (Python < 3.13)
+        raise UserError(t("file.loop", path=path)) from None
+    except OSError as exc:
+        import errno
+
+        if exc.errno == errno.ELOOP:
+            raise UserError(t("file.loop", path=path)) from None
+        if path.is_symlink():
+            raise UserError(t("file.dangling", path=path)) from None
+        raise UserError(t("file.missing", path=path)) from None
+    if stat.S_ISDIR(mode):
+        raise UserError(t("file.is_directory", path=path))
+    if not stat.S_ISREG(mode):
+        raise UserError(t("file.not_regular", path=path))
 
 
 def _read_yaml(path: Path) -> Source:
@@ -514,8 +536,7 @@ def read_placed_records(
     path: Path, model: type[BaseModel], list_name: str
 ) -> list[tuple[Any, str]]:
     """`read_records` with each record's place (file:line), for problems found later."""
-    if not path.is_file():
-        raise UserError(t("file.missing", path=path))
+    _check_regular(path)
     suffix = path.suffix.lower()
     if suffix in (".yaml", ".yml"):
         source = _read_yaml(path)

@@ -138,7 +138,20 @@ def _code_text(value: Any) -> Any:
 Number = Annotated[float, Field(allow_inf_nan=False)]
 
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+def _printable(value: str) -> str:
+    """No control characters (a NUL breaks PostgreSQL and spreadsheets); tabs and line
+    breaks are text."""
+    bad = next((c for c in value if (ord(c) < 32 and c not in "\t\n\r") or ord(c) == 127), None)
+    if bad is not None:
+        raise _Fail(_msg("control_char", code=f"U+{ord(bad):04X}"))
+    return value
+
+
+Text = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
+    AfterValidator(_printable),
+]
 
 
 Code = Annotated[

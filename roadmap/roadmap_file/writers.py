@@ -72,4 +72,15 @@ def write_xlsx(document: dict[str, Any], path: Path) -> None:
             cell.font = Font(bold=True)
         for item in items:
             sheet.append([item.get(c) for c in columns])
+    for sheet in workbook.worksheets:
+        _as_text(sheet)
     workbook.save(path)
+
+
+def _as_text(sheet: Any) -> None:
+    """A text that a spreadsheet would evaluate (`=HYPERLINK(…)`) stays text: the cell is
+    stored as a string, so Excel shows it as written and the file re-imports unchanged."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"

@@ -125,3 +125,48 @@ def test_a_workbook_with_an_instructions_sheet_imports(loaded: Backend, tmp_path
     assert report["changed"] is False
     assert len(report["warnings"]) == 1
     assert report["warnings"][0].startswith("roadmap.xlsx[Инструкция]: лист 'Инструкция' пропущен")
+
+
+def test_a_formula_like_title_stays_text_through_xlsx(loaded: Backend, tmp_path: Path) -> None:
+    formula = '=HYPERLINK("http://evil.example/x","Открыть")'
+    csv_file = tmp_path / "initiatives.csv"
+    csv_file.write_text(
+        f'code,title,sector,agency\nH-91,"{formula.replace(chr(34), chr(34) * 2)}",health,minzdrav\n'
+        "H-92,+7 регионов,health,minzdrav\n",
+        encoding="utf-8",
+    )
+    assert run("import", str(csv_file)).exit_code == 0
+    path = tmp_path / "roadmap.xlsx"
+    export_roadmap(loaded.settings, path)
+    sheet = load_workbook(path)["initiatives"]
+    cells = {row[0].value: row[1] for row in sheet.iter_rows(min_row=2)}
+    assert cells["H-91"].data_type == "s" and cells["H-91"].value == formula
+    again = run("import", str(path), "--json")
+    assert again.exit_code == 0 and json.loads(again.stdout)["changed"] is False
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x07", "\x1b"])
+def test_control_characters_are_refused_with_their_place(
+    loaded: Backend, tmp_path: Path, char: str
+) -> None:
+    csv_file = tmp_path / "initiatives.csv"
+    csv_file.write_text(
+        f"code,title,sector,agency\nH-93,Портал{char}услуг,health,minzdrav\n", encoding="utf-8"
+    )
+    before = loaded.fingerprint()
+    result = run("import", str(csv_file))
+    assert result.exit_code == 2
+    assert "initiatives.csv:2" in result.stderr and f"U+{ord(char):04X}" in result.stderr
+    assert loaded.fingerprint() == before
+
+
+def test_a_directory_a_loop_and_a_device_each_get_their_own_message(
+    loaded: Backend, tmp_path: Path
+) -> None:
+    loop = tmp_path / "loop.yaml"
+    loop.symlink_to(tmp_path / "other.yaml")
+    (tmp_path / "other.yaml").symlink_to(loop)
+    cases = [(tmp_path, "папка"), (loop, "по кругу"), (Path("/dev/null"), "не обычный файл")]
+    for path, words in cases:
+        result = run("import", str(path))
+        assert result.exit_code == 2 and words in result.stderr, path
