@@ -220,10 +220,40 @@ def _deliver(store: Store, run: _Run, person_id: int, alert_ids: list[int]) -> C
         digest = _prepare(session, run, person_id, alert_ids, outcome)
     if digest is None:
         return outcome
+    digest = _still_ours(store, run, digest)
+    if digest is None:
+        return outcome  # reclaimed by another dispatcher: it delivers them, not us
     sent = _send(run, digest)
     with store.session() as session:
         _record(session, run, digest, sent, outcome)
     return outcome
+
+
+def _still_ours(store: Store, run: _Run, digest: _Digest) -> _Digest | None:
+    """Re-check the claim right before sending: a dispatcher that ran past its lease may
+    have had these rows taken back and claimed by another, which then sends them. Only the
+    rows still claimed with our token go out; a duplicate is then bounded to a digest
+    whose rows are taken back in the moment between this check and the send."""
+    with store.engine.connect() as connection:
+        ours = set(
+            connection.execute(
+                sa.select(Alert.id).where(
+                    Alert.id.in_(digest.alert_ids),
+                    Alert.claim_token == run.token,
+                    Alert.status == AlertStatus.sending,
+                )
+            ).scalars()
+        )
+    if len(ours) == len(digest.alert_ids):
+        return digest
+    if ours:  # the digest as rendered is no longer ours alone: give the rest back at once
+        with store.engine.begin() as connection:
+            connection.execute(
+                sa.update(Alert)
+                .where(Alert.id.in_(ours), Alert.claim_token == run.token)
+                .values(status=AlertStatus.failed.value, next_attempt_at=run.now, claim_token=None)
+            )
+    return None
 
 
 def _alerts(session: Session, ids: list[int] | tuple[int, ...]) -> list[Alert]:

@@ -141,3 +141,58 @@ def _moment(day: str):
     from datetime import datetime
 
     return datetime.fromisoformat(f"{day}T10:00:00+10:00")
+
+
+class _HeldSender:
+    """The real sender, whose first delivery waits until the test lets it go: a dispatcher
+    stuck on a slow server past its lease."""
+
+    def __init__(self, inner, started, release):
+        self.inner, self.started, self.release = inner, started, release
+        self.calls = 0
+
+    def targets(self, person_code, email):
+        return self.inner.targets(person_code, email)
+
+    def send(self, target, subject, body):
+        self.calls += 1
+        if self.calls == 1:
+            self.started.set()
+            assert self.release.wait(60)
+        return self.inner.send(target, subject, body)
+
+
+def test_a_dispatcher_past_its_lease_does_not_send_what_another_took_back(
+    loaded: Backend, tmp_path: Path, http_sink: HttpSink
+) -> None:
+    import threading
+
+    from notifications.dispatcher import dispatch
+    from notifications.job import make_sender
+    from roadmap.store.clock import utc_moment
+
+    web = f"127.0.0.1:{http_sink.port}"
+    settings = alert_settings(
+        loaded.settings, tmp_path, {e: [f"json://{web}/hook/{e}"] for e in EMISSARIES}
+    )
+    due = _stage_due(loaded)
+    now = utc_moment(_moment(due))
+    sweep(settings, now=now)
+    started, release = threading.Event(), threading.Event()
+    slow = _HeldSender(make_sender(settings), started, release)
+    first = threading.Thread(target=dispatch, args=(settings,), kwargs={"now": now, "sender": slow})
+    first.start()
+    assert started.wait(60)  # the first dispatcher holds every row and waits on one digest
+    # A second one takes the rows back (the lease ran out) and delivers them all.
+    second = dispatch(settings, now=now, reclaim_now=True)
+    assert second.sent == len(EMISSARIES)
+    release.set()
+    first.join(60)
+    rows, seen = _delivered_per_alert(settings, http_sink)
+    assert all(r.status == "sent" for r in rows if r.person in EMISSARIES)
+    in_flight = http_sink.paths()[0].removeprefix("/hook/")
+    for row in rows:
+        # Only the digest that was already being sent may go out twice.
+        expected = {1, 2} if row.person == in_flight else {1}
+        assert seen[(row.task, row.person)] in expected, row
+    assert slow.calls == 1  # the first dispatcher sent nothing after it woke
