@@ -196,3 +196,48 @@ def test_a_dispatcher_past_its_lease_does_not_send_what_another_took_back(
         expected = {1, 2} if row.person == in_flight else {1}
         assert seen[(row.task, row.person)] in expected, row
     assert slow.calls == 1  # the first dispatcher sent nothing after it woke
+
+
+def test_no_store_lock_is_held_while_a_digest_is_being_sent(
+    loaded: Backend, tmp_path: Path, http_sink: HttpSink
+) -> None:
+    """SQLite: while the dispatcher waits on a server, another process can write at once
+    (no busy wait): the dispatcher holds no transaction across the network call."""
+    import sqlite3
+    import threading
+
+    from notifications.dispatcher import dispatch
+    from notifications.job import make_sender
+    from roadmap.store.clock import utc_moment
+    from roadmap.store.engine import sqlite_path
+
+    path = sqlite_path(loaded.url)
+    if path is None:
+        import pytest
+
+        pytest.skip("PostgreSQL locks rows, not the database")
+    web = f"127.0.0.1:{http_sink.port}"
+    settings = alert_settings(
+        loaded.settings, tmp_path, {e: [f"json://{web}/hook/{e}"] for e in EMISSARIES}
+    )
+    now = utc_moment(_moment(_stage_due(loaded)))
+    sweep(settings, now=now)
+    started, release = threading.Event(), threading.Event()
+    held = _HeldSender(make_sender(settings), started, release)
+    worker = threading.Thread(
+        target=dispatch, args=(settings,), kwargs={"now": now, "sender": held}
+    )
+    worker.start()
+    try:
+        assert started.wait(60)
+        other = sqlite3.connect(path, timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # fails at once if the dispatcher held the lock
+            other.execute("UPDATE region SET name = name")
+            other.execute("COMMIT")
+        finally:
+            other.close()
+    finally:
+        release.set()
+        worker.join(60)
+    assert {r.status for r in list_alerts(settings) if r.person in EMISSARIES} == {"sent"}
