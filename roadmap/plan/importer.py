@@ -138,7 +138,9 @@ def import_roadmap(
     source = read_source(path, list_name=list_name, encoding=encoding)
     store = open_store(settings)
     try:
-        with Session(store.engine, expire_on_commit=False) as session:
+        # The store's unit of work: a fault of the environment (a lost connection, a full
+        # disk) rolls everything back and is one message.
+        with store.session() as session:
             context = Context(default_sectors(settings), tuple(stage_keys_in_order(settings)))
             context.strict = strict
             region = strategy = None

@@ -276,3 +276,60 @@ def test_two_imports_of_one_region_apply_one_after_the_other(
     a_then_b = {"T-002": "2026-12-04", "T-003": "2026-12-18"}
     b_then_a = {"T-002": "2026-12-11", "T-003": "2026-12-04"}
     assert dues in (a_then_b, b_then_a)
+
+
+def test_a_connection_lost_mid_import_is_one_message_and_nothing_is_written(
+    loaded: Backend, tmp_path: Path
+) -> None:
+    if loaded.name != "postgres":
+        pytest.skip("a server connection")
+    import threading
+    import time
+
+    import sqlalchemy as sa
+    from typer.testing import CliRunner
+
+    from roadmap.cli.app import app
+    from roadmap.store.unit_of_work import lock_region
+
+    changed = tmp_path / "roadmap.yaml"
+    changed.write_text(
+        _with_due(PRIMORYE.read_text(encoding="utf-8"), "T-002", "2026-12-11"), encoding="utf-8"
+    )
+    before = loaded.fingerprint()
+    results: list = []
+    engine = sa.create_engine(loaded.url)
+    try:
+        with Session(engine) as holder:
+            lock_region(holder, "PRI")  # the import waits here, mid-transaction
+            worker = threading.Thread(
+                target=lambda: results.append(CliRunner().invoke(app, ["import", str(changed)]))
+            )
+            worker.start()
+            waiting = []
+            for _ in range(600):
+                waiting = (
+                    holder.connection()
+                    .execute(
+                        sa.text(
+                            "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                        )
+                    )
+                    .scalars()
+                    .all()
+                )
+                if waiting:
+                    break
+                time.sleep(0.1)
+            assert waiting
+            holder.connection().execute(
+                sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": waiting[0]}
+            )
+            holder.rollback()
+        worker.join(60)
+    finally:
+        engine.dispose()
+    result = results[0]
+    assert result.exit_code == 2, result.output
+    assert "недоступно" in result.stderr and "Traceback" not in result.output
+    assert loaded.fingerprint() == before
