@@ -64,3 +64,22 @@ def test_a_postgresql_url_without_a_driver_works(loaded: Backend, monkeypatch) -
     get_settings.cache_clear()
     result = run("tasks", "list", "--json")
     assert result.exit_code == 0, result.output
+
+
+def test_a_read_only_store_is_one_message_and_nothing_is_written(loaded: Backend) -> None:
+    import shutil
+    import subprocess
+
+    path = sqlite_path(loaded.url)
+    if path is None or shutil.which("chattr") is None:
+        pytest.skip("needs a SQLite file and chattr")
+    if subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode != 0:
+        pytest.skip("this file system has no immutable flag")
+    try:
+        before = path.read_bytes()
+        result = run("task", "submit", "T-002", "--now", "2026-12-01T10:00")
+        assert result.exit_code == 2
+        assert "readonly database" in result.stderr and "Ничего не записано" in result.stderr
+        assert path.read_bytes() == before
+    finally:
+        subprocess.run(["chattr", "-i", str(path)], check=True)
