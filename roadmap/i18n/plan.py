@@ -57,6 +57,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "{person} не может принять эскалацию по {code}: это делает ответственное лицо органа или координатор.",
         "en": "{person} cannot acknowledge {code}: only the agency's responsible official or the coordinator can.",
     },
+    "import.older_base": {
+        "ru": "{path}: хранилище изменилось после выгрузки этого файла; импорт заменил изменения, сделанные с тех пор ({summary}).",
+        "en": "{path}: the store has changed since this file was exported; the import replaced the changes made since ({summary}).",
+    },
     "export.written": {
         "ru": "Дорожная карта {region} записана в {path}.",
         "en": "Roadmap of {region} written to {path}.",

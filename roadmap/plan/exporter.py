@@ -225,6 +225,15 @@ _LISTS: dict[str, Callable[[_Codes, Any], StrictModel]] = {
 }
 
 
+def state_stamp(document: dict[str, Any]) -> str:
+    """A short fingerprint of a region's exported state: equal documents, equal stamps."""
+    import hashlib
+    import json
+
+    text = json.dumps(document, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def export_roadmap(settings: Settings, path: Path, region_code: str | None = None) -> str:
     suffix = path.suffix.lower()
     if suffix not in (".yaml", ".yml", ".xlsx"):
@@ -237,7 +246,7 @@ def export_roadmap(settings: Settings, path: Path, region_code: str | None = Non
         if suffix == ".xlsx":
             write_xlsx(document, path)
         else:
-            write_yaml(document, path)
+            write_yaml(document, path, stamp=state_stamp(document))
     except OSError as exc:
         raise UserError(t("export.cannot_write", path=path, reason=exc.strerror or exc)) from None
     return region.code

@@ -165,6 +165,13 @@ def import_roadmap(
                     context.sectors = set(
                         session.exec(select(Sector.code).where(Sector.region_id == region.id))
                     )
+            from roadmap.plan.exporter import export_document, state_stamp
+
+            base_changed = (
+                source.stamp is not None
+                and region is not None
+                and state_stamp(export_document(session, region)) != source.stamp
+            )
             doc = validate(source, context)
             report = ImportReport(
                 region=(doc.region.code if doc.region else region.code),
@@ -184,6 +191,12 @@ def import_roadmap(
             except IntegrityError as exc:
                 session.rollback()
                 raise UserError(f"{path.name}: {exc.orig}") from None
+            if base_changed:
+                # The file was exported from an older state: what it replaces is what
+                # changed in the store since, and the import says so.
+                report.warnings.append(
+                    t("import.older_base", path=path.name, summary=report.summary())
+                )
             if dry_run:
                 session.rollback()
             else:

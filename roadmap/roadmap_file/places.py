@@ -30,6 +30,7 @@ class Source:
     default_place: str
     list_name: str | None = None  # for CSV: which list the file holds
     warnings: list[str] = field(default_factory=list)  # e.g. a sheet ignored
+    stamp: str | None = None  # the store state an exported YAML file came from
 
     def where(self, path: Path_) -> str:
         for cut in range(len(path), -1, -1):

@@ -73,10 +73,18 @@ def _check_regular(path: Path) -> None:
 
 
 def _read_yaml(path: Path) -> Source:
+    import re
+
+    from roadmap.roadmap_file.writers import STAMP_PREFIX
+
     name = path.name
-    data = _load_yaml(name, _decode(name, path.read_bytes()))
+    text = _decode(name, path.read_bytes())
+    data = _load_yaml(name, text)
     places: dict[Path_, str] = {(): f"{name}:1"}
-    return Source(name, _Plain(name, places).plain(data, ()), places, f"{name}:1")
+    found = re.search(rf"^# {STAMP_PREFIX}([0-9a-f]{{16}})$", text[:2000], re.MULTILINE)
+    source = Source(name, _Plain(name, places).plain(data, ()), places, f"{name}:1")
+    source.stamp = found.group(1) if found else None
+    return source
 
 
 def _decode(name: str, raw: bytes) -> str:

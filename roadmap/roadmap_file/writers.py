@@ -9,8 +9,10 @@ from typing import Any
 
 from roadmap.roadmap_file.schema import FORMAT_VERSION, ITEM_MODELS, LIST_KEYS, _allowed_columns
 
+STAMP_PREFIX = "exported from state "
 
-def write_yaml(document: dict[str, Any], path: Path) -> None:
+
+def write_yaml(document: dict[str, Any], path: Path, stamp: str | None = None) -> None:
     from ruamel.yaml import YAML
 
     yaml = YAML(typ="rt")
@@ -20,6 +22,10 @@ def write_yaml(document: dict[str, Any], path: Path) -> None:
     yaml.indent(mapping=2, sequence=4, offset=2)
     buffer = io.StringIO()
     buffer.write(f"# Roadmap file, format {FORMAT_VERSION}.\n")
+    if stamp:
+        # The state of the store this file was exported from: an import of the file tells
+        # when the store has changed since (keep this line when editing the file).
+        buffer.write(f"# {STAMP_PREFIX}{stamp}\n")
     yaml.dump(_yaml_ready(document), buffer)
     path.write_text(buffer.getvalue(), encoding="utf-8")
 

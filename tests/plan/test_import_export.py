@@ -333,3 +333,20 @@ def test_a_connection_lost_mid_import_is_one_message_and_nothing_is_written(
     assert result.exit_code == 2, result.output
     assert "недоступно" in result.stderr and "Traceback" not in result.output
     assert loaded.fingerprint() == before
+
+
+def test_an_export_imported_after_the_store_moved_on_says_what_it_replaced(
+    loaded: Backend, tmp_path: Path
+) -> None:
+    from roadmap.plan.tasks import submit_tasks
+
+    exported = tmp_path / "roadmap.yaml"
+    export_roadmap(loaded.settings, exported)
+    assert "# exported from state " in exported.read_text(encoding="utf-8")
+    quiet = import_roadmap(loaded.settings, exported)  # nothing changed since: nothing said
+    assert quiet.warnings == [] and not quiet.changed
+    submit_tasks(loaded.settings, ["T-002"], by="e-minobr")  # the store moves on
+    late = import_roadmap(loaded.settings, exported)
+    assert late.changes["tasks"].updated == 1  # T-002 back to open, as the file has it
+    assert len(late.warnings) == 1
+    assert "изменилось после выгрузки" in late.warnings[0] and "tasks ~1" in late.warnings[0]
