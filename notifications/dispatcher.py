@@ -146,7 +146,7 @@ def _stage_titles(settings: Settings) -> dict[str, dict[str, str]]:
 def _reclaim(store: Store, run: _Run, reclaim_now: bool) -> None:
     """Rows a crashed dispatcher left `sending` go back to the queue once their lease ran out."""
     lease = run.now - timedelta(seconds=0 if reclaim_now else run.delivery.lease_seconds)
-    with store.engine.begin() as connection:
+    with store.transaction() as connection:
         connection.execute(
             sa.update(Alert)
             .where(Alert.status == AlertStatus.sending, Alert.claimed_at <= lease)
@@ -186,7 +186,7 @@ def _revive(store: Store, run: _Run) -> None:
         if reachable[alert.person_id] and alert.local_date >= latest:
             revive.append(alert.id)
     if revive:
-        with store.engine.begin() as connection:
+        with store.transaction() as connection:
             connection.execute(
                 sa.update(Alert)
                 .where(Alert.id.in_(revive), Alert.status == AlertStatus.undeliverable)
@@ -196,7 +196,7 @@ def _revive(store: Store, run: _Run) -> None:
 
 def _claim(store: Store, run: _Run) -> dict[int, list[int]]:
     """Claim every due row with one conditional UPDATE; {person id: claimed alert ids}."""
-    with store.engine.begin() as connection:
+    with store.transaction() as connection:
         connection.execute(
             sa.update(Alert)
             .where(Alert.status.in_(RETRYABLE), Alert.next_attempt_at <= run.now)
@@ -234,7 +234,7 @@ def _still_ours(store: Store, run: _Run, digest: _Digest) -> _Digest | None:
     have had these rows taken back and claimed by another, which then sends them. Only the
     rows still claimed with our token go out; a duplicate is then bounded to a digest
     whose rows are taken back in the moment between this check and the send."""
-    with store.engine.connect() as connection:
+    with store.transaction() as connection:
         ours = set(
             connection.execute(
                 sa.select(Alert.id).where(
@@ -247,7 +247,7 @@ def _still_ours(store: Store, run: _Run, digest: _Digest) -> _Digest | None:
     if len(ours) == len(digest.alert_ids):
         return digest
     if ours:  # the digest as rendered is no longer ours alone: give the rest back at once
-        with store.engine.begin() as connection:
+        with store.transaction() as connection:
             connection.execute(
                 sa.update(Alert)
                 .where(Alert.id.in_(ours), Alert.claim_token == run.token)

@@ -198,5 +198,18 @@ class Store:
                 session.rollback()
                 raise
 
+    @contextmanager
+    def transaction(self) -> Iterator[sa.Connection]:
+        """A short transaction on a connection (committed on success), with the same rule
+        for faults of the environment as `session`: one message, everything rolled back."""
+        try:
+            with self.engine.begin() as connection:
+                yield connection
+        except IntegrityError:
+            raise
+        except DBAPIError as exc:
+            reason = _reason(exc)
+            raise UserError(t("store.fault", store=redacted(self.url), reason=reason)) from None
+
     def dispose(self) -> None:
         self.engine.dispose()

@@ -83,3 +83,43 @@ def test_a_read_only_store_is_one_message_and_nothing_is_written(loaded: Backend
         assert path.read_bytes() == before
     finally:
         subprocess.run(["chattr", "-i", str(path)], check=True)
+
+
+def test_a_full_disk_is_one_message_and_nothing_is_written(
+    loaded: Backend, tmp_path, monkeypatch
+) -> None:
+    """The store on a small file system filled to the last byte: a write fails, is rolled
+    back, and the user reads one message."""
+    import shutil
+    import subprocess
+
+    path = sqlite_path(loaded.url)
+    if path is None:
+        pytest.skip("needs a SQLite file")
+    mount = tmp_path / "small"
+    mount.mkdir()
+    size = path.stat().st_size + 256 * 1024
+    if subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mount)], capture_output=True
+    ).returncode:
+        pytest.skip("cannot mount a small file system here")
+    try:
+        store = mount / "roadmap.db"
+        shutil.copyfile(path, store)
+        with (mount / "filler").open("wb", buffering=0) as filler:  # every byte left
+            try:
+                while True:
+                    filler.write(b"\0" * 4096)
+            except OSError:
+                pass
+        before = store.read_bytes()
+        monkeypatch.setenv("ROADMAP_DATABASE_URL", f"sqlite:///{store}")
+        from roadmap.settings import get_settings
+
+        get_settings.cache_clear()
+        result = run("stage", "start", "initiatives", "--now", "2026-12-01T10:00")
+        assert result.exit_code == 2, result.output
+        assert "full" in result.stderr and "Ничего не записано" in result.stderr
+        assert store.read_bytes() == before
+    finally:
+        subprocess.run(["umount", str(mount)], check=False)
