@@ -31,6 +31,7 @@ from roadmap.store.models import (
 )
 from roadmap.store.unit_of_work import (
     Scope,
+    lock_region,
     unit_of_work,
 )
 
@@ -106,6 +107,10 @@ def start_stage(
     config = load_stage_config(settings)
     stage = config.get(key)
     with unit_of_work(settings, region_code, now) as scope:
+        # Two starts at once (two coordinators, a flow and the CLI): the second waits and
+        # then finds the run the first made, instead of failing on its uniqueness.
+        lock_region(scope.session, scope.region.code)
+        scope.session.refresh(scope.strategy)
         runs = scope.runs()
         run = runs.get(key)
         if run is None:
@@ -185,6 +190,8 @@ def close_stage(
     config = load_stage_config(settings)
     stage = config.get(key)
     with unit_of_work(settings, region_code, now) as scope:
+        lock_region(scope.session, scope.region.code)
+        scope.session.refresh(scope.strategy)
         run = scope.runs().get(key)
         if run is None:
             raise UserError(t("stage.not_started", key=key))

@@ -148,3 +148,60 @@ def test_an_agency_still_on_a_stage_task_gets_no_second_one_in_the_next_cycle(
     again = start_stage(settings, "initiatives", now=START + timedelta(days=1))
     assert (again.tasks_created, again.tasks) == (4, 4)
     assert max(_open_tasks_per_agency_and_stage(loaded).values()) == 1
+
+
+def test_two_starts_of_one_stage_at_once_make_one_run(loaded: Backend) -> None:
+    """On PostgreSQL two starts at once once failed with a raw unique violation: now the
+    second waits for the first and reports the run it made."""
+    if loaded.name != "postgres":
+        import pytest
+
+        pytest.skip("SQLite takes the write lock when a transaction begins")
+    import threading
+    import time
+
+    import sqlalchemy as sa
+    from sqlmodel import Session
+
+    from roadmap.store.unit_of_work import lock_region
+
+    results: list = []
+    errors: list = []
+
+    def start() -> None:
+        try:
+            results.append(start_stage(loaded.settings, "initiatives", now=START))
+        except BaseException as exc:
+            errors.append(exc)
+
+    engine = sa.create_engine(loaded.url)
+    try:
+        with Session(engine) as holder:
+            lock_region(holder, "PRI")
+            threads = [threading.Thread(target=start) for _ in range(2)]
+            for thread in threads:
+                thread.start()
+            waiting = 0
+            for _ in range(600):
+                waiting = (
+                    holder.connection()
+                    .execute(
+                        sa.text(
+                            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                        )
+                    )
+                    .scalar()
+                )
+                if waiting == 2:
+                    break
+                time.sleep(0.1)
+            assert waiting == 2
+            holder.rollback()
+        for thread in threads:
+            thread.join(60)
+    finally:
+        engine.dispose()
+    assert errors == []
+    assert sorted(r.tasks_created for r in results) == [0, 11]
+    assert all(r.tasks == 11 for r in results)
+    assert max(_open_tasks_per_agency_and_stage(loaded).values()) == 1
