@@ -58,9 +58,8 @@ def local_prefect_env(home: Path) -> dict[str, str]:
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "DO_NOT_TRACK": "1",
         "PREFECT_LOGGING_LEVEL": "WARNING",
-        # Task runs are not used by the roadmap flows; the recorder only adds write load on
-        # the temporary server's SQLite database.
-        "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_ENABLED": "false",
+        # The task run recorder stays on: a stage run's task runs (one per organisation)
+        # are what a coordinator reads on the run page.
         # The temporary server took 6–17 s to start on the development and CI machines;
         # Prefect's default limit is 20 s.
         "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",

@@ -1,15 +1,27 @@
-"""Prefect flows for the roadmap stages: each one calls `roadmap.stages` and nothing deeper.
+"""Prefect flows for the roadmap stages: a stage is one flow run from start to close.
+
+`stage_flow` (deployed once per stage by flows/serve.py) opens the stage in the store,
+issues each organisation's tasks as a task run of its own (named by the organisation and
+its emissary; results persisted and cached by flow run, so a resumed run issues nothing
+twice), publishes two artifacts (a table of tasks and a markdown page of what the gate
+still misses) and checks the gate. When the gate holds, the stage closes and the run
+completes; when it does not, the run suspends (no process is held) with what is missing
+as its state's message. A submission (`roadmap task submit`, which signals the run through
+a Prefect event; see flows/events.py) or the coordinator's Resume button runs the flow
+again from the top: cached task runs, a fresh gate check, updated artifacts, then close or
+suspend again.
+
+The store is the only source of truth: the flow calls the same services as
+`roadmap stage start/close`, and a stage closed from the command line completes the run
+at its next resume. A second start of a stage that a live flow run carries reports that
+run and does nothing; a run that ended without closing its stage is taken over.
 
 The store comes from the environment (`ROADMAP_DATABASE_URL`, read by
 `roadmap.settings.get_settings`), never from a flow parameter: parameters are stored by the
-Prefect server and shown in its UI, and a database URL may carry a password. A process that
-runs these flows (a `flows/serve.py` process, a test, the demo) sets the variable.
+Prefect server and shown in its UI, and a database URL may carry a password.
 
-A `UserError` (unknown stage, previous stage not closed, bad date, unknown region, store
-not initialised) is not caught: the flow run fails with its message and the caller gets
-the same exception. A stage whose gate does not pass is a failed run of
-`close_stage_flow` too, with what is missing in the message: the stage was not closed.
-Flows return the services' typed results as plain data (statuses and dates as text).
+`run_roadmap_flow` is the demo: a parent run with one stage run per stage under it, each
+with its organisations' task runs, the emissaries' work simulated inside the stage run.
 """
 
 from __future__ import annotations
@@ -17,18 +29,31 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, Literal
+from uuid import UUID
 
-from prefect import flow
+from prefect import flow, task
+from prefect.states import Completed, Failed, State
 
 from flows.runtime import run_logger
 from roadmap.calendar import parse_day
-from roadmap.config import stage_keys_in_order
-from roadmap.errors import UserError
-from roadmap.i18n import current_locale, t
+from roadmap.config import load_stage_config, stage_keys_in_order
+from roadmap.i18n import current_locale, localized, t
 from roadmap.settings import get_settings
-from roadmap.stages.runs import StageClosed, StageStart, close_stage, start_stage
+from roadmap.stages.runs import (
+    StageClosed,
+    StageStart,
+    close_stage,
+    stage_detail,
+    stage_gate,
+    stage_participants,
+    start_stage,
+)
 from roadmap.store.models import StageStatus
+
+# The configured stages, as the choice the run form offers (config/stages.toml, read once
+# when the flows are loaded: a served process is restarted after the stages change).
+StageKey = Literal[tuple(stage_keys_in_order(get_settings()))]  # type: ignore[valid-type]
 
 # Messages of the demo flow only; the stage messages are the CLI's (roadmap.i18n).
 _DEMO_MESSAGES: dict[str, dict[str, str]] = {
@@ -49,9 +74,11 @@ _FIRST_START_AT = time(9, 0)
 _WORK_DONE_AT = time(12, 0)
 _CLOSE_AT = time(17, 0)
 
-
 # Where the flows' own progress lines go (Prefect's run logger); the demo listens to it.
 PROGRESS_LOGGER = "prefect.flow_runs"
+
+# Prefect states a flow run is still alive in: a stage it carries is not taken over.
+_LIVE_STATES = {"SCHEDULED", "PENDING", "RUNNING", "PAUSED", "CANCELLING"}
 
 
 def _demo_say(message: str, /, **values: object) -> str:
@@ -79,58 +106,353 @@ def _day(value: str | None, option: str) -> date | None:
     return None if value is None else parse_day(value, option)
 
 
-def _check_closed(result: StageClosed) -> None:
-    """A gate that did not pass fails the run, with everything that is missing."""
-    if result.status != StageStatus.closed:
-        missing = result.missing
-        heading = t("stage.gate_failed", key=result.stage, count=len(missing))
-        raise UserError(f"{heading} {'; '.join(missing)}")
+def _moment(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
+
+
+# --- names a person reads in the Prefect UI ------------------------------------------------
+
+
+def stage_title(key: str) -> str:
+    """'Этап 1. Формирование перечня основных инициатив' (the key itself if unknown)."""
+    try:
+        stage = load_stage_config(get_settings()).get(key)
+    except Exception:  # a name must never fail a run
+        return key
+    return t(
+        "flow.stage_run_name", order=stage.order, title=localized(stage.title_ru, stage.title_en)
+    )
+
+
+def _stage_run_name() -> str:
+    from prefect.runtime import flow_run
+
+    parameters = flow_run.parameters
+    region = parameters.get("region")
+    name = stage_title(str(parameters.get("key")))
+    return f"{name} · {region}" if region else name
+
+
+def artifact_key(region: str, stage: str, kind: str) -> str:
+    """A stable artifact key per region, stage and kind (Prefect allows a-z, 0-9 and '-')."""
+    raw = f"{region}-{stage}-{kind}".lower()
+    return "".join(c if c.isascii() and (c.isalnum() or c == "-") else "-" for c in raw)
+
+
+# --- the steps, shared by the production stage run and the demo ----------------------------
+
+
+def _issue_cache_key(context: Any, parameters: dict[str, Any]) -> str:
+    # Per flow run: a resumed run finds its task runs done; another run (another store, a
+    # later cycle) never reuses them.
+    return f"roadmap-issue-{parameters['flow_run_id']}-{parameters['key']}-{parameters['agency']}"
+
+
+@task(
+    name="issue-agency-tasks",
+    task_run_name="{agency} — {emissary}",
+    persist_result=True,
+    cache_key_fn=_issue_cache_key,
+)
+def issue_agency_tasks(
+    key: str,
+    agency: str,
+    emissary: str,
+    flow_run_id: str,
+    region: str | None = None,
+    now: str | None = None,
+) -> int:
+    """The stage's tasks of one organisation, for its emissary; returns how many were new."""
+    result = start_stage(
+        get_settings(),
+        key,
+        region_code=region,
+        now=_moment(now),
+        agencies=[agency],
+        flow_run_id=flow_run_id,
+    )
+    return result.tasks_created
+
+
+def issue_all(key: str, flow_run_id: str, region: str | None, now: str | None) -> int:
+    """One task run per organisation; returns how many tasks were created in all."""
+    participants = stage_participants(get_settings(), region_code=region)
+    futures = [
+        issue_agency_tasks(
+            key,
+            p.agency,
+            p.emissary or t("flow.no_emissary"),
+            flow_run_id,
+            region=region,
+            now=now,
+        )
+        for p in participants
+    ]
+    return sum(futures)
+
+
+def publish_board(key: str, region: str, missing: list[str], now: str | None = None) -> None:
+    """The stage's two artifacts: its tasks by organisation, and what its gate misses."""
+    from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+    settings = get_settings()
+    detail = stage_detail(settings, key, region_code=region, now=_moment(now))
+    names = {p.agency: p.name for p in stage_participants(settings, region_code=region)}
+    title = localized(detail.title_ru, detail.title_en)
+    rows = [
+        {
+            t("flow.col_agency"): f"{task_.agency} — {names.get(task_.agency, '')}",
+            t("flow.col_emissary"): task_.assignee or t("flow.no_emissary"),
+            t("flow.col_task"): task_.code,
+            t("flow.col_title"): task_.title,
+            t("flow.col_due"): task_.due.isoformat(),
+            t("flow.col_status"): t(f"status.{task_.status}"),
+        }
+        for task_ in detail.tasks_by_agency
+    ]
+    create_table_artifact(
+        key=artifact_key(region, key, "tasks"),
+        table=rows,
+        description=t("flow.artifact_tasks", title=title),
+    )
+    checked = datetime.now().astimezone().isoformat(timespec="minutes") if now is None else now
+    lines = [
+        t("flow.gate_heading", order=detail.order, title=title),
+        "",
+        t(
+            "flow.gate_summary",
+            status=t(f"status.{detail.status}"),
+            done=detail.tasks_done,
+            total=detail.tasks,
+            due=detail.due_on,
+            at=checked,
+        ),
+        "",
+    ]
+    if missing:
+        lines += [t("flow.gate_missing_heading", count=len(missing)), ""]
+        lines += [f"- {item}" for item in missing]
+        lines += ["", t("flow.gate_how")]
+    else:
+        lines.append(t("flow.gate_met"))
+    create_markdown_artifact(
+        key=artifact_key(region, key, "gate"),
+        markdown="\n".join(lines),
+        description=t("flow.artifact_gate", title=title),
+    )
+
+
+def check_gate(key: str, region: str, now: str | None = None) -> StageClosed:
+    """Close the stage if its gate holds; otherwise say what is missing (recorded in the
+    store only when the stage's run is past its due date, as `roadmap stage close` would)."""
+    settings = get_settings()
+    missing = stage_gate(settings, key, region_code=region, now=_moment(now))
+    if not missing:
+        closed = close_stage(settings, key, region_code=region, now=_moment(now))
+        if closed.status == StageStatus.closed:
+            return closed
+        missing = closed.missing
+    return StageClosed(stage=key, status=StageStatus.active, missing=missing)
+
+
+# --- the production stage run --------------------------------------------------------------
+
+
+def _flow_run_state(flow_run_id: str) -> str | None:
+    """The Prefect state type of a flow run, or None if the server does not know it."""
+    from prefect import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    with get_client(sync_client=True) as client:
+        try:
+            run = client.read_flow_run(UUID(flow_run_id))
+        except (ObjectNotFound, ValueError):
+            return None
+    return run.state.type.value if run.state else None
+
+
+def _suspend(message: str, key: str) -> None:
+    """Suspend this flow run with `message` on its state: no process is held until a resume.
+
+    Prefect's `suspend_flow_run` takes no message, so this proposes the same Suspended state
+    with one (the gate's missing items, shown on the run page). Each suspension has a key of
+    its own: a resumed run that finds the gate still unmet suspends again.
+    """
+    from prefect._flow_run_suspension import mark_flow_run_suspension_requested
+    from prefect.client.orchestration import get_client
+    from prefect.context import FlowRunContext
+    from prefect.exceptions import Pause
+    from prefect.states import Suspended
+    from prefect.utilities.engine import propose_state_sync
+
+    context = FlowRunContext.get()
+    run = context.flow_run
+    taken = run.empirical_policy.pause_keys or set()
+    pause_key = f"{key}-gate-{len(taken) + 1}"
+    proposed = Suspended(timeout_seconds=None, pause_key=pause_key, message=message)
+    with get_client(sync_client=True) as client:
+        state = propose_state_sync(client=client, state=proposed, flow_run_id=run.id)
+    if not state.is_paused():
+        raise RuntimeError(f"Flow run cannot be suspended: {state}")
+    mark_flow_run_suspension_requested(run.id, state)
+    raise Pause(state=state)
+
+
+def _can_suspend() -> bool:
+    """A run of a deployment, not a subflow: only such a run can wait suspended."""
+    from prefect.context import FlowRunContext
+
+    context = FlowRunContext.get()
+    run = context.flow_run if context else None
+    return bool(run and run.deployment_id and not run.parent_task_run_id)
 
 
 @flow(
-    name="start-stage",
-    flow_run_name="начать {key}",
-    description="Начать этап дорожной карты: поручения цифровым эмиссарам всех органов власти.",
+    name="roadmap-stage",
+    flow_run_name=_stage_run_name,
+    description=(
+        "Этап дорожной карты от начала до закрытия: поручения эмиссарам всех органов власти,"
+        " таблица поручений и условия закрытия; запуск ждёт сдачи результатов и закрывает этап."
+    ),
+    persist_result=True,
 )
-def start_stage_flow(key: str, on: str | None = None, region: str | None = None) -> dict[str, Any]:
-    """Start stage `key` (idempotent: a started or closed stage gets no new tasks).
+def stage_flow(key: StageKey, region: str | None = None, on: str | None = None) -> State:
+    """Провести этап: выдать поручения, ждать результатов, закрыть этап.
 
     Args:
-        key: stage key from config/stages.toml, e.g. "interviews".
-        on: start date YYYY-MM-DD in the region's calendar; default today.
-        region: region code; needed only when the store holds several regions.
+        key: этап (из config/stages.toml).
+        region: код региона; нужен, только если в хранилище несколько регионов.
+        on: дата начала этапа ГГГГ-ММ-ДД по календарю региона; по умолчанию сегодня.
     """
-    result = start_stage(get_settings(), key, on=_day(on, "on"), region_code=region)
-    run_logger().info(_started(result))
-    return _as_data(result)
+    from prefect.runtime import flow_run
+
+    settings = get_settings()
+    logger = run_logger()
+    me = str(flow_run.id)
+    opened = start_stage(
+        settings, key, on=_day(on, "on"), region_code=region, agencies=[], flow_run_id=me
+    )
+    if not opened.claimed and opened.flow_run_id:
+        other = opened.flow_run_id
+        state = _flow_run_state(other)
+        if state in _LIVE_STATES:
+            message = t("flow.followed_by_other", key=key, run=other, state=state)
+            logger.info(message)
+            return Completed(name=t("flow.state_followed"), message=message)
+        logger.warning(t("flow.taking_over", key=key, run=other, state=state))
+        opened = start_stage(
+            settings, key, region_code=region, agencies=[], flow_run_id=me, replacing=other
+        )
+    region_code = opened.region
+    if opened.status == StageStatus.closed:
+        publish_board(key, region_code, [])
+        return Completed(name=t("flow.state_already_closed"), message=t("stage.closed", key=key))
+    created = issue_all(key, me, region_code, None)
+    started = StageStart(
+        **{**_as_fields(opened), "tasks_created": created, "tasks": opened.tasks + created}
+    )
+    logger.info(_started(started))
+    result = check_gate(key, region_code)
+    publish_board(key, region_code, result.missing)
+    if result.status == StageStatus.closed:
+        logger.info(t("stage.closed", key=key))
+        return Completed(name=t("flow.state_closed"), message=t("stage.closed", key=key))
+    message = t("flow.waiting", missing="; ".join(result.missing))
+    logger.info(t("flow.waiting_log", key=key, count=len(result.missing)))
+    if _can_suspend():
+        _suspend(message, key)
+    return Failed(name=t("flow.state_gate_not_met"), message=message)
+
+
+def _as_fields(result: StageStart) -> dict[str, Any]:
+    return {name: getattr(result, name) for name in StageStart.__dataclass_fields__}
+
+
+# --- the demo ------------------------------------------------------------------------------
+
+
+def _demo_stage_name() -> str:
+    from prefect.runtime import flow_run
+
+    return stage_title(str(flow_run.parameters.get("key")))
+
+
+@task(name="simulate-emissaries", task_run_name="работа эмиссаров (моделирование)")
+def _simulate(key: str, at: str) -> dict[str, int]:
+    from roadmap.stages.simulation import simulate_stage_work
+
+    return simulate_stage_work(get_settings(), key, now=datetime.fromisoformat(at))
 
 
 @flow(
-    name="close-stage",
-    flow_run_name="закрыть {key}",
-    description="Закрыть этап дорожной карты, если выполнены условия его завершения.",
+    name="roadmap-stage-demo",
+    flow_run_name=_demo_stage_name,
+    description="Демонстрация одного этапа: поручения, смоделированная работа эмиссаров, закрытие.",
 )
-def close_stage_flow(key: str, region: str | None = None) -> dict[str, Any]:
-    """Close stage `key` if its gate passes; the run fails and names what is missing if not.
+def demo_stage_flow(key: str, start_at: str, region: str | None = None) -> dict[str, Any]:
+    """One stage of the demo as its own run: the same steps as `stage_flow`, with the
+    emissaries' work simulated on the due date and the gate checked at 17:00 that day."""
+    from prefect.runtime import flow_run
 
-    Args:
-        key: stage key from config/stages.toml, e.g. "interviews".
-        region: region code; needed only when the store holds several regions.
-    """
-    result = close_stage(get_settings(), key, region_code=region)
-    _check_closed(result)
-    run_logger().info(t("stage.closed", key=key))
-    return _as_data(result)
+    logger = run_logger()
+    settings = get_settings()
+    moment = datetime.fromisoformat(start_at)
+    me = str(flow_run.id)
+    opened = start_stage(
+        settings,
+        key,
+        on=moment.date(),
+        region_code=region,
+        now=moment,
+        agencies=[],
+        flow_run_id=me,
+    )
+    created = issue_all(key, me, opened.region, start_at)
+    started = StageStart(
+        **{**_as_fields(opened), "tasks_created": created, "tasks": opened.tasks + created}
+    )
+    logger.info(_started(started))
+    publish_board(
+        key, opened.region, stage_gate(settings, key, region_code=region, now=moment), start_at
+    )
+    work = _simulate(key, datetime.combine(opened.due_on, _WORK_DONE_AT).isoformat())
+    logger.info(
+        _demo_say("simulated", key=key, work=", ".join(f"{k} {v}" for k, v in work.items()))
+    )
+    close_at = datetime.combine(opened.due_on, _CLOSE_AT).isoformat()
+    closed = check_gate(key, opened.region, close_at)
+    publish_board(key, opened.region, closed.missing, close_at)
+    if closed.status != StageStatus.closed:
+        heading = t("stage.gate_failed", key=key, count=len(closed.missing))
+        return Failed(
+            name=t("flow.state_gate_not_met"), message=f"{heading} {'; '.join(closed.missing)}"
+        )
+    logger.info(t("stage.closed", key=key))
+    return {
+        "stage": key,
+        "started": _as_data(started),
+        "work": work,
+        "closed": _as_data(closed),
+        "close_at": close_at,
+    }
+
+
+def _demo_run_name() -> str:
+    from prefect.runtime import flow_run
+
+    region = flow_run.parameters.get("region")
+    return t("flow.demo_run_name", region=region) if region else t("flow.demo_run_name_any")
 
 
 @flow(
     name="run-roadmap",
-    description="Демонстрация: все этапы по порядку с моделированием работы эмиссаров.",
+    flow_run_name=_demo_run_name,
+    description="Демонстрация: все этапы по порядку, каждый своим запуском, с моделированием работы эмиссаров.",
 )
 def run_roadmap_flow(
     start_on: str | None = None, region: str | None = None
 ) -> list[dict[str, Any]]:
-    """Demo only: run every stage in order, simulating what the emissaries do in each.
+    """Demo only: every stage in order, each as a stage run under this one.
 
     Each stage's work is done on its due date, the stage closes that afternoon and the next
     one starts at that moment (region time), so the store ends with a plausible history.
@@ -143,35 +465,22 @@ def run_roadmap_flow(
     Returns:
         One item a stage: {"stage", "started", "work", "closed"} with the services' results.
     """
-    from roadmap.stages.simulation import simulate_stage_work
+    from roadmap.stages.runs import region_today
 
     settings = get_settings()
     logger = run_logger()
     keys = stage_keys_in_order(settings)
     first_day = _day(start_on, "start_on")
-    # None: the first stage starts now, on today's date in the region.
-    moment = None if first_day is None else datetime.combine(first_day, _FIRST_START_AT)
+    if first_day is None:
+        first_day = region_today(settings, region_code=region)
+    moment = datetime.combine(first_day, _FIRST_START_AT).isoformat()
     results: list[dict[str, Any]] = []
     for done, key in enumerate(keys, start=1):
-        started = start_stage(
-            settings,
-            key,
-            on=None if moment is None else moment.date(),
-            region_code=region,
-            now=moment,
-        )
-        logger.info(_started(started))
-        due_on = started.due_on
-        work = simulate_stage_work(settings, key, now=datetime.combine(due_on, _WORK_DONE_AT))
-        logger.info(
-            _demo_say("simulated", key=key, work=", ".join(f"{k} {v}" for k, v in work.items()))
-        )
-        moment = datetime.combine(due_on, _CLOSE_AT)
-        closed = close_stage(settings, key, region_code=region, now=moment)
-        _check_closed(closed)
-        logger.info(t("stage.closed", key=key))
+        state = demo_stage_flow(key, moment, region=region, return_state=True)
+        if not state.is_completed():
+            return state
+        result = state.result()
         logger.info(_demo_say("progress", done=done, total=len(keys)))
-        results.append(
-            {"stage": key, "started": _as_data(started), "work": work, "closed": _as_data(closed)}
-        )
+        moment = result.pop("close_at")
+        results.append(result)
     return results

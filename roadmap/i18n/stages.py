@@ -1,6 +1,101 @@
 """Messages of the stages: stage runs, gates, proposals, hypotheses, analysis, architecture."""
 
 MESSAGES: dict[str, dict[str, str]] = {
+    "status.open": {"ru": "открыто", "en": "open"},
+    "status.submitted": {"ru": "сдано", "en": "submitted"},
+    "status.accepted": {"ru": "принято", "en": "accepted"},
+    "status.returned": {"ru": "возвращено", "en": "returned"},
+    "status.cancelled": {"ru": "отменено", "en": "cancelled"},
+    "status.pending": {"ru": "не начат", "en": "pending"},
+    "status.active": {"ru": "идёт", "en": "active"},
+    "status.gate_failed": {"ru": "условия не выполнены", "en": "gate not met"},
+    "status.closed": {"ru": "закрыт", "en": "closed"},
+    "flow.stage_run_name": {
+        "ru": "Этап {order}. {title}",
+        "en": "Stage {order}. {title}",
+    },
+    "flow.issue_task_name": {
+        "ru": "{agency} — {emissary}",
+        "en": "{agency} — {emissary}",
+    },
+    "flow.no_emissary": {
+        "ru": "эмиссар не назначен",
+        "en": "no emissary named",
+    },
+    "flow.followed_by_other": {
+        "ru": "Этап {key} уже ведёт запуск Prefect {run} ({state}): новый запуск ничего не делает.",
+        "en": "Stage {key} is already carried by Prefect run {run} ({state}): this run does nothing.",
+    },
+    "flow.taking_over": {
+        "ru": "Запуск {run}, который вёл этап {key}, завершился ({state}) без закрытия этапа: этап продолжает этот запуск.",
+        "en": "Run {run}, which carried stage {key}, ended ({state}) without closing it: this run carries on.",
+    },
+    "flow.waiting": {
+        "ru": "Ожидает: {missing}",
+        "en": "Waiting for: {missing}",
+    },
+    "flow.waiting_log": {
+        "ru": "Этап {key} ждёт ({count}); запуск приостановлен до сдачи результатов или «Resume» координатора.",
+        "en": "Stage {key} waits ({count}); the run is suspended until results come in or the coordinator resumes it.",
+    },
+    "flow.state_closed": {
+        "ru": "Этап закрыт",
+        "en": "Stage closed",
+    },
+    "flow.state_already_closed": {
+        "ru": "Этап уже закрыт",
+        "en": "Stage already closed",
+    },
+    "flow.state_followed": {
+        "ru": "Этап уже ведётся",
+        "en": "Stage already carried",
+    },
+    "flow.state_gate_not_met": {
+        "ru": "Условия этапа не выполнены",
+        "en": "Stage gate not met",
+    },
+    "flow.artifact_tasks": {
+        "ru": "Поручения этапа «{title}»: органы власти, эмиссары, сроки и статусы.",
+        "en": "Tasks of the stage '{title}': bodies, emissaries, due dates and statuses.",
+    },
+    "flow.artifact_gate": {
+        "ru": "Условия закрытия этапа «{title}»: что ещё не выполнено.",
+        "en": "Exit criteria of the stage '{title}': what is still missing.",
+    },
+    "flow.gate_heading": {
+        "ru": "## Этап {order}. {title}",
+        "en": "## Stage {order}. {title}",
+    },
+    "flow.gate_summary": {
+        "ru": "Статус: **{status}**; сдано поручений {done} из {total}; срок {due}. Проверено {at}.",
+        "en": "Status: **{status}**; tasks handed in {done} of {total}; due {due}. Checked {at}.",
+    },
+    "flow.gate_missing_heading": {
+        "ru": "### Не выполнено ({count})",
+        "en": "### Missing ({count})",
+    },
+    "flow.gate_met": {
+        "ru": "Все условия этапа выполнены.",
+        "en": "Every exit criterion of the stage is met.",
+    },
+    "flow.gate_how": {
+        "ru": "Этап закроется сам, когда эмиссары сдадут результаты (`roadmap task submit`), или по кнопке «Resume» этого запуска.",
+        "en": "The stage closes by itself once the emissaries hand in their results (`roadmap task submit`), or with this run's Resume button.",
+    },
+    "flow.col_agency": {"ru": "Орган власти", "en": "Body"},
+    "flow.col_emissary": {"ru": "Эмиссар", "en": "Emissary"},
+    "flow.col_task": {"ru": "Поручение", "en": "Task"},
+    "flow.col_title": {"ru": "Содержание", "en": "Title"},
+    "flow.col_due": {"ru": "Срок", "en": "Due"},
+    "flow.col_status": {"ru": "Статус", "en": "Status"},
+    "flow.demo_run_name_any": {
+        "ru": "Демонстрация: все этапы",
+        "en": "Demo: every stage",
+    },
+    "flow.demo_run_name": {
+        "ru": "Демонстрация: все этапы ({region})",
+        "en": "Demo: every stage ({region})",
+    },
     "stage.unknown": {
         "ru": "Неизвестный этап '{key}' (есть: {known}).",
         "en": "Unknown stage '{key}' (known: {known}).",

@@ -66,9 +66,11 @@ def issue_agency_tasks(
     title: str,
     due_on: date,
     stage_run_id: int | None = None,
+    agencies: set[str] | None = None,
 ) -> int:
-    """One task from `template` for every agency's emissary; agencies that have it already
-    get nothing, so issuing twice creates nothing twice. Returns how many were created."""
+    """One task from `template` for every agency's emissary (or only those whose codes are
+    in `agencies`); agencies that have it already get nothing, so issuing twice creates
+    nothing twice. Returns how many were created."""
     same = (Task.strategy_id == scope.strategy.id, Task.template == template)
     have = set(
         scope.session.exec(
@@ -89,7 +91,7 @@ def issue_agency_tasks(
     taken = set(scope.session.exec(select(Task.code).where(Task.strategy_id == scope.strategy.id)))
     created = 0
     for agency in scope.agencies():
-        if agency.id in have:
+        if agency.id in have or (agencies is not None and agency.code not in agencies):
             continue
         code = _next_task_code(taken)
         taken.add(code)

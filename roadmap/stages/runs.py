@@ -46,6 +46,11 @@ class StageStart:
     due_on: date
     tasks_created: int
     tasks: int
+    # The Prefect flow run that follows the stage, if any; with `claimed` False it is
+    # another run than the one that asked (see `start_stage`'s `flow_run_id`).
+    flow_run_id: str | None = None
+    claimed: bool = True
+    region: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,9 +106,18 @@ def start_stage(
     on: date | None = None,
     region_code: str | None = None,
     now: datetime | None = None,
+    agencies: list[str] | None = None,
+    flow_run_id: str | None = None,
+    replacing: str | None = None,
 ) -> StageStart:
     """Open a stage: one task per agency and template, due `duration_days` working days
-    after the start date. Starting an open or closed stage again creates nothing."""
+    after the start date. Starting an open or closed stage again creates nothing.
+
+    `agencies` limits the tasks issued to those agencies' codes (`[]`: open the run only);
+    the stage flow issues them one agency at a time. `flow_run_id` claims the run for that
+    Prefect flow run: when another flow run follows the stage already (and it is not the
+    `replacing` one, a run that ended without closing the stage), nothing is done and the
+    result names that run with `claimed` False."""
     config = load_stage_config(settings)
     stage = config.get(key)
     with unit_of_work(settings, region_code, now) as scope:
@@ -128,7 +142,13 @@ def start_stage(
             )
             scope.session.add(run)
             scope.session.flush()
-        created = _open_stage_tasks(scope, run, stage) if run.status != StageStatus.closed else 0
+        claimed = flow_run_id is None or run.flow_run_id in (None, flow_run_id, replacing)
+        if flow_run_id is not None and claimed and run.status != StageStatus.closed:
+            run.flow_run_id = flow_run_id
+            scope.session.add(run)
+        created = 0
+        if claimed and run.status != StageStatus.closed:
+            created = _open_stage_tasks(scope, run, stage, agencies)
         total = len(_run_tasks(scope, run))
         return StageStart(
             stage=key,
@@ -137,6 +157,9 @@ def start_stage(
             due_on=run.due_on,
             tasks_created=created,
             tasks=total,
+            flow_run_id=run.flow_run_id,
+            claimed=claimed,
+            region=scope.region.code,
         )
 
 
@@ -169,7 +192,9 @@ def _run_tasks(scope: Scope, run: StageRun) -> list[Task]:
     return list(scope.session.exec(select(Task).where(Task.stage_run_id == run.id)))
 
 
-def _open_stage_tasks(scope: Scope, run: StageRun, stage: StageDef) -> int:
+def _open_stage_tasks(
+    scope: Scope, run: StageRun, stage: StageDef, agencies: list[str] | None = None
+) -> int:
     return sum(
         issue_agency_tasks(
             scope,
@@ -178,6 +203,7 @@ def _open_stage_tasks(scope: Scope, run: StageRun, stage: StageDef) -> int:
             title=template.title_ru,
             due_on=run.due_on,
             stage_run_id=run.id,
+            agencies=None if agencies is None else set(agencies),
         )
         for template in stage.tasks
     )
@@ -209,6 +235,63 @@ def close_stage(
             run.gate_missing = None
         scope.session.add(run)
         return StageClosed(stage=key, status=StageStatus(run.status), missing=missing)
+
+
+def stage_gate(
+    settings: Settings, key: str, *, region_code: str | None = None, now: datetime | None = None
+) -> list[str]:
+    """What the stage's gate misses right now, without closing or recording anything
+    (`close_stage` runs the same checks and records them)."""
+    config = load_stage_config(settings)
+    stage = config.get(key)
+    with unit_of_work(settings, region_code, now) as scope:
+        run = scope.runs().get(key)
+        if run is None:
+            raise UserError(t("stage.not_started", key=key))
+        if run.status == StageStatus.closed:
+            return []
+        return gate_missing(scope, run, stage, config)
+
+
+@dataclass(frozen=True, slots=True)
+class FollowedRun:
+    """A stage run that a Prefect flow run follows: signal it when its gate may have moved."""
+
+    region: str
+    stage: str
+    flow_run_id: str
+
+
+def followed_runs(
+    settings: Settings,
+    *,
+    region_code: str | None = None,
+    task_codes: list[str] | None = None,
+    stage: str | None = None,
+) -> list[FollowedRun]:
+    """The flow runs following the stages that a change may concern: those of the given
+    tasks' stage runs, or of `stage` in the current cycle, or else every open stage run of
+    the current cycle. Stage runs no flow run follows are left out."""
+    with unit_of_work(settings, region_code) as scope:
+        query = select(StageRun).where(
+            StageRun.strategy_id == scope.strategy.id, StageRun.flow_run_id.is_not(None)
+        )
+        if task_codes is not None:
+            run_ids = select(Task.stage_run_id).where(
+                Task.strategy_id == scope.strategy.id, Task.code.in_(task_codes)
+            )
+            query = query.where(StageRun.id.in_(run_ids))
+        else:
+            query = query.where(StageRun.cycle == scope.strategy.cycle)
+            if stage is not None:
+                query = query.where(StageRun.stage == stage)
+            else:
+                query = query.where(StageRun.status != StageStatus.closed.value)
+        return [
+            FollowedRun(region=scope.region.code, stage=run.stage, flow_run_id=run.flow_run_id)
+            for run in scope.session.exec(query.order_by(StageRun.stage))
+            if run.flow_run_id
+        ]
 
 
 def gate_missing(scope: Scope, run: StageRun, stage: StageDef, config: StageConfig) -> list[str]:
@@ -391,3 +474,34 @@ def stage_detail(
         ]
     fields = {name: getattr(row, name) for name in StageRow.__dataclass_fields__}
     return StageDetail(**fields, tasks_by_agency=tasks)
+
+
+def region_today(
+    settings: Settings, *, region_code: str | None = None, now: datetime | None = None
+) -> date:
+    """Today's date in the region (its timezone)."""
+    with unit_of_work(settings, region_code, now) as scope:
+        return scope.today
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    """An organisation that gets a stage's tasks, with its digital emissary."""
+
+    agency: str
+    name: str
+    emissary: str | None  # the emissary's name; None: no emissary named yet
+
+
+def stage_participants(settings: Settings, *, region_code: str | None = None) -> list[Participant]:
+    """Every organisation of the region (executive bodies and municipalities) in code order,
+    as a stage issues its tasks to them."""
+    with unit_of_work(settings, region_code) as scope:
+        people = {
+            p.id: p.name
+            for p in scope.session.exec(select(Person).where(Person.region_id == scope.region.id))
+        }
+        return [
+            Participant(agency=a.code, name=a.name, emissary=people.get(a.emissary_id))
+            for a in scope.agencies()
+        ]

@@ -385,6 +385,8 @@ class StageRun(SQLModel, table=True):
     started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     gate_missing: str | None = None  # JSON list of what the last failed gate check missed
+    # The Prefect flow run that carries this stage from start to close (a pointer only).
+    flow_run_id: str | None = Field(default=None, max_length=36, sa_type=sa.String(36))
 
 
 class Hypothesis(SQLModel, table=True):

@@ -25,6 +25,9 @@ RELEASED = {
     "0005_stage_cycles_and_task_history.py": (
         "2e0eadf131e6f8e4a1afff2c299e58f880fcab779a3af2db8ede03c9e40605ff"
     ),
+    "0006_stage_run_flow_run.py": (
+        "4f4f611dd1cc99fc8fdadb22a395db7b961ba39ec848119a21e58fd456c8c9a2"
+    ),
 }
 
 
