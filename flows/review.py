@@ -1,32 +1,37 @@
-"""Prefect flow of the yearly update: opens the review cycle (baseline version and a
-working-group task for every agency). Scheduled by flows/serve.py each year."""
+"""Prefect flows of the yearly update: open the review cycle (baseline version and a
+working-group task for every agency). Scheduled by flows/serve.py each year.
+
+The year is never guessed from a date a person did not choose: a scheduled run takes it
+from its scheduled date in the region (the 15 January run opens that year's review), a run
+started by hand must name it. So a rehearsal in November cannot open the wrong cycle and
+block the January run.
+"""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from prefect import flow
 
 from flows.runtime import run_logger
+from roadmap.errors import UserError
 from roadmap.i18n import t
 from roadmap.review.cycle import ReviewStarted, start_review, today_year
 from roadmap.settings import get_settings
 from roadmap.store.clock import read_now
 
 
-@flow(name="annual-review", description="Ежегодная актуализация стратегии: открыть цикл.")
-def annual_review_flow(
-    year: int | None = None, region: str | None = None, now: str | None = None
-) -> ReviewStarted:
-    """Open the review of `year` (default: the region's current year); idempotent.
+def _review_run_name() -> str:
+    from prefect.runtime import flow_run
 
-    Args:
-        year: the review's year; default: the year of `now` in the region.
-        region: region code; needed only when the store holds several regions.
-        now: ISO 8601 moment (default: now); without an offset, the region's own time.
-    """
-    settings = get_settings()
-    moment = read_now(settings, now, region, option="now")
-    year = year or today_year(settings, region, now=moment)
-    result = start_review(settings, year, region_code=region, now=moment)
+    parameters = flow_run.parameters
+    year = parameters.get("year") or (flow_run.scheduled_start_time or datetime.now()).year
+    return t("flow.review_run_name", year=year, region=parameters.get("region") or "")
+
+
+def open_review(year: int, region: str | None, moment: datetime | None) -> ReviewStarted:
+    """Open the year's review and log what it did (shared by the flows below)."""
+    result = start_review(get_settings(), year, region_code=region, now=moment)
     run_logger().info(
         t(
             "review.started",
@@ -37,3 +42,42 @@ def annual_review_flow(
         )
     )
     return result
+
+
+def _scheduled_year(region: str | None) -> int | None:
+    """The year of this run's scheduled date in the region, for a run made by a schedule."""
+    from prefect.context import FlowRunContext
+
+    context = FlowRunContext.get()
+    run = context.flow_run if context else None
+    if run is None or not run.auto_scheduled or run.expected_start_time is None:
+        return None
+    return today_year(get_settings(), region, now=run.expected_start_time)
+
+
+@flow(
+    name="annual-review",
+    flow_run_name=_review_run_name,
+    description="Ежегодная актуализация стратегии: снимок версии и поручения рабочим группам.",
+)
+def annual_review_flow(year: int | None = None, region: str | None = None) -> ReviewStarted:
+    """Открыть ежегодную актуализацию (повторный запуск ничего не создаёт дважды).
+
+    Args:
+        year: год актуализации; обязателен при запуске вручную, у запуска по расписанию — год даты запуска.
+        region: код региона; нужен, только если в хранилище несколько регионов.
+    """
+    year = year or _scheduled_year(region)
+    if year is None:
+        raise UserError(t("flow.review_year_needed"))
+    return open_review(year, region, None)
+
+
+@flow(
+    name="annual-review-demo",
+    flow_run_name=_review_run_name,
+    description="Демонстрация: ежегодная актуализация в заданный момент.",
+)
+def demo_review_flow(year: int, now: str | None = None, region: str | None = None) -> ReviewStarted:
+    """Demo only (not deployed): open the review of `year` at `now` (ISO 8601, region time)."""
+    return open_review(year, region, read_now(get_settings(), now, region, option="now"))

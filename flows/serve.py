@@ -1,43 +1,68 @@
-"""Serve the roadmap's Prefect deployments: `python -m flows.serve`.
+"""Serve the roadmap's Prefect deployments: `roadmap serve` (or `python -m flows.serve`).
 
-Coordinators start and close stages from the Prefect UI ("Run" on `start-stage/manual` or
-`close-stage/manual`) or from the command line::
+Coordinators start a stage from the Prefect UI: Deployments → `roadmap-stage` → the stage
+("Этап 2. Интервью с жителями…") → Run. The stage run issues the tasks, shows them and
+what its gate misses as artifacts, and waits suspended; it closes the stage by itself
+once the results are in, or when the coordinator presses Resume. From a shell::
 
-    prefect deployment run start-stage/manual -p key=interviews
-    prefect deployment run close-stage/manual -p key=interviews
+    prefect deployment run "roadmap-stage/Этап 2. Интервью с жителями для подтверждения гипотез"
 
 The process needs a real Prefect server (`prefect server start`, on PostgreSQL when
 shared) given by PREFECT_API_URL, and the roadmap store given by ROADMAP_DATABASE_URL;
 each flow run inherits this process's environment. Importing this module serves nothing.
 
-To add a deployment (the scheduled ones, e.g. the deadline sweep), add it to
-`deployments()`. Schedules take the region's timezone explicitly,
-`Cron("0 9 * * 1-5", timezone="Asia/Vladivostok")`: a bare cron string is read in UTC.
+Operations:
+- A clean stop leaves the schedules on (`pause_on_shutdown=False`): a 09:00 sweep that
+  came due while the process was down is run, late, when it is back.
+- Runs send heartbeats (flows/operations.py); a run whose process died is marked Crashed
+  by the automation this process sets up, instead of staying Running.
+- Retries of deliveries are scheduled only when something waits (flows/alerts.py).
+
+Schedules take the region's timezone explicitly, `Cron("0 9 * * *",
+timezone="Asia/Vladivostok")`: a bare cron string is read in UTC.
 """
 
 from __future__ import annotations
 
+import os
 import sys
+from typing import Any
 
 from prefect import serve
+from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
 from prefect.deployments.runner import EntrypointType, RunnerDeployment
 from prefect.settings import get_current_settings
+from prefect.utilities.annotations import freeze
 
-from flows.alerts import deadline_sweep_flow, dispatch_flow
+from flows.alerts import (
+    RETRY_DEPLOYMENT,
+    deadline_rehearsal_flow,
+    deadline_sweep_flow,
+    dispatch_flow,
+)
+from flows.operations import HEARTBEAT_SECONDS, ensure_automations
 from flows.review import annual_review_flow
-from flows.stages import close_stage_flow, start_stage_flow
-from roadmap.config import load_review_config
+from flows.stages import stage_flow, stage_title
+from roadmap.config import load_review_config, load_stage_config
 from roadmap.settings import get_settings
 
 # Every deployment carries these tags, so the UI can filter the roadmap's runs.
 TAGS = ["roadmap"]
+
+# Titles of the parameters in the Run form (Prefect shows a parameter's name otherwise).
+PARAMETER_TITLES = {
+    "key": "Этап",
+    "region": "Регион (код)",
+    "on": "Дата начала",
+    "year": "Год",
+    "now": "Момент (ISO 8601)",
+}
 
 
 def region_timezones() -> list[str]:
     """The timezones of the regions in the store (Asia/Vladivostok for an empty one)."""
     from sqlmodel import select
 
-    from roadmap.settings import get_settings
     from roadmap.store.models import Region
     from roadmap.store.unit_of_work import open_store
 
@@ -50,6 +75,48 @@ def region_timezones() -> list[str]:
     return zones or ["Asia/Vladivostok"]
 
 
+def _zone_name(zone: str) -> str:
+    return zone.replace("/", "-").lower()
+
+
+def _titled(deployment: RunnerDeployment) -> RunnerDeployment:
+    """Russian titles for the parameters of the Run form."""
+    for name, prop in deployment._parameter_openapi_schema.properties.items():
+        if name in PARAMETER_TITLES:
+            prop["title"] = PARAMETER_TITLES[name]
+    return deployment
+
+
+def _deploy(flow: Any, name: str, **options: Any) -> RunnerDeployment:
+    options["tags"] = [*TAGS, *options.get("tags", [])]
+    return _titled(
+        flow.to_deployment(name=name, entrypoint_type=EntrypointType.MODULE_PATH, **options)
+    )
+
+
+def stage_deployments() -> list[RunnerDeployment]:
+    """One deployment a configured stage, its key fixed; at most one run of a stage runs
+    its steps at a time (a second one waits, then reports the run that carries the stage)."""
+    config = load_stage_config(get_settings())
+    return [
+        _deploy(
+            stage_flow,
+            stage_title(stage.key),
+            parameters={"key": freeze(stage.key)},
+            description=(
+                f"{stage.title_ru}: поручения цифровым эмиссарам всех органов власти, срок"
+                f" {stage.duration_days} раб. дней. Запуск ждёт результатов и закрывает этап,"
+                " когда условия выполнены; «Resume» — проверить условия сейчас."
+            ),
+            concurrency_limit=ConcurrencyLimitConfig(
+                limit=1, collision_strategy=ConcurrencyLimitStrategy.ENQUEUE
+            ),
+            tags=["stages", f"stage:{stage.key}"],
+        )
+        for stage in config.stage
+    ]
+
+
 def deployments(timezones: list[str] | None = None) -> list[RunnerDeployment]:
     """Every deployment this process serves; building them contacts no Prefect server.
 
@@ -59,50 +126,49 @@ def deployments(timezones: list[str] | None = None) -> list[RunnerDeployment]:
     """
     from prefect.schedules import Cron
 
-    sweeps = [
-        deadline_sweep_flow.to_deployment(
-            name=f"daily-{zone.replace('/', '-').lower()}",
-            schedules=[Cron("0 9 * * *", timezone=zone)],
-            entrypoint_type=EntrypointType.MODULE_PATH,
-            description=f"Обход сроков в 09:00 по времени {zone}.",
-            tags=[*TAGS, "deadlines"],
-        )
-        for zone in (timezones if timezones is not None else region_timezones())
-    ]
+    zones = timezones if timezones is not None else region_timezones()
     review = load_review_config(get_settings())
     (month, day), at = review.month_day, review.at
-    reviews = [
-        annual_review_flow.to_deployment(
-            name=f"yearly-{zone.replace('/', '-').lower()}",
-            schedules=[Cron(f"{at.minute} {at.hour} {day} {month} *", timezone=zone)],
-            entrypoint_type=EntrypointType.MODULE_PATH,
-            description=f"Открыть ежегодную актуализацию ({zone}).",
-            tags=[*TAGS, "review"],
-        )
-        for zone in (timezones if timezones is not None else region_timezones())
-    ]
+    retry_flow, retry_name = RETRY_DEPLOYMENT.split("/")
+    assert retry_flow == dispatch_flow.name
     return [
-        *sweeps,
-        *reviews,
-        # Retries of failed deliveries between sweeps.
-        dispatch_flow.to_deployment(
-            name="every-15-minutes",
-            schedules=[Cron("*/15 * * * *", timezone="UTC")],
-            entrypoint_type=EntrypointType.MODULE_PATH,
-            tags=[*TAGS, "deadlines"],
+        *stage_deployments(),
+        *(
+            _deploy(
+                deadline_sweep_flow,
+                f"daily-{_zone_name(zone)}",
+                schedules=[Cron("0 9 * * *", timezone=zone)],
+                description=f"Обход сроков каждый день в 09:00 по времени {zone} (в рабочие дни региона).",
+                tags=["deadlines"],
+            )
+            for zone in zones
         ),
-        # Started by hand by a coordinator; no schedule.
-        start_stage_flow.to_deployment(
-            name="manual",
-            entrypoint_type=EntrypointType.MODULE_PATH,
-            description="Координатор начинает этап: поручения эмиссарам всех органов власти.",
-            tags=[*TAGS, "stages"],
+        *(
+            _deploy(
+                annual_review_flow,
+                f"yearly-{_zone_name(zone)}",
+                schedules=[Cron(f"{at.minute} {at.hour} {day} {month} *", timezone=zone)],
+                description=(
+                    f"Открыть ежегодную актуализацию {day:02d}.{month:02d} по времени {zone};"
+                    " год — год даты запуска (вручную — указать год)."
+                ),
+                tags=["review"],
+            )
+            for zone in zones
         ),
-        close_stage_flow.to_deployment(
-            name="manual",
-            entrypoint_type=EntrypointType.MODULE_PATH,
-            description="Координатор закрывает этап; запуск завершается ошибкой, если условия не выполнены.",
-            tags=[*TAGS, "stages"],
+        # Retries of failed deliveries, scheduled by the runs that leave something queued.
+        _deploy(
+            dispatch_flow,
+            retry_name,
+            description="Повтор доставки уведомлений; назначается сам, когда есть что повторить.",
+            tags=["deadlines", "retries"],
+        ),
+        # Rehearsals at a chosen moment: nothing written, nothing sent.
+        _deploy(
+            deadline_rehearsal_flow,
+            "rehearsal",
+            description="Репетиция обхода сроков на выбранный момент: что было бы отправлено; ничего не записывает.",
+            tags=["deadlines"],
         ),
     ]
 
@@ -115,7 +181,14 @@ def main() -> None:
             "PREFECT_API_URL не задан: запустите сервер Prefect (`prefect server start`) и укажите"
             " его адрес, например PREFECT_API_URL=http://127.0.0.1:4200/api"
         )
-    serve(*deployments())
+    from prefect import get_client
+
+    # Runs started by this process inherit its environment: they send heartbeats, which the
+    # crashed-runs automation watches.
+    os.environ["PREFECT_FLOWS_HEARTBEAT_FREQUENCY"] = str(HEARTBEAT_SECONDS)
+    with get_client(sync_client=True) as client:
+        ensure_automations(client)
+    serve(*deployments(), pause_on_shutdown=False)
 
 
 if __name__ == "__main__":

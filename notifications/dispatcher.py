@@ -457,3 +457,18 @@ def _item(session, alert: Alert, stage_titles: dict[str, str]) -> AlertItem:
         chain=chain,
         note=note,
     )
+
+
+def next_attempt(settings: Settings) -> datetime | None:
+    """When the next queued alert (planned, postponed or waiting to be retried) is due to
+    be tried, in UTC; None when nothing waits. The retry runs are scheduled by it."""
+    store = open_store(settings)
+    try:
+        with store.session() as session:
+            return session.exec(
+                select(sa.func.min(Alert.next_attempt_at)).where(
+                    Alert.status.in_([AlertStatus.pending.value, AlertStatus.failed.value])
+                )
+            ).one()
+    finally:
+        store.dispose()

@@ -51,6 +51,29 @@ def handles_user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def signal_stage_runs(
+    reason: str,
+    *,
+    region: str | None = None,
+    task_codes: list[str] | None = None,
+    stage: str | None = None,
+) -> None:
+    """After a change a stage's gate looks at: signal the Prefect runs that carry those
+    stages (flows/events.py; nothing without PREFECT_API_URL), warning on stderr if the
+    server does not answer. The change itself is saved already."""
+    import os
+
+    if not os.environ.get("PREFECT_API_URL"):
+        return
+    from flows.events import signal_stage_runs as signal
+
+    warning = signal(
+        current_settings(), reason, region_code=region, task_codes=task_codes, stage=stage
+    )
+    if warning:
+        get_console(stderr=True).print(f"[yellow]{escape(warning)}[/yellow]", soft_wrap=True)
+
+
 def current_settings():
     from roadmap.settings import get_settings
 

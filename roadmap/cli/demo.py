@@ -84,6 +84,14 @@ def run_demo(store: Path, *, start_on: str | None = None, review_now: str | None
     console.print("4. Ежегодная актуализация 2027 через Prefect:")
     yearly_update(console, settings, now=review_now)
     console.print(f"Готово за {time.perf_counter() - started:.0f} с.")
+    console.print(t("demo.where_to_look", home=_shown(home)), soft_wrap=True)
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 CHANGES = PROJECT_DIR / "examples" / "changes-2027.yaml"
@@ -92,7 +100,7 @@ CHANGES = PROJECT_DIR / "examples" / "changes-2027.yaml"
 def yearly_update(console: Console, settings: Any, now: str | None = None) -> None:
     """Open the 2027 review (flow), take the working groups' proposals, accept all but the
     one that conflicts, close it as version 2 and print the diff; at `now` (default: now)."""
-    from flows.review import annual_review_flow
+    from flows.review import demo_review_flow
     from flows.runtime import heartbeats_off
     from roadmap.cli.review import print_diff
     from roadmap.review.changes import read_changes
@@ -102,7 +110,7 @@ def yearly_update(console: Console, settings: Any, now: str | None = None) -> No
 
     moment = read_now(settings, now, option="now")
     with heartbeats_off():
-        annual_review_flow(year=2027, now=now)
+        demo_review_flow(year=2027, now=now)
     proposed = propose_changes(settings, read_changes(CHANGES), now=moment)
     console.print(
         f"   предложений: {len(proposed.created)}; противоречий: {len(proposed.conflicts)}"

@@ -21,6 +21,7 @@ from roadmap.cli.common import (
     options_error,
     read_in_region,
     read_now_option,
+    signal_stage_runs,
 )
 from roadmap.cli.render import (
     escape,
@@ -309,6 +310,7 @@ def _change_tasks(
     err = get_console(stderr=True)
     for warning in result.warnings:
         err.print(f"[yellow]{escape(warning)}[/yellow]", soft_wrap=True)
+    signal_stage_runs(f"task.{action}", region=region, task_codes=[t_.code for t_ in result.tasks])
     if as_json:
         print_json(result)
         return
@@ -356,6 +358,7 @@ def task_submit(
             region_code=region,
             now=read_now_option(now, region),
         )
+        signal_stage_runs("task.submit", region=region, stage=config_stage)
         if as_json:
             print_json({"stage": stage, "submitted": count})
             return

@@ -20,6 +20,7 @@ from roadmap.cli.common import (
     handles_user_errors,
     options_error,
     read_now_option,
+    signal_stage_runs,
 )
 from roadmap.cli.render import escape, get_console, jsonable, print_json, print_table
 from roadmap.errors import UserError
@@ -180,6 +181,8 @@ def stage_close(
     result = close_stage(
         current_settings(), key, region_code=region, now=read_now_option(now, region)
     )
+    if not result.missing:
+        signal_stage_runs("stage.close", region=region, stage=key)
     if as_json:
         print_json(result)
     elif result.missing:
@@ -261,6 +264,7 @@ def initiative_propose(
         }
     items = _records(file, ProposalIn, "proposals", single)
     result = propose_initiatives(current_settings(), items, region_code=region)
+    signal_stage_runs("stage.input", region=region)
     if as_json:
         print_json(result)
         return
@@ -281,6 +285,7 @@ def initiative_drop(
     from roadmap.stages.proposals import drop_initiative
 
     result = drop_initiative(current_settings(), code, region_code=region)
+    signal_stage_runs("stage.input", region=region)
     get_console().print(f"{result.code}: {result.status}")
 
 
@@ -309,6 +314,7 @@ def hypothesis_add(
     result = add_hypotheses(
         current_settings(), _records(file, HypothesisIn, "hypotheses", single), region_code=region
     )
+    signal_stage_runs("stage.input", region=region)
     get_console().print(t("records.saved", created=result.created, updated=result.updated))
 
 
@@ -375,6 +381,7 @@ def interview_add(
     result = add_interviews(
         current_settings(), _records(file, InterviewIn, "interviews", single), region_code=region
     )
+    signal_stage_runs("stage.input", region=region)
     if as_json:
         print_json(result)
         return
@@ -416,6 +423,7 @@ def analysis_score(
             raise UserError(t("score.bad_pair", value="initiative=…"))
         items = _records(None, ScoreIn, "scores", {"initiative": initiative, **pairs})
     result = record_scores(current_settings(), items, region_code=region)
+    signal_stage_runs("stage.input", region=region)
     get_console().print(t("records.scores", count=result.scores))
 
 
@@ -451,6 +459,7 @@ def analysis_run(
         region_code=region,
         now=read_now_option(now, region),
     )
+    signal_stage_runs("stage.input", region=region)
     if as_json:
         print_json(result)
         return
@@ -540,4 +549,5 @@ def architecture_decide(
     result = record_decisions(
         current_settings(), _records(file, DecisionIn, "decisions", single), region_code=region
     )
+    signal_stage_runs("stage.input", region=region)
     get_console().print(t("records.saved", created=result.created, updated=result.updated))

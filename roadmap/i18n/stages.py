@@ -88,6 +88,50 @@ MESSAGES: dict[str, dict[str, str]] = {
     "flow.col_title": {"ru": "Содержание", "en": "Title"},
     "flow.col_due": {"ru": "Срок", "en": "Due"},
     "flow.col_status": {"ru": "Статус", "en": "Status"},
+    "flow.signal_failed": {
+        "ru": "Изменение сохранено, но сервер Prefect не получил сигнал для запусков этапов ({count}): {error}. Нажмите «Resume» у запуска этапа или повторите позже.",
+        "en": "The change is saved, but the Prefect server did not take the signal for stage runs ({count}): {error}. Press Resume on the stage run or try again later.",
+    },
+    "flow.all_regions": {"ru": "все регионы", "en": "every region"},
+    "flow.sweep_run_name": {
+        "ru": "Обход сроков · {region} · {day}",
+        "en": "Deadline sweep · {region} · {day}",
+    },
+    "flow.rehearsal_run_name": {
+        "ru": "Репетиция обхода · {region} · на {now}",
+        "en": "Sweep rehearsal · {region} · at {now}",
+    },
+    "flow.dispatch_run_name": {
+        "ru": "Повтор доставки · {at}",
+        "en": "Delivery retry · {at}",
+    },
+    "flow.review_run_name": {
+        "ru": "Ежегодная актуализация {year} · {region}",
+        "en": "Yearly update {year} · {region}",
+    },
+    "flow.review_year_needed": {
+        "ru": "Укажите год актуализации (параметр year): запуск вручную не берёт год из даты, чтобы не открыть не тот цикл.",
+        "en": "Give the update's year (parameter year): a run started by hand does not take the year from the date, so as not to open the wrong cycle.",
+    },
+    "flow.retry_scheduled": {
+        "ru": "Следующий повтор доставки назначен на {at}.",
+        "en": "The next delivery retry is scheduled for {at}.",
+    },
+    "flow.state_nobody_reached": {
+        "ru": "Никому не доставлено",
+        "en": "Nobody reached",
+    },
+    "flow.state_partly_reached": {
+        "ru": "Доставлено не всем",
+        "en": "Not everyone reached",
+    },
+    "flow.rehearsal_artifact": {
+        "ru": "Репетиция на {now}: уведомлений было бы запланировано {count}; ничего не записано и не отправлено.",
+        "en": "Rehearsal at {now}: {count} alerts would be planned; nothing was written or sent.",
+    },
+    "flow.col_kind": {"ru": "Вид", "en": "Kind"},
+    "flow.col_rung": {"ru": "Ступень", "en": "Rung"},
+    "flow.col_working_days": {"ru": "Раб. дней", "en": "Working days"},
     "flow.demo_run_name_any": {
         "ru": "Демонстрация: все этапы",
         "en": "Demo: every stage",
