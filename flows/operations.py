@@ -80,15 +80,12 @@ def automations() -> list[Any]:
 
 
 def ensure_automations(client: Any) -> list[str]:
-    """Create each automation, or update the one of the same name; returns their names."""
+    """Make each automation anew (replacing any of the same name, so a changed definition
+    takes effect and none is doubled); returns their names."""
     names = []
     for automation in automations():
-        existing = client.read_automations_by_name(automation.name)
-        if existing:
-            client.update_automation(existing[0].id, automation)
-            for extra in existing[1:]:
-                client.delete_automation(extra.id)
-        else:
-            client.create_automation(automation)
+        for existing in client.read_automations_by_name(automation.name):
+            client.delete_automation(existing.id)
+        client.create_automation(automation)
         names.append(automation.name)
     return names

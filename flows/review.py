@@ -10,6 +10,7 @@ block the January run.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from prefect import flow
 
@@ -44,15 +45,14 @@ def open_review(year: int, region: str | None, moment: datetime | None) -> Revie
     return result
 
 
-def _scheduled_year(region: str | None) -> int | None:
-    """The year of this run's scheduled date in the region, for a run made by a schedule."""
-    from prefect.context import FlowRunContext
-
-    context = FlowRunContext.get()
-    run = context.flow_run if context else None
-    if run is None or not run.auto_scheduled or run.expected_start_time is None:
-        return None
-    return today_year(get_settings(), region, now=run.expected_start_time)
+def review_year(year: int | None, run: Any, region: str | None) -> int:
+    """The review's year: the one given, or for a run made by a schedule the year of its
+    scheduled date in the region; a run started by hand without one is refused."""
+    if year is not None:
+        return year
+    if run is not None and run.auto_scheduled and run.expected_start_time is not None:
+        return today_year(get_settings(), region, now=run.expected_start_time)
+    raise UserError(t("flow.review_year_needed"))
 
 
 @flow(
@@ -67,9 +67,10 @@ def annual_review_flow(year: int | None = None, region: str | None = None) -> Re
         year: год актуализации; обязателен при запуске вручную, у запуска по расписанию — год даты запуска.
         region: код региона; нужен, только если в хранилище несколько регионов.
     """
-    year = year or _scheduled_year(region)
-    if year is None:
-        raise UserError(t("flow.review_year_needed"))
+    from prefect.context import FlowRunContext
+
+    context = FlowRunContext.get()
+    year = review_year(year, context.flow_run if context else None, region)
     return open_review(year, region, None)
 
 

@@ -48,15 +48,18 @@ def quiet_prefect_env(home: Path) -> dict[str, str]:
     return env
 
 
-def wait_for(check: Callable[[], Any], what: str, *, limit: float = LIMIT_SECONDS) -> Any:
-    """Poll `check` until it returns something truthy; fail with `what` after `limit` s."""
+def wait_for(
+    check: Callable[[], Any], what: str | Callable[[], str], *, limit: float = LIMIT_SECONDS
+) -> Any:
+    """Poll `check` until it returns something truthy; fail with `what` (a text, or a
+    function that tells what was seen) after `limit` seconds."""
     deadline = time.monotonic() + limit
     while True:
         value = check()
         if value:
             return value
         if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting for {what}")
+            raise AssertionError(f"gave up waiting for {what() if callable(what) else what}")
         time.sleep(0.5)
 
 

@@ -38,9 +38,11 @@ def api_client(server: PrefectServer) -> Iterator[Any]:
     from prefect.client.orchestration import get_client
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
-        with get_client(sync_client=True) as client:
-            yield client
+    with (
+        temporary_settings(updates={PREFECT_API_URL: server.api_url}),
+        get_client(sync_client=True) as client,
+    ):
+        yield client
 
 
 def _deployment(client: Any, name: str) -> Any:
@@ -54,6 +56,12 @@ def _deployment(client: Any, name: str) -> Any:
 
 def _state(client: Any, run_id: Any) -> Any:
     return client.read_flow_run(run_id).state
+
+
+def _history(client: Any, run_id: Any) -> list[tuple[str, str, str]]:
+    """The run's states, oldest first, for a failure's message."""
+    states = client.read_flow_run_states(run_id)
+    return [(s.timestamp.isoformat(), s.name, (s.message or "")[:80]) for s in states]
 
 
 def _latest_artifact(client: Any, run_id: Any, key: str) -> Any:
@@ -163,7 +171,10 @@ def test_a_stage_run_waits_for_the_emissaries_and_closes_the_stage(
                 state = _state(client, carrier)
                 return state if state.is_paused() and state.timestamp > first_wait else None
 
-            again = wait_for(waiting_again, f"the run suspended again\n{serve.output()}")
+            again = wait_for(
+                waiting_again,
+                lambda: f"the run suspended again: {_history(client, carrier)}\n{serve.output()}",
+            )
             assert again.message == f"Ожидает: minzdrav: поручение {codes[-1]} не сдано" or (
                 codes[-1] in again.message and codes[0] not in again.message
             )

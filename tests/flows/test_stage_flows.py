@@ -6,63 +6,56 @@ backends. The stage logic itself is tested in tests/stages through roadmap.stage
 
 from __future__ import annotations
 
-import itertools
-
 import pytest
 
 from tests.support import Backend
 
 
-# One end-to-end run a backend: the stage services themselves are tested in tests/stages.
-def test_all_stages_run_through_prefect(prefect_server: None, loaded: Backend) -> None:
-    from flows.stages import run_roadmap_flow, start_stage_flow
-    from roadmap.config import stage_keys_in_order
-    from roadmap.errors import UserError
-    from roadmap.stages.runs import stage_overview
+def test_a_stage_run_outside_a_deployment_names_what_its_gate_misses(
+    prefect_server: None, loaded: Backend
+) -> None:
+    """Run in-process (no deployment, so it cannot wait suspended): the tasks are issued as
+    one task run per organisation, and the unmet gate is a named state with the missing
+    items as its message, not a crash. A second run takes over from the ended one and
+    issues nothing twice."""
+    from flows.stages import stage_flow
+    from roadmap.stages.runs import stage_detail
 
-    keys = stage_keys_in_order(loaded.settings)
-    assert len(keys) == 8
+    state = stage_flow("initiatives", on="2026-12-01", return_state=True)
+    assert state.is_failed()
+    assert state.name == "Условия этапа не выполнены"
+    tasks = stage_detail(loaded.settings, "initiatives").tasks_by_agency
+    assert len(tasks) == 11
+    assert state.message.startswith("Ожидает: ") and all(t.code in state.message for t in tasks)
+    assert "Traceback" not in state.message
 
-    state = run_roadmap_flow(start_on="2026-02-02", return_state=True)
-    assert state.is_completed(), state.message
-    results = state.result()
-    assert [r["stage"] for r in results] == keys
-    assert all(r["started"]["tasks_created"] > 0 for r in results)
+    again = stage_flow("initiatives", return_state=True)
+    assert again.name == "Условия этапа не выполнены"
+    assert len(stage_detail(loaded.settings, "initiatives").tasks_by_agency) == 11
 
-    overview = stage_overview(loaded.settings)
-    assert [(row.key, row.status) for row in overview] == [(k, "closed") for k in keys]
-    assert all(row.tasks > 0 and row.tasks_done == row.tasks for row in overview)
-    # Each stage starts when the previous one closed.
-    for before, after in itertools.pairwise(overview):
-        assert after.started_on == before.closed_on == before.due_on
-
-    # Starting a closed stage again creates nothing.
-    again = start_stage_flow(keys[0])
-    assert again["status"] == "closed"
-    assert again["tasks_created"] == 0
-    assert stage_overview(loaded.settings) == overview
-
-    # A user error fails the flow run with its message, and the caller gets the error.
-    failed = start_stage_flow("no_such_stage", return_state=True)
-    assert failed.is_failed()
-    assert "no_such_stage" in (failed.message or "")
-    with pytest.raises(UserError, match="no_such_stage"):
-        start_stage_flow("no_such_stage")
+    # An unknown stage is refused by the parameter's choice before anything runs.
+    with pytest.raises(Exception, match="Input should be .initiatives., .interviews."):
+        stage_flow("no_such_stage")
 
 
 def test_serve_builds_its_deployments_without_serving(prefect_env: None) -> None:
     from flows.serve import deployments
+    from flows.stages import stage_title
+    from roadmap.config import stage_keys_in_order
+    from roadmap.settings import get_settings
 
+    keys = stage_keys_in_order(get_settings())
     built = {
         (d.flow_name, d.name): d
         for d in deployments(timezones=["Asia/Vladivostok", "Europe/Kaliningrad"])
     }
-    assert set(built) == {
-        ("start-stage", "manual"),
-        ("close-stage", "manual"),
+    stages = {("roadmap-stage", stage_title(key)) for key in keys}
+    assert ("roadmap-stage", "Этап 1. Формирование перечня основных инициатив") in stages
+    assert set(built) == stages | {
         ("deadline-sweep", "daily-asia-vladivostok"),
         ("deadline-sweep", "daily-europe-kaliningrad"),
-        ("dispatch-alerts", "every-15-minutes"),
+        ("dispatch-alerts", "retries"),
+        ("deadline-rehearsal", "rehearsal"),
         ("annual-review", "yearly-asia-vladivostok"),
         ("annual-review", "yearly-europe-kaliningrad"),
     }
@@ -70,8 +63,21 @@ def test_serve_builds_its_deployments_without_serving(prefect_env: None) -> None
         # Importable from any working directory: the flows package is installed.
         assert deployment.entrypoint.startswith("flows.")
         assert "roadmap" in deployment.tags
-        if flow_name.endswith("-stage"):
-            assert not deployment.schedules  # started by coordinators, by hand
+        # Only the sweep and the yearly update run on a schedule; retries schedule
+        # themselves, stages and rehearsals are started by people.
+        assert bool(deployment.schedules) == (flow_name in ("deadline-sweep", "annual-review"))
+        schema = deployment._parameter_openapi_schema.properties
+        # No production schedule takes a moment: a test run cannot use up a day's alerts.
+        if deployment.schedules:
+            assert "now" not in schema
+        for name in schema:
+            assert schema[name]["title"] != name, f"{deployment.name}: {name} has no title"
+    for key in keys:
+        deployment = built[("roadmap-stage", stage_title(key))]
+        assert deployment.parameters == {"key": key}
+        assert deployment._parameter_openapi_schema.properties["key"]["enum"] == [key]
+        assert deployment.concurrency_limit == 1
+        assert f"stage:{key}" in deployment.tags
     sweep = built[("deadline-sweep", "daily-asia-vladivostok")].schedules[0].schedule
     # 09:00 in the region's own time, not UTC.
     assert (sweep.cron, sweep.timezone) == ("0 9 * * *", "Asia/Vladivostok")
@@ -82,57 +88,63 @@ def test_serve_builds_its_deployments_without_serving(prefect_env: None) -> None
 def test_stage_flow_parameters_are_what_coordinators_fill_in(prefect_env: None) -> None:
     from prefect.utilities.callables import parameter_schema
 
-    from flows.stages import close_stage_flow, start_stage_flow
+    from flows.alerts import deadline_sweep_flow
+    from flows.stages import stage_flow
+    from roadmap.config import stage_keys_in_order
+    from roadmap.settings import get_settings
 
-    start = parameter_schema(start_stage_flow)
-    assert (start.required, list(start.properties)) == (["key"], ["key", "on", "region"])
-    close = parameter_schema(close_stage_flow)
-    assert (close.required, list(close.properties)) == (["key"], ["key", "region"])
+    schema = parameter_schema(stage_flow)
+    assert (schema.required, list(schema.properties)) == (["key"], ["key", "region", "on"])
+    # The stage is a choice of the configured stages, not free text.
+    assert schema.properties["key"]["enum"] == stage_keys_in_order(get_settings())
+    assert list(parameter_schema(deadline_sweep_flow).properties) == ["region"]
 
 
-def test_deadline_sweep_runs_through_prefect(
+def test_a_rehearsal_shows_what_a_sweep_would_send_and_writes_nothing(
     prefect_server: None, loaded: Backend, tmp_path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The scheduled flow plans and delivers, and a second run sends nothing again."""
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-    from threading import Thread
+    """At a chosen moment: the planned alerts in its result and its artifact; no outbox row,
+    no dedupe key used up, nothing sent."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter
 
-    from flows.alerts import deadline_sweep_flow
+    from flows.alerts import deadline_rehearsal_flow
     from roadmap.settings import get_settings
     from tests.support import alert_settings
 
-    received: list[str] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            received.append(self.path)
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    Thread(target=server.serve_forever, daemon=True).start()
-    web = f"127.0.0.1:{server.server_address[1]}"
-    settings = alert_settings(
-        loaded.settings,
-        tmp_path,
-        {e: [f"json://{web}/{e}"] for e in ("e-minobr", "e-minsoc", "e-mincifra")},
-    )
-    monkeypatch.setenv("ROADMAP_CONFIG_DIR", str(settings.config_dir))
+    settings = alert_settings(loaded.settings, tmp_path, {"e-minobr": ["json://127.0.0.1:9/x"]})
     monkeypatch.setenv("ROADMAP_APPRISE_CONFIG", str(settings.apprise_config))
     get_settings.cache_clear()
-    try:
-        first = deadline_sweep_flow(now="2026-12-04T10:00")
-        second = deadline_sweep_flow(now="2026-12-04T11:00")
-    finally:
-        server.shutdown()
-        get_settings.cache_clear()
-    assert first.regions[0].planned == 3 and first.dispatch.sent == 3
-    assert second.regions[0].planned == 0 and second.dispatch.sent == 0
-    assert sorted(received) == ["/e-mincifra", "/e-minobr", "/e-minsoc"]
+    before = loaded.fingerprint()
+    state = deadline_rehearsal_flow(now="2026-12-04T10:00", return_state=True)
+    get_settings.cache_clear()
+    assert state.is_completed(), state.message
+    result = state.result()
+    assert result.dispatch is None and len(result.planned) == 3
+    assert loaded.fingerprint() == before
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(state.state_details.flow_run_id)
+        assert run.name == "Репетиция обхода · все регионы · на 2026-12-04T10:00"
+        [artifact] = client.read_artifacts(flow_run_filter=FlowRunFilter(id={"any_": [run.id]}))
+    assert len(artifact.data) == 3 and "ничего не записано" in artifact.description
+
+
+def test_a_sweep_that_reaches_nobody_fails_visibly() -> None:
+    from flows.alerts import sweep_outcome
+    from notifications.dispatcher import DispatchCounts
+    from notifications.job import DeadlineJobResult
+
+    def outcome(**counts: int):
+        return sweep_outcome(DeadlineJobResult([], [], DispatchCounts(**counts)))
+
+    nobody = outcome(digests=3, undeliverable=5)
+    assert nobody.is_failed() and nobody.name == "Никому не доставлено"
+    assert "5" in nobody.message
+    assert outcome(digests=2, failed=2).is_failed()
+    partly = outcome(digests=3, sent=2, undeliverable=1)
+    assert partly.is_completed() and partly.name == "Доставлено не всем"
+    assert outcome(digests=3, sent=3).name == "Completed"
+    assert outcome().is_completed()  # nothing was due
 
 
 @pytest.mark.parametrize("problem", ["missing", "empty"])
@@ -151,5 +163,5 @@ def test_deadline_sweep_flow_refuses_a_broken_apprise_config_before_writing(
     get_settings.cache_clear()
     before = loaded.fingerprint()
     with pytest.raises(UserError, match="ROADMAP_APPRISE_CONFIG"):
-        deadline_sweep_flow.fn(now="2026-12-04T10:00+10:00")
+        deadline_sweep_flow.fn()
     assert loaded.fingerprint() == before

@@ -1,0 +1,101 @@
+"""What the stage flow asks of the stage services: one organisation's tasks at a time, a
+claim for the flow run that carries the stage, the gate without writing, and which flow
+runs a change concerns. The flow itself runs through Prefect in tests/flows."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from roadmap.plan.tasks import submit_tasks
+from roadmap.stages.runs import (
+    close_stage,
+    followed_runs,
+    stage_detail,
+    stage_gate,
+    stage_participants,
+    start_stage,
+)
+from tests.support import Backend
+
+NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)  # 11:00 in Vladivostok
+ON = date(2026, 12, 1)
+RUN_A = "00000000-0000-4000-8000-00000000000a"
+RUN_B = "00000000-0000-4000-8000-00000000000b"
+
+
+def _tasks(backend: Backend) -> list[tuple[str, str, date]]:
+    detail = stage_detail(backend.settings, "initiatives", now=NOW)
+    return sorted((t.agency, t.title, t.due) for t in detail.tasks_by_agency)
+
+
+def test_one_organisation_at_a_time_gives_what_the_command_line_gives(loaded: Backend) -> None:
+    settings = loaded.settings
+    opened = start_stage(settings, "initiatives", on=ON, now=NOW, agencies=[], flow_run_id=RUN_A)
+    assert (opened.tasks_created, opened.tasks, opened.claimed) == (0, 0, True)
+    assert (opened.flow_run_id, opened.region) == (RUN_A, "PRI")
+    participants = stage_participants(settings)
+    assert len(participants) == 11
+    assert all(p.emissary for p in participants)
+    for p in participants:
+        one = start_stage(settings, "initiatives", now=NOW, agencies=[p.agency], flow_run_id=RUN_A)
+        assert one.tasks_created == 1
+        # Issued again (a resumed run whose cache is gone): nothing twice.
+        again = start_stage(
+            settings, "initiatives", now=NOW, agencies=[p.agency], flow_run_id=RUN_A
+        )
+        assert again.tasks_created == 0
+    by_flow = _tasks(loaded)
+    # The command line's start finds nothing left to issue, and the tasks are those it
+    # would have issued: one per organisation, due on the run's due date.
+    cli = start_stage(settings, "initiatives", now=NOW)
+    assert cli.tasks_created == 0 and cli.tasks == 11
+    assert [a for a, _, _ in by_flow] == sorted(p.agency for p in participants)
+    assert {due for _, _, due in by_flow} == {opened.due_on}
+
+
+def test_a_second_flow_run_is_told_which_run_carries_the_stage(loaded: Backend) -> None:
+    settings = loaded.settings
+    start_stage(settings, "initiatives", on=ON, now=NOW, agencies=[], flow_run_id=RUN_A)
+    before = loaded.fingerprint()
+    other = start_stage(settings, "initiatives", now=NOW, flow_run_id=RUN_B)
+    assert (other.claimed, other.flow_run_id, other.tasks_created) == (False, RUN_A, 0)
+    assert loaded.fingerprint() == before
+    # A run that ended without closing the stage is replaced by the one that asks.
+    taken = start_stage(settings, "initiatives", now=NOW, flow_run_id=RUN_B, replacing=RUN_A)
+    assert (taken.claimed, taken.flow_run_id, taken.tasks_created) == (True, RUN_B, 11)
+    # The command line needs no claim and takes none.
+    assert start_stage(settings, "initiatives", now=NOW).flow_run_id == RUN_B
+
+
+def test_the_gate_is_read_without_writing_and_agrees_with_close(loaded: Backend) -> None:
+    settings = loaded.settings
+    start_stage(settings, "initiatives", on=ON, now=NOW)
+    before = loaded.fingerprint()
+    missing = stage_gate(settings, "initiatives", now=NOW)
+    assert len(missing) == 11 and loaded.fingerprint() == before
+    assert close_stage(settings, "initiatives", now=NOW).missing == missing
+    submit_tasks(settings, stage="initiatives", now=NOW)
+    assert stage_gate(settings, "initiatives", now=NOW) == []
+    assert close_stage(settings, "initiatives", now=NOW).status == "closed"
+    assert stage_gate(settings, "initiatives", now=NOW) == []
+
+
+def test_a_change_concerns_the_flow_runs_of_its_stage_runs(loaded: Backend) -> None:
+    settings = loaded.settings
+    assert followed_runs(settings) == []
+    start_stage(settings, "initiatives", on=ON, now=NOW)
+    # A stage run no flow run carries is nobody's to signal.
+    assert followed_runs(settings) == []
+    start_stage(settings, "initiatives", now=NOW, flow_run_id=RUN_A)
+    codes = [t.code for t in stage_detail(settings, "initiatives").tasks_by_agency]
+    [run] = followed_runs(settings, task_codes=codes[:1])
+    assert (run.region, run.stage, run.flow_run_id) == ("PRI", "initiatives", RUN_A)
+    assert followed_runs(settings, task_codes=["T-999"]) == []
+    assert [r.stage for r in followed_runs(settings)] == ["initiatives"]
+    submit_tasks(settings, stage="initiatives", now=NOW)
+    close_stage(settings, "initiatives", now=NOW)
+    # Closed: no longer among the open ones, still found by its stage (a close from the
+    # command line completes the waiting run) and by its tasks.
+    assert followed_runs(settings) == []
+    assert [r.flow_run_id for r in followed_runs(settings, stage="initiatives")] == [RUN_A]
+    assert len(followed_runs(settings, task_codes=codes)) == 1
