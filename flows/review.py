@@ -27,7 +27,9 @@ def _review_run_name() -> str:
 
     parameters = flow_run.parameters
     year = parameters.get("year") or (flow_run.scheduled_start_time or datetime.now()).year
-    return t("flow.review_run_name", year=year, region=parameters.get("region") or "")
+    region = parameters.get("region")
+    name = t("flow.review_run_name", year=year)
+    return f"{name} · {region}" if region else name
 
 
 def open_review(year: int, region: str | None, moment: datetime | None) -> ReviewStarted:

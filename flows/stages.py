@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import Any, Literal
 from uuid import UUID
 
@@ -175,20 +175,26 @@ def issue_agency_tasks(
 
 
 def issue_all(key: str, flow_run_id: str, region: str | None, now: str | None) -> int:
-    """One task run per organisation; returns how many tasks were created in all."""
-    participants = stage_participants(get_settings(), region_code=region)
-    futures = [
-        issue_agency_tasks(
-            key,
-            p.agency,
-            p.emissary or t("flow.no_emissary"),
-            flow_run_id,
-            region=region,
-            now=now,
-        )
-        for p in participants
-    ]
-    return sum(futures)
+    """One task run per organisation that has no task of this stage run yet (a resumed
+    run adds task runs only for organisations added since); returns how many tasks were
+    created in all."""
+    settings = get_settings()
+    have = {
+        t_.agency
+        for t_ in stage_detail(settings, key, region_code=region, now=_moment(now)).tasks_by_agency
+    }
+    created = 0
+    for p in stage_participants(settings, region_code=region):
+        if p.agency not in have:
+            created += issue_agency_tasks(
+                key,
+                p.agency,
+                p.emissary or t("flow.no_emissary"),
+                flow_run_id,
+                region=region,
+                now=now,
+            )
+    return created
 
 
 def publish_board(key: str, region: str, missing: list[str], now: str | None = None) -> None:
@@ -201,12 +207,13 @@ def publish_board(key: str, region: str, missing: list[str], now: str | None = N
     title = localized(detail.title_ru, detail.title_en)
     rows = [
         {
-            t("flow.col_agency"): f"{task_.agency} — {names.get(task_.agency, '')}",
+            t("flow.col_agency"): task_.agency,
             t("flow.col_emissary"): task_.assignee or t("flow.no_emissary"),
             t("flow.col_task"): task_.code,
-            t("flow.col_title"): task_.title,
             t("flow.col_due"): task_.due.isoformat(),
             t("flow.col_status"): t(f"status.{task_.status}"),
+            t("flow.col_agency_name"): names.get(task_.agency, ""),
+            t("flow.col_title"): task_.title,
         }
         for task_ in detail.tasks_by_agency
     ]
@@ -215,7 +222,7 @@ def publish_board(key: str, region: str, missing: list[str], now: str | None = N
         table=rows,
         description=t("flow.artifact_tasks", title=title),
     )
-    checked = datetime.now().astimezone().isoformat(timespec="minutes") if now is None else now
+    checked = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC") if now is None else now
     lines = [
         t("flow.gate_heading", order=detail.order, title=title),
         "",
@@ -356,12 +363,33 @@ def stage_flow(key: StageKey, region: str | None = None, on: str | None = None) 
     publish_board(key, region_code, result.missing)
     if result.status == StageStatus.closed:
         logger.info(t("stage.closed", key=key))
+        if started_next := start_next_stage(key, region_code, me):
+            logger.info(t("flow.next_started", key=started_next))
         return Completed(name=t("flow.state_closed"), message=t("stage.closed", key=key))
     message = t("flow.waiting", missing="; ".join(result.missing))
     logger.info(t("flow.waiting_log", key=key, count=len(result.missing)))
     if _can_suspend():
         _suspend(message, key)
     return Failed(name=t("flow.state_gate_not_met"), message=message)
+
+
+def start_next_stage(key: str, region: str, flow_run_id: str) -> str | None:
+    """When the stage is configured to (`start_next_on_close`), start the next stage's run
+    from its deployment, once per closing run; returns the next stage's key, or None."""
+    config = load_stage_config(get_settings())
+    following = config.next(key)
+    if following is None or not config.get(key).start_next_on_close or not _can_suspend():
+        return None
+    from prefect.deployments import run_deployment
+
+    run_deployment(
+        f"{stage_flow.name}/{stage_title(following.key)}",
+        parameters={"region": region},
+        timeout=0,
+        as_subflow=False,
+        idempotency_key=f"roadmap-next-{flow_run_id}-{following.key}",
+    )
+    return following.key
 
 
 def _as_fields(result: StageStart) -> dict[str, Any]:

@@ -83,6 +83,8 @@ class StageDef(ConfigModel):
     duration_days: Annotated[int, Field(ge=1, le=400)]
     gate: list[GateCheck] = Field(default_factory=list)
     tasks: list[TaskTemplate] = Field(default_factory=list)
+    # The stage's Prefect run starts the next stage's run when it closes this one.
+    start_next_on_close: bool = False
 
     @model_validator(mode="after")
     def _unique_templates(self) -> StageDef:
@@ -145,6 +147,10 @@ class StageConfig(ConfigModel):
     def previous(self, key: str) -> StageDef | None:
         index = [s.key for s in self.stage].index(key)
         return self.stage[index - 1] if index else None
+
+    def next(self, key: str) -> StageDef | None:
+        index = [s.key for s in self.stage].index(key)
+        return self.stage[index + 1] if index + 1 < len(self.stage) else None
 
     def keys(self) -> list[str]:
         return [s.key for s in self.stage]

@@ -84,10 +84,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "flow.col_agency": {"ru": "Орган власти", "en": "Body"},
     "flow.col_emissary": {"ru": "Эмиссар", "en": "Emissary"},
+    "flow.col_agency_name": {"ru": "Наименование органа", "en": "Body's name"},
     "flow.col_task": {"ru": "Поручение", "en": "Task"},
     "flow.col_title": {"ru": "Содержание", "en": "Title"},
     "flow.col_due": {"ru": "Срок", "en": "Due"},
     "flow.col_status": {"ru": "Статус", "en": "Status"},
+    "flow.next_started": {
+        "ru": "Запущен следующий этап: {key}.",
+        "en": "The next stage started: {key}.",
+    },
     "flow.signal_failed": {
         "ru": "Изменение сохранено, но сервер Prefect не получил сигнал для запусков этапов ({count}): {error}. Нажмите «Resume» у запуска этапа или повторите позже.",
         "en": "The change is saved, but the Prefect server did not take the signal for stage runs ({count}): {error}. Press Resume on the stage run or try again later.",
@@ -106,8 +111,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Delivery retry · {at}",
     },
     "flow.review_run_name": {
-        "ru": "Ежегодная актуализация {year} · {region}",
-        "en": "Yearly update {year} · {region}",
+        "ru": "Ежегодная актуализация {year}",
+        "en": "Yearly update {year}",
     },
     "flow.review_year_needed": {
         "ru": "Укажите год актуализации (параметр year): запуск вручную не берёт год из даты, чтобы не открыть не тот цикл.",

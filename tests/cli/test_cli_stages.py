@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -222,3 +223,63 @@ def test_prune_keeps_the_tasks_stages_created(loaded: Backend) -> None:
     assert run("stage", "start", "initiatives", "--on", "2026-12-01").exit_code == 0
     dry = json.loads(run("import", str(PRIMORYE), "--prune", "--dry-run", "--json").stdout)
     assert dry["changes"]["tasks"]["deleted"] == 0
+
+
+RUN_ID = "00000000-0000-4000-8000-0000000000aa"
+
+
+def test_a_submission_signals_the_stage_run_that_waits_for_it(
+    loaded: Backend, http_sink, monkeypatch
+) -> None:
+    """With PREFECT_API_URL set, a change a gate looks at is one event per stage run a flow
+    run carries, naming that run; the store has the change first."""
+    from roadmap.stages.runs import stage_detail, start_stage
+
+    start_stage(loaded.settings, "initiatives", on=date(2026, 12, 1), flow_run_id=RUN_ID)
+    code = stage_detail(loaded.settings, "initiatives").tasks_by_agency[0].code
+    monkeypatch.setenv("PREFECT_API_URL", f"http://127.0.0.1:{http_sink.port}/api")
+
+    done = run("task", "submit", code, "--now", "2026-12-02T10:00")
+    assert done.exit_code == 0, done.output
+    [(path, body)] = http_sink.requests
+    assert path == "/api/events"
+    [event] = json.loads(body)
+    assert event["event"] == "roadmap.stage.changed"
+    assert event["resource"]["prefect.resource.id"] == "roadmap.stage.PRI.initiatives"
+    assert event["related"] == [
+        {"prefect.resource.id": f"prefect.flow-run.{RUN_ID}", "prefect.resource.role": "flow-run"}
+    ]
+    assert event["payload"] == {"reason": "task.submit"}
+
+    # A task of no stage run a flow carries (one of the example file's own): no event.
+    from roadmap.plan.queries import list_tasks
+    from tests.support import in_region
+
+    in_run = {t.code for t in stage_detail(loaded.settings, "initiatives").tasks_by_agency}
+    own = next(
+        t.code
+        for t in in_region(loaded, lambda s, r: list_tasks(s, r))
+        if t.status == "open" and t.code not in in_run
+    )
+    other = run("task", "submit", own, "--now", "2026-12-02T10:00")
+    assert other.exit_code == 0, other.output
+    assert len(http_sink.requests) == 1
+
+
+def test_a_change_is_saved_when_the_prefect_server_does_not_answer(
+    loaded: Backend, monkeypatch
+) -> None:
+    from roadmap.stages.runs import stage_detail, start_stage
+    from tests.flows.servers import free_port
+
+    start_stage(loaded.settings, "initiatives", on=date(2026, 12, 1), flow_run_id=RUN_ID)
+    code = stage_detail(loaded.settings, "initiatives").tasks_by_agency[0].code
+    monkeypatch.setenv("PREFECT_API_URL", f"http://127.0.0.1:{free_port()}/api")
+    done = run("task", "submit", code, "--now", "2026-12-02T10:00")
+    assert done.exit_code == 0, done.output
+    assert "сервер Prefect не получил сигнал" in done.stderr
+    assert "Resume" in done.stderr
+    statuses = {
+        t.code: t.status for t in stage_detail(loaded.settings, "initiatives").tasks_by_agency
+    }
+    assert statuses[code] == "submitted"

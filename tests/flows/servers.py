@@ -109,7 +109,11 @@ class PrefectServer:
         return env
 
     def start(self, extra_env: dict[str, str] | None = None) -> PrefectServer:
+        self.home.mkdir(parents=True, exist_ok=True)
         env = quiet_prefect_env(self.home)
+        # The UI asks the server where its API is: this port, not the default 4200.
+        env["PREFECT_UI_API_URL"] = self.api_url
+        env["PREFECT_SERVER_API_PORT"] = str(self.port)
         env.update(extra_env or {})
         self.child = start_child(
             "prefect-server",

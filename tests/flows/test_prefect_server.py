@@ -10,6 +10,7 @@ process. The store is the test's own (SQLite, and PostgreSQL when configured).
 from __future__ import annotations
 
 import json
+import shutil
 import signal
 import subprocess
 from collections.abc import Iterator
@@ -109,7 +110,15 @@ def test_a_stage_run_waits_for_the_emissaries_and_closes_the_stage(
 
     from roadmap.stages.runs import stage_history
 
-    serve = start_roadmap_serve(prefect_api, loaded.url, tmp_path)
+    # This region's coordinators let the closing of stage 1 start stage 2.
+    config = tmp_path / "config"
+    shutil.copytree(loaded.settings.config_dir, config)
+    stages = (config / "stages.toml").read_text("utf-8")
+    first = 'key = "initiatives"\n'
+    (config / "stages.toml").write_text(
+        stages.replace(first, first + "start_next_on_close = true\n", 1), "utf-8"
+    )
+    serve = start_roadmap_serve(prefect_api, loaded.url, tmp_path, ROADMAP_CONFIG_DIR=str(config))
     try:
         with api_client(prefect_api) as client:
             name = "roadmap-stage/Этап 1. Формирование перечня основных инициатив"
@@ -120,6 +129,7 @@ def test_a_stage_run_waits_for_the_emissaries_and_closes_the_stage(
             # Two coordinators press Run at once: one run carries the stage, the other
             # reports it and does nothing.
             runs = [client.create_flow_run_from_deployment(deployment.id) for _ in range(2)]
+            since = runs[0].created
             ids = [run.id for run in runs]
 
             def settled() -> list[Any] | None:
@@ -196,8 +206,30 @@ def test_a_stage_run_waits_for_the_emissaries_and_closes_the_stage(
             assert [r.status for r in closed] == ["closed"]
             gate = _latest_artifact(client, carrier, "pri-initiatives-gate")
             assert "Все условия этапа выполнены." in gate.data
-            # The cached task runs of the resumes issued nothing twice.
+            # The resumes issued nothing twice.
             assert len(_stage_tasks(loaded)) == 11
+
+            # Closing stage 1 started stage 2's run, which issued its tasks and waits.
+            second = wait_for(
+                lambda: _deployment(
+                    client, "roadmap-stage/Этап 2. Интервью с жителями для подтверждения гипотез"
+                ),
+                "stage 2's deployment",
+            )
+            next_run = wait_for(
+                lambda: [
+                    r
+                    for r in client.read_flow_runs(
+                        flow_run_filter=FlowRunFilter(deployment_id={"any_": [second.id]})
+                    )
+                    # (Runs of earlier tests, on other stores, are on the same server.)
+                    if r.state.is_paused() and r.created > since
+                ],
+                lambda: f"stage 2's run to wait\n{serve.output()}",
+            )
+            assert len(next_run) == 1
+            statuses = {r.key: r.status for r in stage_history(loaded.settings)}
+            assert statuses["interviews"] == "active"
     finally:
         serve.stop()
 

@@ -34,7 +34,7 @@ def test_a_stage_run_outside_a_deployment_names_what_its_gate_misses(
     assert len(stage_detail(loaded.settings, "initiatives").tasks_by_agency) == 11
 
     # An unknown stage is refused by the parameter's choice before anything runs.
-    with pytest.raises(Exception, match="Input should be .initiatives., .interviews."):
+    with pytest.raises(Exception, match=r"Input should be .initiatives., .interviews."):
         stage_flow("no_such_stage")
 
 
