@@ -48,6 +48,7 @@ def shoot(url: str, path: Path, profile: Path, size: str = "1440,1100") -> None:
             f"--user-data-dir={profile}",
             f"--window-size={size}",
             "--virtual-time-budget=30000",
+            "--run-all-compositor-stages-before-draw",
             f"--screenshot={path}",
             url,
         ],

@@ -6,6 +6,8 @@ backends. The stage logic itself is tested in tests/stages through roadmap.stage
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.support import Backend
@@ -126,7 +128,7 @@ def test_a_rehearsal_shows_what_a_sweep_would_send_and_writes_nothing(
         run = client.read_flow_run(state.state_details.flow_run_id)
         assert run.name == "Репетиция обхода · все регионы · на 2026-12-04T10:00"
         [artifact] = client.read_artifacts(flow_run_filter=FlowRunFilter(id={"any_": [run.id]}))
-    assert len(artifact.data) == 3 and "ничего не записано" in artifact.description
+    assert len(json.loads(artifact.data)) == 3 and "ничего не записано" in artifact.description
 
 
 def test_a_sweep_that_reaches_nobody_fails_visibly() -> None:
