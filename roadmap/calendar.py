@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -21,6 +21,109 @@ def _production_calendar() -> holidays.HolidayBase:
     return holidays.RU()
 
 
+class WorkingDayTable:
+    """Working days numbered over a span of whole years, so that "is a working day",
+    "working days between" and "add N working days" are lookups, not walks.
+
+    For the day with index i (days since the span's first day): `flags[i]` is 1 on a
+    working day; `counts[i]` is how many working days the span has up to and including it;
+    `ordinals[k]` is the date ordinal of the span's (k+1)-th working day. Built from the
+    production calendar and the overrides, for the years asked about; the span grows (is
+    rebuilt) when a date outside it comes, a few years at a time.
+    """
+
+    def __init__(self, days_off: frozenset[date], working_days: frozenset[date]):
+        self.days_off = days_off
+        self.working_days = working_days
+        # (first ordinal, first year, last year, flags, counts, ordinals): replaced whole.
+        self._span: tuple[int, int, int, bytes, list[int], list[int]] | None = None
+
+    def _is_working(self, day: date, production: holidays.HolidayBase) -> bool:
+        if day in self.working_days:
+            return True
+        if day in self.days_off:
+            return False
+        return production.is_working_day(day)
+
+    def _build(self, first_year: int, last_year: int) -> None:
+        production = _production_calendar()
+        start = date(first_year, 1, 1).toordinal()
+        end = date(last_year, 12, 31).toordinal()
+        flags = bytearray(end - start + 1)
+        counts = [0] * len(flags)
+        ordinals: list[int] = []
+        total = 0
+        for i in range(len(flags)):
+            if self._is_working(date.fromordinal(start + i), production):
+                flags[i] = 1
+                total += 1
+                ordinals.append(start + i)
+            counts[i] = total
+        self._span = (start, first_year, last_year, bytes(flags), counts, ordinals)
+
+    def span(self, *days: date) -> tuple[int, bytes, list[int], list[int]]:
+        """The table, grown to cover every one of `days` (with a year's margin)."""
+        low = min(d.year for d in days)
+        high = max(d.year for d in days)
+        if self._span is None:
+            self._build(max(MIN_YEAR, low - 1), min(MAX_YEAR, high + 2))
+        else:
+            _, first, last, *_ = self._span
+            if low < first or high > last:
+                self._build(max(MIN_YEAR, min(first, low - 2)), min(MAX_YEAR, max(last, high + 5)))
+        start, _, _, flags, counts, ordinals = self._span  # type: ignore[misc]
+        return start, flags, counts, ordinals
+
+    def is_working_day(self, day: date) -> bool:
+        start, flags, _, _ = self.span(day)
+        return bool(flags[day.toordinal() - start])
+
+    def between(self, start_day: date, end_day: date) -> int:
+        """Working days after `start_day` up to and including `end_day` (negative if
+        `end_day` is earlier: the working days after `end_day` up to `start_day`)."""
+        start, _, counts, _ = self.span(start_day, end_day)
+        return counts[end_day.toordinal() - start] - counts[start_day.toordinal() - start]
+
+    def add(self, day: date, count: int) -> date:
+        """The date `count` working days after `day` (`day` not counted; back if < 0)."""
+        # A year has at least 240 working days: the span needed is known before the lookup.
+        years = abs(count) // 240 + 1
+        reach = date(
+            max(MIN_YEAR, min(MAX_YEAR, day.year + (years if count >= 0 else -years))), 1, 1
+        )
+        start, flags, counts, ordinals = self.span(day, reach)
+        i = day.toordinal() - start
+        if count >= 0:
+            k = counts[i] + count - 1  # 0-based number of the target working day
+            return day if count == 0 else date.fromordinal(ordinals[k])
+        before = counts[i] - flags[i]  # working days strictly before `day`
+        return date.fromordinal(ordinals[before + count])
+
+    def next_working_day(self, day: date) -> date:
+        start, flags, counts, ordinals = self.span(day, date(min(MAX_YEAR, day.year + 1), 12, 31))
+        i = day.toordinal() - start
+        return day if flags[i] else date.fromordinal(ordinals[counts[i]])
+
+
+# The years a table may span: dates a user gives are limited to 2000–2100
+# (`_check_known_year`); arithmetic from them may reach a little past.
+MIN_YEAR, MAX_YEAR = 1990, 2110
+
+_TABLES: dict[tuple[frozenset[date], frozenset[date]], WorkingDayTable] = {}
+
+
+def working_day_table(
+    days_off: frozenset[date] = frozenset(), working_days: frozenset[date] = frozenset()
+) -> WorkingDayTable:
+    """One table per set of overrides, built once per process and shared by every
+    calendar with those overrides (every region without any shares one)."""
+    key = (days_off, working_days)
+    table = _TABLES.get(key)
+    if table is None:
+        table = _TABLES[key] = WorkingDayTable(days_off, working_days)
+    return table
+
+
 class RegionCalendar:
     def __init__(
         self,
@@ -32,6 +135,7 @@ class RegionCalendar:
         self.zone = ZoneInfo(timezone)
         self.days_off = days_off
         self.working_days = working_days
+        self.table = working_day_table(days_off, working_days)
 
     def local_date(self, now: datetime) -> date:
         return self.local_time(now).date()
@@ -44,27 +148,15 @@ class RegionCalendar:
         return moment.replace(tzinfo=self.zone) if moment.tzinfo is None else moment
 
     def is_working_day(self, day: date) -> bool:
-        if day in self.working_days:
-            return True
-        if day in self.days_off:
-            return False
-        return _production_calendar().is_working_day(day)
+        return self.table.is_working_day(day)
 
     def add_working_days(self, start: date, count: int) -> date:
         """The date `count` working days after `start` (start itself not counted)."""
-        day, step = start, (1 if count >= 0 else -1)
-        remaining = abs(count)
-        while remaining:
-            day += timedelta(days=step)
-            if self.is_working_day(day):
-                remaining -= 1
-        return day
+        return self.table.add(start, count)
 
     def next_working_day(self, day: date) -> date:
         """`day` itself if it is a working day, else the first working day after it."""
-        while not self.is_working_day(day):
-            day += timedelta(days=1)
-        return day
+        return self.table.next_working_day(day)
 
     def working_due(self, day: date, *, strict: bool, where: str) -> tuple[date, str | None]:
         """A due date as a person gave it: a working day stays; a day off moves to the next
@@ -79,15 +171,7 @@ class RegionCalendar:
 
     def working_days_between(self, start: date, end: date) -> int:
         """Working days after `start` up to and including `end`; negative if end < start."""
-        if end == start:
-            return 0
-        sign = 1 if end > start else -1
-        low, high = (start, end) if sign > 0 else (end, start)
-        count, day = 0, low
-        while day < high:
-            day += timedelta(days=1)
-            count += self.is_working_day(day)
-        return sign * count
+        return self.table.between(start, end)
 
 
 def parse_now(value: str | None, option: str = "--now") -> datetime:
