@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -81,17 +83,35 @@ def _alembic_config(connection: sa.Connection):
     return config
 
 
-def head_revision() -> str:
-    from alembic.script import ScriptDirectory
+@functools.cache
+def _revision_graph() -> dict[str, str | None]:
+    """{revision: the revision it follows}, read from the migration files' headers
+    without importing Alembic (every command checks the store's revision; Alembic costs
+    a tenth of a second to import and is needed only to migrate)."""
+    graph: dict[str, str | None] = {}
+    for path in sorted((MIGRATIONS_DIR / "versions").glob("*.py")):
+        text = path.read_text("utf-8")
+        revision = re.search(r'^revision: str = "([^"]+)"', text, re.M)
+        down = re.search(r'^down_revision: str \| None = (?:"([^"]+)"|None)', text, re.M)
+        if revision is None or down is None:
+            raise RuntimeError(f"{path.name}: no revision header")
+        graph[revision.group(1)] = down.group(1)
+    return graph
 
-    config = _alembic_config(None)  # type: ignore[arg-type]
-    return ScriptDirectory.from_config(config).get_current_head() or ""
+
+def head_revision() -> str:
+    graph = _revision_graph()
+    heads = set(graph) - {down for down in graph.values() if down}
+    if len(heads) != 1:
+        raise RuntimeError(f"migrations have {len(heads)} heads: {sorted(heads)}")
+    return heads.pop()
 
 
 def current_revision(connection: sa.Connection) -> str | None:
-    from alembic.runtime.migration import MigrationContext
-
-    return MigrationContext.configure(connection).get_current_revision()
+    """The store's schema revision (None for an empty store), as Alembic records it."""
+    if not sa.inspect(connection).has_table("alembic_version"):
+        return None
+    return connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def migrate(url: str) -> str:
@@ -115,9 +135,7 @@ def migrate(url: str) -> str:
 
 
 def _known_revisions() -> set[str]:
-    from alembic.script import ScriptDirectory
-
-    return {s.revision for s in ScriptDirectory.from_config(_alembic_config(None)).walk_revisions()}
+    return set(_revision_graph())
 
 
 def _reason(exc: DBAPIError) -> str:

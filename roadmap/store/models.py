@@ -515,6 +515,8 @@ class Alert(SQLModel, table=True):
     __table_args__ = (
         _one_of("status", AlertStatus),
         sa.Index("ix_alert_status_next", "status", "next_attempt_at"),
+        # The outbox lookups of one task's alerts (revive, cancel, acknowledgements).
+        sa.Index("ix_alert_task_id", "task_id"),
         sa.CheckConstraint("attempts >= 0", name="attempts_non_negative"),
     )
 

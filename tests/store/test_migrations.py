@@ -28,6 +28,9 @@ RELEASED = {
     "0006_stage_run_flow_run.py": (
         "4f4f611dd1cc99fc8fdadb22a395db7b961ba39ec848119a21e58fd456c8c9a2"
     ),
+    "0007_alert_task_index.py": (
+        "8238d70e567c669ff64e117c49193d2e5ddf80dfa4c2ea5d9d36d869ec21e280"
+    ),
 }
 
 
