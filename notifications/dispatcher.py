@@ -27,7 +27,6 @@ from notifications.templates import AlertItem, render_digest
 from roadmap.alerts.acknowledgements import acknowledgements
 from roadmap.alerts.config import Delivery, delivery_settings, ladder_for
 from roadmap.alerts.rules import TaskDeadline, next_window_start, still_due
-from roadmap.calendar import RegionCalendar
 from roadmap.config import load_stage_config
 from roadmap.errors import UserError
 from roadmap.i18n import t
@@ -46,7 +45,7 @@ from roadmap.store.models import (
     Strategy,
     Task,
 )
-from roadmap.store.unit_of_work import open_store
+from roadmap.store.unit_of_work import calendar_for, open_store
 
 RETRYABLE = (AlertStatus.pending.value, AlertStatus.failed.value)
 
@@ -268,7 +267,7 @@ def _prepare(
     alerts = _alerts(session, alert_ids)
     region = session.get(Region, person.region_id)
     opens = next_window_start(
-        RegionCalendar(region.timezone), ladder_for(run.settings, region.code), run.now
+        calendar_for(region, run.settings), ladder_for(run.settings, region.code), run.now
     )
     if opens > run.now:
         _postpone(session, alerts, opens)

@@ -9,7 +9,7 @@ a mistake in it is one message naming the file and the key.
 from __future__ import annotations
 
 import tomllib
-from datetime import time
+from datetime import date, time
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -205,3 +205,33 @@ class ReviewConfig(ConfigModel):
 
 def load_review_config(settings: Settings) -> ReviewConfig:
     return load_config(settings, "review.toml", ReviewConfig, required=False)
+
+
+class RegionDays(ConfigModel):
+    """A region's own calendar on top of the Russian production calendar."""
+
+    days_off: list[date] = Field(default_factory=list)
+    working_days: list[date] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _not_both(self) -> RegionDays:
+        both = sorted(set(self.days_off) & set(self.working_days))
+        if both:
+            raise ValueError(f"both a day off and a working day: {', '.join(map(str, both))}")
+        return self
+
+
+class CalendarConfig(ConfigModel):
+    regions: dict[str, RegionDays] = Field(default_factory=dict)
+
+
+def calendar_overrides(
+    settings: Settings, region_code: str
+) -> tuple[frozenset[date], frozenset[date]]:
+    """The region's (days off, working days) from config/calendar.toml (optional file)."""
+    days = load_config(settings, "calendar.toml", CalendarConfig, required=False).regions.get(
+        region_code
+    )
+    if days is None:
+        return frozenset(), frozenset()
+    return frozenset(days.days_off), frozenset(days.working_days)

@@ -25,7 +25,7 @@ from roadmap.store.models import (
     Strategy,
     Task,
 )
-from roadmap.store.unit_of_work import open_store, resolve_region
+from roadmap.store.unit_of_work import calendar_for, open_store, resolve_region
 
 
 class SweepStatus(StrEnum):
@@ -107,7 +107,7 @@ def _regions(session: Session, region_code: str | None) -> list[Region]:
 def _sweep_region(
     session: Session, settings: Settings, region: Region, moment: datetime
 ) -> tuple[RegionSweep, list[PlannedAlert]]:
-    calendar = RegionCalendar(region.timezone)
+    calendar = calendar_for(region, settings)
     ladder = ladder_for(settings, region.code)
     local_time = calendar.local_time(moment).isoformat(timespec="minutes")
     if not in_window(calendar, ladder, moment):

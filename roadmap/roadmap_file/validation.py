@@ -143,9 +143,12 @@ class _References:
         """A task due on a day off is due on the next working day (with a warning), or
         refused when strict: alerts and escalations count working days."""
         from roadmap.calendar import RegionCalendar
+        from roadmap.config import calendar_overrides
+        from roadmap.settings import get_settings
 
-        timezone = self.doc.region.timezone if self.doc.region else "UTC"
-        calendar = RegionCalendar(timezone)
+        region = self.doc.region
+        overrides = calendar_overrides(get_settings(), region.code) if region else ()
+        calendar = RegionCalendar(region.timezone if region else "UTC", *overrides)
         for index, task in self.lists.get("tasks", []):
             if calendar.is_working_day(task.due):
                 continue

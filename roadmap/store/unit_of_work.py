@@ -96,8 +96,14 @@ def current_strategy(session: Session, region: Region) -> Strategy:
     return strategy
 
 
-def calendar_for(region: Region) -> RegionCalendar:
-    return RegionCalendar(region.timezone)
+def calendar_for(region: Region, settings: Settings | None = None) -> RegionCalendar:
+    """The region's calendar: its timezone, the production calendar and the region's own
+    days from config/calendar.toml (of `settings`, default the environment's)."""
+    from roadmap.config import calendar_overrides
+    from roadmap.settings import get_settings
+
+    days_off, working_days = calendar_overrides(settings or get_settings(), region.code)
+    return RegionCalendar(region.timezone, days_off, working_days)
 
 
 @dataclass
@@ -157,6 +163,6 @@ def unit_of_work(
     """One unit of work on the region's current strategy, at `now` (default: the clock)."""
     with region_session(settings, region_code) as (session, region):
         strategy = current_strategy(session, region)
-        calendar = calendar_for(region)
+        calendar = calendar_for(region, settings)
         moment = calendar.aware(now).astimezone(UTC) if now else datetime.now(UTC)
         yield Scope(session, region, strategy, calendar, moment)

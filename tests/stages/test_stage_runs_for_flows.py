@@ -99,3 +99,42 @@ def test_a_change_concerns_the_flow_runs_of_its_stage_runs(loaded: Backend) -> N
     assert followed_runs(settings) == []
     assert [r.flow_run_id for r in followed_runs(settings, stage="initiatives")] == [RUN_A]
     assert len(followed_runs(settings, task_codes=codes)) == 1
+
+
+def test_a_regions_own_days_move_due_dates_and_quiet_the_sweep(
+    loaded: Backend, tmp_path, monkeypatch
+) -> None:
+    """config/calendar.toml: a regional holiday on 29 December 2026 (a Tuesday) is a day off
+    for stage due dates, working days left and the sweep, in that region only."""
+    import shutil
+
+    from roadmap.alerts.sweep import sweep
+    from roadmap.calendar import RegionCalendar
+    from roadmap.plan.queries import list_tasks
+    from roadmap.settings import get_settings
+    from tests.support import in_region
+
+    config = tmp_path / "config"
+    shutil.copytree(loaded.settings.config_dir, config)
+    (config / "calendar.toml").write_text("[regions.PRI]\ndays_off = [2026-12-29]\n", "utf-8")
+    monkeypatch.setenv("ROADMAP_CONFIG_DIR", str(config))
+    get_settings.cache_clear()
+    own = get_settings()
+    federal = RegionCalendar("Asia/Vladivostok")
+
+    started = start_stage(own, "initiatives", on=date(2026, 12, 28), now=NOW)
+    assert started.due_on == federal.add_working_days(date(2026, 12, 30), 14)
+    assert started.due_on > federal.add_working_days(date(2026, 12, 28), 15)
+    # Working days left count it too (seen from the 28th: one fewer than federally).
+    moment = datetime(2026, 12, 28, 1, 0, tzinfo=UTC)
+    rows = in_region(loaded, lambda s, r: list_tasks(s, r, now=moment))
+    left = {
+        r.working_days_left for r in rows if r.stage == "initiatives" and r.due == started.due_on
+    }
+    assert left == {federal.working_days_between(date(2026, 12, 28), started.due_on) - 1}
+    # On the regional holiday at 10:00 the sweep plans nothing in that region.
+    holiday = datetime(2026, 12, 29, 0, 0, tzinfo=UTC)  # 10:00 in Vladivostok
+    assert sweep(own, now=holiday, dry_run=True).regions[0].status != "swept"
+    plain = own.model_copy(update={"config_dir": loaded.settings.config_dir})
+    assert sweep(plain, now=holiday, dry_run=True).regions[0].status == "swept"
+    get_settings.cache_clear()
