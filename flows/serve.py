@@ -173,7 +173,54 @@ def deployments(timezones: list[str] | None = None) -> list[RunnerDeployment]:
     ]
 
 
-def main() -> None:
+def ensure_process_pool(client: Any, pool: str) -> None:
+    """Create the process work pool `pool` if the server has none of that name."""
+    from prefect.client.schemas.actions import WorkPoolCreate
+    from prefect.exceptions import ObjectNotFound
+    from prefect.workers.process import ProcessWorker
+
+    try:
+        client.read_work_pool(pool)
+    except ObjectNotFound:
+        client.create_work_pool(
+            WorkPoolCreate(
+                name=pool,
+                type="process",
+                description="Запуски дорожной карты: этапы, обход сроков, актуализация.",
+                base_job_template=ProcessWorker.get_default_base_job_template(),
+            )
+        )
+
+
+def deploy_to_pool(pool: str, timezones: list[str] | None = None) -> list[str]:
+    """Every deployment on the server, run by the workers of the process work pool `pool`
+    (`prefect worker start --pool POOL` on each machine); the server owns the schedules, so
+    a worker's restart loses nothing. Returns the deployments' full names."""
+    from prefect import get_client
+    from prefect.deployments.runner import deploy
+
+    built = deployments(timezones)
+    for deployment in built:
+        # Runs a worker starts send heartbeats, which the crashed-runs automation watches.
+        deployment.job_variables = {
+            **deployment.job_variables,
+            "env": {"PREFECT_FLOWS_HEARTBEAT_FREQUENCY": str(HEARTBEAT_SECONDS)},
+        }
+    with get_client(sync_client=True) as client:
+        ensure_process_pool(client, pool)
+        ensure_automations(client)
+    deploy(
+        *built,
+        work_pool_name=pool,
+        build=False,
+        push=False,
+        print_next_steps_message=False,
+        ignore_warnings=True,
+    )
+    return [f"{d.flow_name}/{d.name}" for d in built]
+
+
+def _require_api_url() -> None:
     if not get_current_settings().api.url:
         # Without it Prefect would serve against a temporary server without a UI that
         # disappears with this process: nobody could trigger the deployments.
@@ -181,6 +228,19 @@ def main() -> None:
             "PREFECT_API_URL не задан: запустите сервер Prefect (`prefect server start`) и укажите"
             " его адрес, например PREFECT_API_URL=http://127.0.0.1:4200/api"
         )
+
+
+def main(pool: str | None = None) -> None:
+    """Serve the deployments from this process, or with `pool`, deploy them to that
+    process work pool and return (workers run them)."""
+    _require_api_url()
+    if pool is not None:
+        names = deploy_to_pool(pool)
+        print(
+            f"Развёртываний в пуле «{pool}»: {len(names)}. Запустите на каждой машине:"
+            f" prefect worker start --pool {pool}"
+        )
+        return
     from prefect import get_client
 
     # Runs started by this process inherit its environment: they send heartbeats, which the

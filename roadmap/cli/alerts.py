@@ -143,8 +143,17 @@ def task_ack(
 
 
 @commands.command("serve")
-def serve_command() -> None:
+def serve_command(
+    pool: Annotated[
+        str | None,
+        typer.Option(
+            "--pool",
+            help="Развернуть в пул процессов Prefect и выйти: запуски выполняют воркеры"
+            " (`prefect worker start --pool ИМЯ`) на любых машинах.",
+        ),
+    ] = None,
+) -> None:
     """Обслуживать развёртывания Prefect: этапы по кнопке, обход сроков по расписанию."""
     from flows.serve import main
 
-    main()
+    main(pool)
