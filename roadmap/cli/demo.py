@@ -20,7 +20,6 @@ import typer
 
 from roadmap.cli.common import handles_user_errors
 from roadmap.i18n import localized, t
-from roadmap.settings import PROJECT_DIR, get_settings
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -40,6 +39,9 @@ def demo_command(
     run_demo(store)
 
 
+# The project's directory (as roadmap.settings.PROJECT_DIR, without importing the settings
+# machinery for `roadmap --help`).
+PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
 EXAMPLE = PROJECT_DIR / "examples" / "primorye.yaml"
 
 
@@ -58,6 +60,8 @@ def run_demo(store: Path, *, start_on: str | None = None, review_now: str | None
     store.parent.mkdir(parents=True, exist_ok=True)
     # The flows read the store from the environment: point it at the demo store only.
     os.environ["ROADMAP_DATABASE_URL"] = f"sqlite:///{store}"
+    from roadmap.settings import get_settings
+
     get_settings.cache_clear()
     settings = get_settings()
 

@@ -37,7 +37,13 @@ from roadmap.store.models import (
     ValueKind,
     roubles_to_kopecks,
 )
-from roadmap.store.unit_of_work import current_strategy, lock_region, open_store, resolve_region
+from roadmap.store.unit_of_work import (
+    current_strategy,
+    lock_region,
+    open_store,
+    resolve_region,
+    rows_by_code,
+)
 
 
 @dataclass
@@ -222,13 +228,6 @@ def _fill_context(session: Session, region: Region, strategy: Strategy, context:
     context.horizon = (strategy.start_year, strategy.end_year)
 
 
-def _by_code(session: Session, model: type, **where: Any) -> dict[str, Any]:
-    query = select(model)
-    for column, value in where.items():
-        query = query.where(getattr(model, column) == value)
-    return {row.code: row for row in session.exec(query.order_by(model.id))}
-
-
 @dataclass
 class _Refs:
     """What a list's rows point at: the region, its strategy, and the rows each kind has so far."""
@@ -259,7 +258,7 @@ class _Spec:
     def existing(self, session: Session, refs: _Refs) -> dict[Any, Any]:
         if self.load is not None:
             return self.load(session, refs)
-        return _by_code(session, self.model, **{f"{self.scope}_id": self._owner(refs)})
+        return rows_by_code(session, self.model, **{f"{self.scope}_id": self._owner(refs)})
 
     def _owner(self, refs: _Refs) -> int:
         return refs.region.id if self.scope == "region" else refs.strategy.id
@@ -382,7 +381,7 @@ def _apply(
     if doc.whole:
         region = _upsert_region(up, session, doc)
     assert region is not None
-    people = _by_code(session, Person, region_id=region.id)
+    people = rows_by_code(session, Person, region_id=region.id)
 
     def person(p: PersonIn, role: PersonRole) -> Person:
         values = {"region_id": region.id, "code": p.code, "name": p.name, "email": p.email}
@@ -399,7 +398,7 @@ def _apply(
         _upsert_sectors(up, session, doc, region, settings)
     assert strategy is not None
     refs = _Refs(
-        region, strategy, person, {"sectors": _by_code(session, Sector, region_id=region.id)}
+        region, strategy, person, {"sectors": rows_by_code(session, Sector, region_id=region.id)}
     )
     refs.rows["indicator values"] = _indicator_values(session, refs)
     for spec in _LISTS:
@@ -455,7 +454,7 @@ def _upsert_sectors(
     up: _Upserter, session: Session, doc: RoadmapDoc, region: Region, settings: Settings
 ) -> None:
     """The configured default sectors the region lacks, then the file's own."""
-    sectors = _by_code(session, Sector, region_id=region.id)
+    sectors = rows_by_code(session, Sector, region_id=region.id)
     defaults = [(c, n) for c, n in default_sectors(settings).items() if c not in sectors]
     for code, name in [*defaults, *((s.code, s.name) for s in doc.sectors)]:
         values = {"region_id": region.id, "code": code, "name": name}

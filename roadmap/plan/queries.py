@@ -12,7 +12,6 @@ from sqlmodel import Session, select
 
 from roadmap.errors import UserError
 from roadmap.i18n import t
-from roadmap.plan.importer import _by_code
 from roadmap.plan.money import plan_money
 from roadmap.store.models import (
     OPEN_TASK_STATUSES,
@@ -35,7 +34,7 @@ from roadmap.store.models import (
     ValueKind,
     kopecks_to_roubles,
 )
-from roadmap.store.unit_of_work import calendar_for, current_strategy
+from roadmap.store.unit_of_work import calendar_for, current_strategy, rows_by_code
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +161,7 @@ def _code_filter(
 ) -> int | None:
     if code is None:
         return None
-    known = _by_code(session, model, **where)
+    known = rows_by_code(session, model, **where)
     if code not in known:
         raise UserError(
             t("option.unknown_code", option=option, value=code, known=", ".join(sorted(known)))

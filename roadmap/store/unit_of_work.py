@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -94,6 +95,14 @@ def current_strategy(session: Session, region: Region) -> Strategy:
     if strategy is None:
         raise UserError(t("strategy.none", region=region.code))
     return strategy
+
+
+def rows_by_code(session: Session, model: type, **where: Any) -> dict[str, Any]:
+    """Rows of `model` matching `where` (column=value), by their code, in id order."""
+    query = select(model)
+    for column, value in where.items():
+        query = query.where(getattr(model, column) == value)
+    return {row.code: row for row in session.exec(query.order_by(model.id))}
 
 
 def calendar_for(region: Region, settings: Settings | None = None) -> RegionCalendar:
