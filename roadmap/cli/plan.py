@@ -211,12 +211,19 @@ def initiatives_list(
     )
 
 
+# Rows a person-facing table shows before it counts the rest.
+TABLE_ROWS = 200
+
+
 @tasks_app.command("list")
 @handles_user_errors
 def tasks_list(
     agency: Annotated[str | None, typer.Option("--agency", help="Код органа.")] = None,
     status: Annotated[str | None, typer.Option("--status", help="Статус поручения.")] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="Только просроченные.")] = False,
+    show_all: Annotated[
+        bool, typer.Option("--all", help=f"Все строки (по умолчанию первые {TABLE_ROWS}).")
+    ] = False,
     now: NowOpt = None,
     region: RegionOpt = None,
     as_json: JsonOpt = False,
@@ -247,6 +254,7 @@ def tasks_list(
         ],
         title_key="tasks",
         markup_columns={"left"},
+        limit=None if show_all else TABLE_ROWS,
     )
 
 

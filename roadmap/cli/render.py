@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any
 
-from roadmap.i18n import current_locale
+from roadmap.i18n import current_locale, t
 
 
 def get_console(stderr: bool = False):
@@ -80,8 +80,14 @@ def print_table(
     columns: list[tuple[str, str]],
     title_key: str | None = None,
     markup_columns: set[str] = frozenset(),
+    limit: int | None = None,
 ) -> None:
-    """One line per row; the first long text column ("name", "title") is cut to fit."""
+    """One line per row; the first long text column ("name", "title") is cut to fit.
+    With `limit`, only the first rows are shown and a line counts the rest (a person reads
+    a screen, not a million rows; --json gives every row)."""
+    total = len(rows)
+    if limit is not None and total > limit:
+        rows = rows[:limit]
     from rich.table import Table
     from rich.text import Text
 
@@ -90,7 +96,7 @@ def print_table(
     title = None
     if title_key:
         ru_title, en_title = _TITLES[title_key]
-        title = f"{en_title if en else ru_title}: {len(rows)}"
+        title = f"{en_title if en else ru_title}: {total}"
     headers = [key if en else header for key, header in columns]
     cells = [
         [
@@ -111,3 +117,5 @@ def print_table(
     for c in cells:
         table.add_row(*c)
     console.print(table)
+    if total > len(rows):
+        console.print(t("table.more_rows", shown=len(rows), more=total - len(rows)))

@@ -30,6 +30,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Tasks: {tasks}; overdue {overdue} (as of {today})",
     },
     "demo.stages": {"ru": "Этапы", "en": "Stages"},
+    "table.more_rows": {
+        "ru": "Показаны первые {shown}; ещё {more} — все строки: --all или --json.",
+        "en": "The first {shown} shown; {more} more — every row: --all or --json.",
+    },
     "demo.where_to_look": {
         "ru": "Запуски этапов, их поручения и артефакты — в интерфейсе Prefect: `PREFECT_HOME={home} .venv/bin/prefect server start`, затем http://127.0.0.1:4200/runs (запуск «Демонстрация: все этапы» и восемь этапов под ним).",
         "en": "The stage runs, their task runs and artifacts are in the Prefect UI: `PREFECT_HOME={home} .venv/bin/prefect server start`, then http://127.0.0.1:4200/runs (the run 'Demo: every stage' with eight stage runs under it).",

@@ -166,3 +166,20 @@ def test_summary_shows_budget_and_indicators(loaded: Backend) -> None:
     assert any(i["code"] == "SRV-ONLINE" for i in data["indicators"])
     text = run("summary")
     assert text.exit_code == 0 and "SRV-ONLINE" in text.stdout
+
+
+def test_a_long_task_list_shows_its_first_rows_and_counts_the_rest(
+    loaded: Backend, monkeypatch
+) -> None:
+    import roadmap.cli.plan as plan
+
+    monkeypatch.setattr(plan, "TABLE_ROWS", 5)
+    every = json.loads(run("tasks", "list", "--json", "--now", "2026-12-04T10:00").stdout)
+    assert len(every) > 5
+    short = run("tasks", "list", "--now", "2026-12-04T10:00")
+    assert short.exit_code == 0, short.output
+    assert f"Поручения: {len(every)}" in short.stdout
+    assert f"Показаны первые 5; ещё {len(every) - 5}" in short.stdout
+    assert every[5]["code"] not in short.stdout and every[4]["code"] in short.stdout
+    full = run("tasks", "list", "--all", "--now", "2026-12-04T10:00")
+    assert "Показаны первые" not in full.stdout and every[-1]["code"] in full.stdout
