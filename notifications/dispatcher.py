@@ -289,7 +289,9 @@ def _prepare(
         return None
     titles = run.stage_titles["en" if person.locale == "en" else "ru"]
     items = [_item(session, alert, titles) for alert in alerts]
-    subject, body = render_digest(person.name, items, person.locale)
+    subject, body = render_digest(
+        person.name, items, person.locale, limit=run.delivery.digest_items
+    )
     return _Digest(
         person_id=person_id,
         alert_ids=tuple(alert.id for alert in alerts),

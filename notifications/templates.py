@@ -29,16 +29,39 @@ def _what(item: AlertItem, locale: str) -> str:
     return translate(locale, f"digest.{item.kind}", n=abs(item.working_days))
 
 
-def render_digest(name: str, items: list[AlertItem], locale: str = "ru") -> tuple[str, str]:
-    """(subject, body) of one person's digest, in the person's locale."""
+# The order of urgency in a digest: what went wrong first, then the furthest overdue.
+_URGENCY = {
+    AlertKind.dead_letter: 0,
+    AlertKind.escalation: 1,
+    AlertKind.overdue: 2,
+    AlertKind.due: 3,
+    AlertKind.reminder: 4,
+}
+
+
+def urgency(item: AlertItem) -> tuple[int, int, str]:
+    """Sort key: kind of alert, then working days left (overdue ones are negative)."""
+    return (_URGENCY.get(item.kind, 5), item.working_days, item.task)
+
+
+def render_digest(
+    name: str, items: list[AlertItem], locale: str = "ru", limit: int | None = None
+) -> tuple[str, str]:
+    """(subject, body) of one person's digest, in the person's locale: the items most
+    urgent first; past `limit` of them, a line counts the rest (a digest of hundreds of
+    tasks is no message a person reads)."""
     say = functools.partial(translate, "en" if locale == "en" else "ru")
+    items = sorted(items, key=urgency)
     if len(items) == 1:
         subject = say("digest.subject_one", task=items[0].task, what=_what(items[0], locale))
     else:
         subject = say("digest.subject_many", count=len(items))
     lines = [say("digest.greeting", name=name), ""]
-    for item in items:
+    shown = items if limit is None else items[:limit]
+    for item in shown:
         lines += _item_lines(item, say, locale)
+    if len(items) > len(shown):
+        lines += ["", say("digest.more", count=len(items) - len(shown))]
     return subject, "\n".join(lines)
 
 

@@ -17,9 +17,11 @@ class Delivery:
     backoff_seconds: float = 300
     lease_seconds: float = 600
     timeout_seconds: float = 10
+    digest_items: int = 20  # a digest lists the most urgent ones and counts the rest
 
     def __post_init__(self) -> None:
         limits = {
+            "digest_items": (1, 1000),
             "max_attempts": (1, 100),
             "backoff_seconds": (0, 86_400),
             "lease_seconds": (1, 86_400),
@@ -31,8 +33,9 @@ class Delivery:
                 raise ValueError(f"{name} = {value!r}: a number is expected")
             if not low <= value <= high:
                 raise ValueError(f"{name} = {value}: expected {low}–{high}")
-        if not isinstance(self.max_attempts, int):
-            raise ValueError(f"max_attempts = {self.max_attempts}: a whole number is expected")
+        for name in ("max_attempts", "digest_items"):
+            if not isinstance(getattr(self, name), int):
+                raise ValueError(f"{name} = {getattr(self, name)}: a whole number is expected")
 
 
 def ladder_for(settings: Settings, region_code: str) -> Ladder:

@@ -34,6 +34,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Поручение {task}: {what}",
         "en": "Task {task}: {what}",
     },
+    "digest.more": {
+        "ru": "И ещё поручений: {count}. Полный список: `roadmap tasks list --agency …` или у координатора.",
+        "en": "And {count} more tasks. The full list: `roadmap tasks list --agency …` or from the coordinator.",
+    },
     "digest.subject_many": {
         "ru": "Сроки поручений: {count}",
         "en": "Task deadlines: {count}",

@@ -34,6 +34,29 @@ def test_digest_in_russian_and_english() -> None:
     assert body.count("4 working days overdue") == 2 and "Hello, P. Petrov!" in body
 
 
+def test_a_long_digest_lists_the_most_urgent_and_counts_the_rest() -> None:
+    from dataclasses import replace
+
+    reminders = [
+        replace(ITEM, kind="reminder", task=f"T-{100 + n}", working_days=1 + n % 7)
+        for n in range(25)
+    ]
+    overdue = [
+        replace(ITEM, kind="overdue", task=f"T-{200 + n}", working_days=-n) for n in range(6)
+    ]
+    subject, body = render_digest("Петров П. П.", [*reminders, ITEM, *overdue], "ru", limit=10)
+    assert subject == "Сроки поручений: 32"
+    listed = [line.split()[1] for line in body.splitlines() if line.startswith("• ")]
+    # The escalation, then the furthest overdue, then the reminders with the fewest days left.
+    assert listed[:7] == ["T-014", "T-205", "T-204", "T-203", "T-202", "T-201", "T-200"]
+    assert len(listed) == 10 and all(
+        code in {"T-100", "T-107", "T-114", "T-121"} for code in listed[7:10][:3]
+    )
+    assert "И ещё поручений: 22." in body
+    # Without a limit every item is there.
+    assert render_digest("П.", [*reminders, ITEM], "ru")[1].count("• ") == 26
+
+
 def test_acknowledgement_stops_escalation_to_that_person(loaded: Backend) -> None:
     runner = CliRunner()
     # T-002 (minobr) was due 4 Dec 2026; by 10 Dec it is 4 working days overdue.
