@@ -27,6 +27,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/federal.py
 
 # Mutation score of the alert and review rules (docs/mutation.md); takes tens of minutes.
 mutation: $(STAMP)

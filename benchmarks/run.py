@@ -128,7 +128,7 @@ def sweep_scaling(tmp: Path) -> list[tuple[str, float, float, str]]:
         samples = []
         for _ in range(5):
             start = time.perf_counter()
-            planned = sweep(settings, now=now, dry_run=True)["planned"]
+            planned = sweep(settings, now=now, dry_run=True).planned
             samples.append(time.perf_counter() - start)
         assert len(planned) == 20, len(planned)
         timings[total] = statistics.median(samples)
