@@ -27,13 +27,27 @@ def escape(text: str) -> str:
     return escape(text)
 
 
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    import dataclasses
+
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
+
+
 def jsonable(value: Any) -> Any:
     """Plain JSON data from a use case's typed result (dataclasses, pydantic models, enums)."""
     import dataclasses
     from enum import Enum
 
+    if isinstance(value, str | int | float | bool) and not isinstance(value, Enum):
+        return value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {name: jsonable(getattr(value, name)) for name in _field_names(type(value))}
     if hasattr(value, "model_dump"):
         return value.model_dump(mode="json")
     if isinstance(value, Enum):
@@ -47,8 +61,12 @@ def jsonable(value: Any) -> Any:
 
 def print_json(data: Any) -> None:
     """`--json` output: the typed result as JSON (dates, decimals and paths as text)."""
-    text = json.dumps(jsonable(data), ensure_ascii=False, indent=2, default=str)
-    sys.stdout.write(text + "\n")
+    # Streamed: a report of tens of thousands of rows is never one string in memory.
+    encoder = json.JSONEncoder(ensure_ascii=False, indent=2, default=str)
+    write = sys.stdout.write
+    for chunk in encoder.iterencode(jsonable(data)):
+        write(chunk)
+    write("\n")
 
 
 def fmt_money(value: Any) -> str:
