@@ -148,12 +148,10 @@ def sweep_planning(url: str) -> tuple[float, int]:
 
 
 def wall(command: list[str], env: dict[str, str], repeat: int = 5) -> float:
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        subprocess.run(command, env=env, check=True, capture_output=True)
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+    """Median wall time of a command (benchmarks/run.py's `timed`)."""
+    from benchmarks.run import timed
+
+    return timed(command, env, repeat)
 
 
 def peak_memory_mb(command: list[str], env: dict[str, str]) -> float:
