@@ -115,11 +115,6 @@ def main() -> None:
                 ui = server.api_url.removesuffix("/api")
                 profile = work / "chromium"
                 shoot(f"{ui}/runs/flow-run/{run.id}", OUT / "stage-run.png", profile)
-                shoot(
-                    f"{ui}/runs/flow-run/{run.id}?tab=Artifacts",
-                    OUT / "stage-run-artifacts.png",
-                    profile,
-                )
                 table = client.read_artifacts(
                     artifact_filter=ArtifactFilter(key={"any_": ["pri-initiatives-tasks"]}),
                     flow_run_filter=FlowRunFilter(id={"any_": [run.id]}),
