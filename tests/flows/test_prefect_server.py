@@ -238,7 +238,9 @@ def test_schedules_survive_a_restart_of_roadmap_serve(
     prefect_api: PrefectServer, loaded: Backend, tmp_path: Path
 ) -> None:
     """A clean stop leaves the schedules on and a run that came due meanwhile is run when the
-    process is back; the automations are there."""
+    process is back; the automations are there. (Prefect's side only: once, on SQLite.)"""
+    if loaded.name != "sqlite":
+        pytest.skip("the served process's restart does not depend on the store")
     from prefect.client.schemas.filters import FlowRunFilter
     from prefect.states import Scheduled
 
