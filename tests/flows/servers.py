@@ -33,9 +33,29 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _same_clock(env: dict[str, str]) -> None:
+    """Under `faketime -f '@…'` every new process starts at the given moment, so a child
+    started a minute later would be a minute behind the server: Prefect's scheduling
+    compares clocks across processes. Children get this process's clock instead, as an
+    offset from the real one (libfaketime's relative form)."""
+    if "FAKETIME" not in os.environ:
+        return
+    unfaked = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("LD_PRELOAD", "FAKETIME", "FAKETIME_SHARED")
+    }
+    real = subprocess.run(
+        ["date", "+%s.%N"], env=unfaked, capture_output=True, text=True, check=True
+    ).stdout
+    env["FAKETIME"] = f"{time.time() - float(real):+.0f}"
+
+
 def quiet_prefect_env(home: Path) -> dict[str, str]:
-    """A private, quiet Prefect for a child process (no analytics, nothing in ~/.prefect)."""
+    """A private, quiet Prefect for a child process (no analytics, nothing in ~/.prefect),
+    on this process's clock."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    _same_clock(env)
     env.update(
         {
             "PREFECT_HOME": str(home),
