@@ -25,7 +25,6 @@ timezone="Asia/Vladivostok")`: a bare cron string is read in UTC.
 from __future__ import annotations
 
 import os
-import sys
 from typing import Any
 
 from prefect import serve
@@ -44,6 +43,8 @@ from flows.operations import HEARTBEAT_SECONDS, ensure_automations
 from flows.review import annual_review_flow
 from flows.stages import stage_flow, stage_title
 from roadmap.config import load_review_config, load_stage_config
+from roadmap.errors import UserError
+from roadmap.i18n import t
 from roadmap.settings import get_settings
 
 # Every deployment carries these tags, so the UI can filter the roadmap's runs.
@@ -220,26 +221,28 @@ def deploy_to_pool(pool: str, timezones: list[str] | None = None) -> list[str]:
     return [f"{d.flow_name}/{d.name}" for d in built]
 
 
-def _require_api_url() -> None:
-    if not get_current_settings().api.url:
+def _require_server() -> None:
+    """A Prefect server must be named and must answer: one message (exit 2) otherwise."""
+    import httpx
+
+    url = get_current_settings().api.url
+    if not url:
         # Without it Prefect would serve against a temporary server without a UI that
         # disappears with this process: nobody could trigger the deployments.
-        sys.exit(
-            "PREFECT_API_URL не задан: запустите сервер Prefect (`prefect server start`) и укажите"
-            " его адрес, например PREFECT_API_URL=http://127.0.0.1:4200/api"
-        )
+        raise UserError(t("flow.no_api_url"))
+    try:
+        httpx.get(f"{url.rstrip('/')}/health", timeout=10).raise_for_status()
+    except httpx.HTTPError as exc:
+        raise UserError(t("flow.api_unreachable", url=url, error=type(exc).__name__)) from None
 
 
 def main(pool: str | None = None) -> None:
     """Serve the deployments from this process, or with `pool`, deploy them to that
     process work pool and return (workers run them)."""
-    _require_api_url()
+    _require_server()
     if pool is not None:
         names = deploy_to_pool(pool)
-        print(
-            f"Развёртываний в пуле «{pool}»: {len(names)}. Запустите на каждой машине:"
-            f" prefect worker start --pool {pool}"
-        )
+        print(t("flow.deployed_to_pool", pool=pool, count=len(names)))
         return
     from prefect import get_client
 

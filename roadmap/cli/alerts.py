@@ -143,6 +143,7 @@ def task_ack(
 
 
 @commands.command("serve")
+@handles_user_errors
 def serve_command(
     pool: Annotated[
         str | None,

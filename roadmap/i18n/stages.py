@@ -89,6 +89,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     "flow.col_title": {"ru": "Содержание", "en": "Title"},
     "flow.col_due": {"ru": "Срок", "en": "Due"},
     "flow.col_status": {"ru": "Статус", "en": "Status"},
+    "flow.no_api_url": {
+        "ru": "PREFECT_API_URL не задан: запустите сервер Prefect (`prefect server start`) и укажите его адрес, например PREFECT_API_URL=http://127.0.0.1:4200/api",
+        "en": "PREFECT_API_URL is not set: start a Prefect server (`prefect server start`) and give its address, e.g. PREFECT_API_URL=http://127.0.0.1:4200/api",
+    },
+    "flow.api_unreachable": {
+        "ru": "Сервер Prefect {url} не отвечает ({error}): запустите его или исправьте PREFECT_API_URL.",
+        "en": "The Prefect server {url} does not answer ({error}): start it or correct PREFECT_API_URL.",
+    },
+    "flow.deployed_to_pool": {
+        "ru": "Развёртываний в пуле «{pool}»: {count}. Запустите на каждой машине: prefect worker start --pool {pool}",
+        "en": "Deployments in the pool '{pool}': {count}. On each machine run: prefect worker start --pool {pool}",
+    },
     "flow.next_started": {
         "ru": "Запущен следующий этап: {key}.",
         "en": "The next stage started: {key}.",

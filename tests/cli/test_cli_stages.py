@@ -6,6 +6,7 @@ import json
 from datetime import date
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from roadmap.cli.app import app
@@ -283,3 +284,30 @@ def test_a_change_is_saved_when_the_prefect_server_does_not_answer(
         t.code: t.status for t in stage_detail(loaded.settings, "initiatives").tasks_by_agency
     }
     assert statuses[code] == "submitted"
+
+
+@pytest.mark.parametrize("api_url", [None, "unreachable"])
+def test_serve_without_a_prefect_server_is_one_message(
+    loaded: Backend, api_url: str | None
+) -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.flows.servers import free_port
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    if api_url:
+        env["PREFECT_API_URL"] = f"http://127.0.0.1:{free_port()}/api"
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "roadmap"), "serve"],
+        env=env | {"ROADMAP_DATABASE_URL": loaded.url},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    expected = "не отвечает" if api_url else "PREFECT_API_URL не задан"
+    assert expected in done.stderr
