@@ -260,6 +260,82 @@ def measure(sizes: list[int], work: Path) -> list[dict]:
     return rows
 
 
+def store_with_agencies(path: Path, count: int) -> str:
+    """The example with `count` organisations in all (more added with their emissaries)."""
+    import sqlalchemy as sa
+
+    from roadmap.plan.importer import import_roadmap
+    from roadmap.settings import Settings
+    from roadmap.store.unit_of_work import init_store
+
+    url = f"sqlite:///{path}"
+    settings = Settings(database_url=url)
+    init_store(settings)
+    import_roadmap(settings, ROOT / "examples" / "primorye.yaml")
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        region = connection.execute(sa.text("SELECT id FROM region")).scalar()
+        have = connection.execute(sa.text("SELECT count(*) FROM agency")).scalar()
+        for n in range(have, count):
+            person = connection.execute(
+                sa.text(
+                    "INSERT INTO person (region_id, code, name, role, locale)"
+                    " VALUES (:r, :c, :n, 'emissary', 'ru') RETURNING id"
+                ),
+                {"r": region, "c": f"e-bench-{n}", "n": f"Эмиссар {n}"},
+            ).scalar()
+            connection.execute(
+                sa.text(
+                    "INSERT INTO agency (region_id, code, name, kind, emissary_id)"
+                    " VALUES (:r, :c, :n, 'municipality', :p)"
+                ),
+                {"r": region, "c": f"mo-{n}", "n": f"Муниципальное образование {n}", "p": person},
+            )
+    engine.dispose()
+    return url
+
+
+def stage_start_overhead(work: Path, agencies: int = 50) -> list[dict]:
+    """Starting stage 1 for a region of `agencies` organisations: the stage flow (a task
+    run per organisation, the artifacts, the gate) against the direct service call, both in
+    one process after Prefect's temporary server has started (its start is excluded)."""
+    from flows.runtime import configure_local_prefect, heartbeats_off
+
+    configure_local_prefect(work / "prefect")
+    from flows.stages import stage_flow
+    from roadmap.settings import get_settings
+    from roadmap.stages.runs import start_stage
+
+    warm = store_with_agencies(work / "warm.db", agencies)
+    os.environ["ROADMAP_DATABASE_URL"] = warm
+    get_settings.cache_clear()
+    with heartbeats_off():
+        stage_flow("initiatives", on="2026-12-01", return_state=True)  # starts the server
+        direct, flowed = [], []
+        for n in range(3):
+            url = store_with_agencies(work / f"direct-{n}.db", agencies)
+            os.environ["ROADMAP_DATABASE_URL"] = url
+            get_settings.cache_clear()
+            start = time.perf_counter()
+            start_stage(get_settings(), "initiatives", on=TODAY)
+            direct.append(time.perf_counter() - start)
+            url = store_with_agencies(work / f"flow-{n}.db", agencies)
+            os.environ["ROADMAP_DATABASE_URL"] = url
+            get_settings.cache_clear()
+            start = time.perf_counter()
+            stage_flow("initiatives", on="2026-12-04", return_state=True)
+            flowed.append(time.perf_counter() - start)
+    return [
+        {
+            "what": f"stage start for {agencies} organisations through Prefect (a task run each, artifacts, gate)",
+            "value": statistics.median(flowed),
+            "baseline": "the direct service call",
+            "base": statistics.median(direct),
+            "target": None,
+        }
+    ]
+
+
 def table(rows: list[dict]) -> str:
     lines = [
         "| what | measured | baseline | baseline value | ratio | target | met |",
@@ -288,6 +364,7 @@ def main(argv: list[str]) -> None:
     sizes = [int(a) for a in argv] or [100_000, 1_000_000]
     with tempfile.TemporaryDirectory() as tmp:
         rows = measure(sizes, Path(tmp))
+        rows += stage_start_overhead(Path(tmp))
     print(table(rows))
     print(json.dumps({"sizes": sizes, "measured": datetime.now(UTC).isoformat()}))
 
