@@ -250,8 +250,9 @@ def publish_board(key: str, region: str, missing: list[str], now: str | None = N
 
 
 def check_gate(key: str, region: str, now: str | None = None) -> StageClosed:
-    """Close the stage if its gate holds; otherwise say what is missing (recorded in the
-    store only when the stage's run is past its due date, as `roadmap stage close` would)."""
+    """Close the stage if its gate holds; otherwise say what is missing. The gate is read
+    without writing first, so a waiting run does not mark its stage `gate_failed` at every
+    check (only `roadmap stage close` records a refusal); `close_stage` checks it again."""
     settings = get_settings()
     missing = stage_gate(settings, key, region_code=region, now=_moment(now))
     if not missing:
