@@ -27,7 +27,7 @@ with its organisations' task runs, the emissaries' work simulated inside the sta
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, date, datetime, time
 from typing import Any, Literal
 from uuid import UUID
@@ -356,9 +356,7 @@ def stage_flow(key: StageKey, region: str | None = None, on: str | None = None) 
         publish_board(key, region_code, [])
         return Completed(name=t("flow.state_already_closed"), message=t("stage.closed", key=key))
     created = issue_all(key, me, region_code, None)
-    started = StageStart(
-        **{**_as_fields(opened), "tasks_created": created, "tasks": opened.tasks + created}
-    )
+    started = _with_issued(opened, created)
     logger.info(_started(started))
     result = check_gate(key, region_code)
     publish_board(key, region_code, result.missing)
@@ -393,8 +391,10 @@ def start_next_stage(key: str, region: str, flow_run_id: str) -> str | None:
     return following.key
 
 
-def _as_fields(result: StageStart) -> dict[str, Any]:
-    return {name: getattr(result, name) for name in StageStart.__dataclass_fields__}
+def _with_issued(opened: StageStart, created: int) -> StageStart:
+    """The stage's start as one result: the run as opened, with the tasks its organisations'
+    task runs created."""
+    return replace(opened, tasks_created=created, tasks=opened.tasks + created)
 
 
 # --- the demo ------------------------------------------------------------------------------
@@ -437,9 +437,7 @@ def demo_stage_flow(key: str, start_at: str, region: str | None = None) -> dict[
         flow_run_id=me,
     )
     created = issue_all(key, me, opened.region, start_at)
-    started = StageStart(
-        **{**_as_fields(opened), "tasks_created": created, "tasks": opened.tasks + created}
-    )
+    started = _with_issued(opened, created)
     logger.info(_started(started))
     publish_board(
         key, opened.region, stage_gate(settings, key, region_code=region, now=moment), start_at
