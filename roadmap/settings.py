@@ -1,8 +1,9 @@
-"""One Settings object for the whole product (environment prefix ``ROADMAP_``)."""
+"""One Settings object for the whole product (environment prefix ``ROADMAP_``); the names,
+defaults and the default store live in roadmap.environment, which the CLI's quick reads use
+without pydantic."""
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -10,26 +11,25 @@ from typing import Literal
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from roadmap.environment import (
+    ENV_PREFIX,
+    default_config_dir,
+    default_data_dir,
+    store_url,
+)
 from roadmap.errors import UserError
 from roadmap.i18n import t
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-
-
-def _default_data_dir() -> Path:
-    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(base) / "roadmap"
-
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="ROADMAP_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
 
     database_url: str | None = Field(
         default=None,
         description="SQLAlchemy URL of the store; default is a SQLite file in data_dir.",
     )
-    data_dir: Path = Field(default_factory=_default_data_dir)
-    config_dir: Path = Field(default=PROJECT_DIR / "config")
+    data_dir: Path = Field(default_factory=default_data_dir)
+    config_dir: Path = Field(default_factory=default_config_dir)
     locale: Literal["ru", "en"] = "ru"
     apprise_config: Path | None = None
     smtp_url: str | None = None
@@ -55,9 +55,7 @@ class Settings(BaseSettings):
 
     @property
     def store_url(self) -> str:
-        if self.database_url:
-            return self.database_url
-        return f"sqlite:///{self.data_dir / 'roadmap.db'}"
+        return store_url(self.database_url, self.data_dir)
 
 
 @lru_cache(maxsize=1)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,9 +19,7 @@ from sqlmodel import Session
 
 from roadmap.errors import UserError
 from roadmap.i18n import t
-
-# The released migrations keep their place (roadmap/migrations): released history never moves.
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+from roadmap.store.revisions import MIGRATIONS_DIR, head_revision, known_revisions
 
 
 def redacted(url: str) -> str:
@@ -83,30 +79,6 @@ def _alembic_config(connection: sa.Connection):
     return config
 
 
-@functools.cache
-def _revision_graph() -> dict[str, str | None]:
-    """{revision: the revision it follows}, read from the migration files' headers
-    without importing Alembic (every command checks the store's revision; Alembic costs
-    a tenth of a second to import and is needed only to migrate)."""
-    graph: dict[str, str | None] = {}
-    for path in sorted((MIGRATIONS_DIR / "versions").glob("*.py")):
-        text = path.read_text("utf-8")
-        revision = re.search(r'^revision: str = "([^"]+)"', text, re.M)
-        down = re.search(r'^down_revision: str \| None = (?:"([^"]+)"|None)', text, re.M)
-        if revision is None or down is None:
-            raise RuntimeError(f"{path.name}: no revision header")
-        graph[revision.group(1)] = down.group(1)
-    return graph
-
-
-def head_revision() -> str:
-    graph = _revision_graph()
-    heads = set(graph) - {down for down in graph.values() if down}
-    if len(heads) != 1:
-        raise RuntimeError(f"migrations have {len(heads)} heads: {sorted(heads)}")
-    return heads.pop()
-
-
 def current_revision(connection: sa.Connection) -> str | None:
     """The store's schema revision (None for an empty store), as Alembic records it."""
     if not sa.inspect(connection).has_table("alembic_version"):
@@ -125,17 +97,13 @@ def migrate(url: str) -> str:
     try:
         with _connect(engine, url) as connection:
             revision = _revision_of(connection, url)
-            if revision is not None and revision not in _known_revisions():
+            if revision is not None and revision not in known_revisions():
                 raise UserError(t("store.newer", store=redacted(url), revision=revision))
             command.upgrade(_alembic_config(connection), "head")
             connection.commit()
             return current_revision(connection) or ""
     finally:
         engine.dispose()
-
-
-def _known_revisions() -> set[str]:
-    return set(_revision_graph())
 
 
 def _reason(exc: DBAPIError) -> str:
@@ -194,7 +162,7 @@ class Store:
         if revision is None:
             raise UserError(t("store.not_initialised", store=redacted(url)))
         if revision != head:
-            key = "store.outdated" if revision in _known_revisions() else "store.newer"
+            key = "store.outdated" if revision in known_revisions() else "store.newer"
             raise UserError(t(key, store=redacted(url), revision=revision))
 
     @contextmanager

@@ -1,4 +1,4 @@
-"""Tables of the store (SQLModel) and the enums whose values they hold."""
+"""Tables of the store (SQLModel); the enums whose values they hold live in enums.py."""
 
 from __future__ import annotations
 
@@ -10,6 +10,25 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
+
+from roadmap.store.enums import (  # noqa: F401  (the tables' enums, re-exported)
+    OPEN_TASK_STATUSES,
+    AgencyKind,
+    AlertKind,
+    AlertStatus,
+    FundingSource,
+    HypothesisStatus,
+    InitiativeStatus,
+    PersonRole,
+    ProposalStatus,
+    ReasonCategory,
+    ReviewStatus,
+    StageStatus,
+    StrategyStatus,
+    TaskAction,
+    TaskStatus,
+    ValueKind,
+)
 
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -44,58 +63,6 @@ class UTCDateTime(TypeDecorator):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-class AgencyKind(StrEnum):
-    executive_body = "executive_body"
-    municipality = "municipality"
-
-
-class PersonRole(StrEnum):
-    emissary = "emissary"  # цифровой эмиссар
-    responsible = "responsible"  # ответственное лицо
-    coordinator = "coordinator"  # координатор / проектный офис
-
-
-class InitiativeStatus(StrEnum):
-    proposed = "proposed"
-    confirmed = "confirmed"
-    selected = "selected"
-    in_progress = "in_progress"
-    done = "done"
-    dropped = "dropped"
-
-
-class FundingSource(StrEnum):
-    federal = "federal"
-    regional = "regional"
-    municipal = "municipal"
-    extrabudgetary = "extrabudgetary"
-
-
-class TaskStatus(StrEnum):
-    open = "open"
-    submitted = "submitted"
-    accepted = "accepted"
-    returned = "returned"
-    cancelled = "cancelled"
-
-
-class ValueKind(StrEnum):
-    target = "target"
-    actual = "actual"
-
-
-class StrategyStatus(StrEnum):
-    draft = "draft"
-    approved = "approved"
-    archived = "archived"
-
-
-#: Task statuses that still wait for the agency (deadlines apply).
-
-
-OPEN_TASK_STATUSES = (TaskStatus.open, TaskStatus.returned)
 
 
 def _one_of(column: str, enum: type[StrEnum]) -> sa.CheckConstraint:
@@ -291,13 +258,6 @@ class Task(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
-class TaskAction(StrEnum):
-    submit = "submit"
-    accept = "accept"
-    return_ = "return"
-    cancel = "cancel"
-
-
 class TaskEvent(SQLModel, table=True):
     """История поручения: one transition of a task, with who, when and why (since 0005)."""
 
@@ -350,19 +310,6 @@ class InformationSystem(SQLModel, table=True):
     gostekh_migration_due: date | None = None
     function: str | None = Field(default=None, max_length=60, sa_type=sa.String(60))
     platform: str | None = Field(default=None, max_length=60, sa_type=sa.String(60))
-
-
-class StageStatus(StrEnum):
-    pending = "pending"
-    active = "active"
-    gate_failed = "gate_failed"
-    closed = "closed"
-
-
-class HypothesisStatus(StrEnum):
-    pending = "pending"
-    confirmed = "confirmed"
-    rejected = "rejected"
 
 
 class StageRun(SQLModel, table=True):
@@ -474,24 +421,6 @@ class ArchitectureDecision(SQLModel, table=True):
     decided_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
-class AlertKind(StrEnum):
-    reminder = "reminder"
-    due = "due"
-    overdue = "overdue"
-    escalation = "escalation"
-    dead_letter = "dead_letter"  # to the coordinator: another alert could not be delivered
-
-
-class AlertStatus(StrEnum):
-    pending = "pending"  # planned, not yet tried
-    sending = "sending"  # claimed by a dispatcher; a crash leaves it for the next run
-    failed = "failed"  # a try failed; retried after next_attempt_at
-    sent = "sent"
-    dead = "dead"  # every try failed; the coordinator is told
-    undeliverable = "undeliverable"  # the person has no target at all
-    cancelled = "cancelled"  # no longer due when its turn came: submitted, acknowledged, re-dated
-
-
 class Acknowledgement(SQLModel, table=True):
     """An escalation acknowledged by the responsible official (level 1) or coordinator (2),
     for the due date it was about: a new due date starts the ladder afresh."""
@@ -556,25 +485,6 @@ class AlertDelivery(SQLModel, table=True):
     ok: bool
     error: str | None = None
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
-
-
-class ReviewStatus(StrEnum):
-    open = "open"
-    closed = "closed"
-
-
-class ProposalStatus(StrEnum):
-    pending = "pending"
-    accepted = "accepted"
-    rejected = "rejected"
-    applied = "applied"
-
-
-class ReasonCategory(StrEnum):
-    regional_policy = "regional_policy"
-    national_project = "national_project"
-    federal_task = "federal_task"
-    other = "other"
 
 
 class StrategyVersion(SQLModel, table=True):
