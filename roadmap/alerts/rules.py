@@ -110,29 +110,82 @@ def due_rungs(
     """The rungs due for `task` at `now`; `planned` holds the keys already planned for it."""
     if not task.open or not in_window(calendar, ladder, now):
         return []
-    today = calendar.local_date(now)
-    left = calendar.working_days_between(today, task.due_on)
-    due = task.due_on.isoformat()
-    rungs: list[Rung] = []
-    if left > 0:
-        if left in ladder.reminders:
-            rungs.append(Rung(f"reminder-{left}@{due}", AlertKind.reminder, Level.emissary, left))
-    elif left == 0:
-        # The due date, or the last working day before a due date that is a day off.
-        if ladder.on_due_date:
-            rungs.append(Rung(f"due@{due}", AlertKind.due, Level.emissary, 0))
-    else:
-        overdue = -left
-        if (overdue - 1) % ladder.overdue_every == 0:
-            rungs.append(Rung(f"overdue-{overdue}@{due}", AlertKind.overdue, Level.emissary, left))
-        for level in (Level.responsible, Level.coordinator):
-            threshold = ladder.threshold(level)
-            if overdue < threshold or level in task.acknowledged:
+    day = DayRungs.of(calendar, ladder, calendar.local_date(now), task.due_on)
+    return day.for_task(planned, task.acknowledged)
+
+
+@dataclass(frozen=True, slots=True)
+class Escalation:
+    """An escalation a task due on the day may get today: always on the cadence, else only
+    if none was planned at its level for this due date yet (`prefix`)."""
+
+    level: Level
+    prefix: str
+    on_cadence: bool
+    rung: Rung
+
+
+@dataclass(frozen=True, slots=True)
+class DayRungs:
+    """What the ladder says today of every open task due on one date: the rungs all such
+    tasks get (`fixed`) and the escalations that depend on what was planned and
+    acknowledged. The same for every task with that due date, so a sweep works it out once
+    per date, not once per task."""
+
+    fixed: tuple[Rung, ...]
+    escalations: tuple[Escalation, ...]
+
+    @classmethod
+    def of(cls, calendar: RegionCalendar, ladder: Ladder, today: date, due_on: date) -> DayRungs:
+        left = calendar.working_days_between(today, due_on)
+        due = due_on.isoformat()
+        fixed: list[Rung] = []
+        escalations: list[Escalation] = []
+        if left > 0:
+            if left in ladder.reminders:
+                fixed.append(
+                    Rung(f"reminder-{left}@{due}", AlertKind.reminder, Level.emissary, left)
+                )
+        elif left == 0:
+            # The due date, or the last working day before a due date that is a day off.
+            if ladder.on_due_date:
+                fixed.append(Rung(f"due@{due}", AlertKind.due, Level.emissary, 0))
+        else:
+            overdue = -left
+            if (overdue - 1) % ladder.overdue_every == 0:
+                fixed.append(
+                    Rung(f"overdue-{overdue}@{due}", AlertKind.overdue, Level.emissary, left)
+                )
+            for level in (Level.responsible, Level.coordinator):
+                threshold = ladder.threshold(level)
+                if overdue < threshold:
+                    continue
+                prefix = f"escalation-{level.value}@{due}#"
+                # The first escalation goes out as soon as the threshold is passed (a late
+                # sweep catches up); later ones follow the overdue cadence.
+                on_cadence = (overdue - threshold) % ladder.overdue_every == 0
+                rung = Rung(f"{prefix}{overdue}", AlertKind.escalation, level, left)
+                escalations.append(Escalation(level, prefix, on_cadence, rung))
+        return cls(tuple(fixed), tuple(escalations))
+
+    @property
+    def by_schedule(self) -> bool:
+        """Whether a task due on the day gets a rung today whatever was planned before
+        (a reminder, the due notice, an overdue notice or an escalation on its cadence)."""
+        return bool(self.fixed) or any(e.on_cadence for e in self.escalations)
+
+    def for_task(
+        self, planned: frozenset[str] | set[str], acknowledged: frozenset[Level] | set[Level]
+    ) -> list[Rung]:
+        """The rungs due for one open task due on the day, given the keys already planned
+        for it and the levels that acknowledged its escalation."""
+        rungs = list(self.fixed)
+        for escalation in self.escalations:
+            if escalation.level in acknowledged:
                 continue
-            prefix = f"escalation-{level.value}@{due}#"
-            first = not any(key.startswith(prefix) for key in planned)
-            # The first escalation goes out as soon as the threshold is passed (a late
-            # sweep catches up); later ones follow the overdue cadence.
-            if first or (overdue - threshold) % ladder.overdue_every == 0:
-                rungs.append(Rung(f"{prefix}{overdue}", AlertKind.escalation, level, left))
-    return [rung for rung in rungs if rung.key not in planned]
+            first = not any(key.startswith(escalation.prefix) for key in planned)
+            if first or escalation.on_cadence:
+                rungs.append(escalation.rung)
+        if not planned:
+            return rungs
+        return [rung for rung in rungs if rung.key not in planned]

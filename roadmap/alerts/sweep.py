@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from roadmap.alerts.acknowledgements import acknowledgements
 from roadmap.alerts.config import ladder_for
 from roadmap.alerts.outbox import dedupe_key, insert_planned
-from roadmap.alerts.rules import Ladder, Level, Rung, TaskDeadline, due_rungs, in_window
+from roadmap.alerts.rules import DayRungs, Ladder, Level, Rung, in_window
 from roadmap.calendar import RegionCalendar
 from roadmap.settings import Settings
 from roadmap.store.clock import utc_moment
@@ -121,14 +122,94 @@ def _sweep_region(
     return entry, rows
 
 
+# Tasks whose planned rungs and acknowledgements are read with one query each.
+BATCH = 2000
+
+
 def _plan_region(
     session: Session, region: Region, calendar: RegionCalendar, ladder: Ladder, now: datetime
 ) -> list[PlannedAlert]:
     today = calendar.local_date(now)
+    days = _rung_days(session, calendar, ladder, today)
+    if not days:
+        return []
+    connection = session.connection()
+    found = connection.execute(_due_tasks(region, ladder, days)).all()
+    rows: list[PlannedAlert] = []
+    for start in range(0, len(found), BATCH):
+        batch = found[start : start + BATCH]
+        ids = [task[0] for task in batch]
+        planned: dict[int, set[str]] = defaultdict(set)
+        for task_id, rung in connection.execute(
+            select(Alert.task_id, Alert.rung).where(Alert.task_id.in_(ids))
+        ):
+            planned[task_id].add(rung)
+        acknowledged = acknowledgements(session, ids)
+        for task_id, code, due_on, assignee_id, responsible_id, emissary_id, coordinator in batch:
+            rungs = days[due_on].for_task(
+                planned.get(task_id, _NOTHING), acknowledged.get((task_id, due_on), _NOTHING)
+            )
+            for rung in rungs:
+                person_id = (
+                    (assignee_id or emissary_id)
+                    if rung.level == Level.emissary
+                    else responsible_id
+                    if rung.level == Level.responsible
+                    else coordinator
+                )
+                if person_id is not None:
+                    rows.append(_planned(task_id, code, due_on, rung, person_id, today, now))
+    return rows
+
+
+_NOTHING: frozenset = frozenset()
+
+
+def _rung_days(
+    session: Session, calendar: RegionCalendar, ladder: Ladder, today: date
+) -> dict[date, DayRungs]:
+    """What the ladder says today of a task due on each date from the oldest open task's
+    due date to the reminder horizon: a few hundred dates, worked out once each."""
     horizon = calendar.add_working_days(today, max(ladder.reminders, default=0))
-    # One query, on the (status, due_on) index: open tasks due within the horizon.
-    # Columns, not ORM objects: the rows are read, never changed (a tenth of the cost).
-    found = session.exec(
+    # On the (status, due_on) index; over every region, a bound for this one's.
+    oldest = (
+        session.connection()
+        .execute(
+            select(sa.func.min(Task.due_on)).where(
+                Task.status.in_(OPEN_TASK_STATUSES), Task.due_on <= horizon
+            )
+        )
+        .scalar()
+    )
+    if oldest is None:
+        return {}
+    days = {}
+    for n in range((horizon - oldest).days + 1):
+        day = oldest + timedelta(days=n)
+        rungs = DayRungs.of(calendar, ladder, today, day)
+        if rungs.fixed or rungs.escalations:
+            days[day] = rungs
+    return days
+
+
+def _due_tasks(region: Region, ladder: Ladder, days: dict[date, DayRungs]) -> Any:
+    """The region's open tasks that may get a rung today, selected in SQL: those due on a
+    date whose rungs come by the schedule (a handful of reminder and due dates, every other
+    overdue date), and those past an escalation threshold with no escalation at that level
+    planned yet for their due date (a late sweep catches up). Nothing else is read."""
+    on_schedule = sorted(day for day, rungs in days.items() if rungs.by_schedule)
+    due_text = sa.cast(Task.due_on, sa.String)
+    condition = Task.due_on.in_(on_schedule)
+    for level in (Level.responsible, Level.coordinator):
+        past = [
+            day for day, rungs in days.items() if any(e.level == level for e in rungs.escalations)
+        ]
+        if not past:
+            continue
+        prefix = sa.literal(f"escalation-{level.value}@") + due_text + sa.literal("#%")
+        never_escalated = ~sa.exists().where(Alert.task_id == Task.id, Alert.rung.like(prefix))
+        condition = condition | sa.and_(Task.due_on <= max(past), never_escalated)
+    return (
         select(
             Task.id,
             Task.code,
@@ -143,45 +224,27 @@ def _plan_region(
         .where(
             Strategy.region_id == region.id,
             Task.status.in_(OPEN_TASK_STATUSES),
-            Task.due_on <= horizon,
+            Task.due_on <= max(days),
+            condition,
         )
-    ).all()
-    if not found:
-        return []
-    ids = [task.id for task in found]
-    planned: dict[int, set[str]] = defaultdict(set)
-    for task_id, rung in session.exec(
-        select(Alert.task_id, Alert.rung).where(Alert.task_id.in_(ids))
-    ):
-        planned[task_id].add(rung)
-    acknowledged = acknowledgements(session, ids)
-    rows = []
-    for task in found:
-        responsible_id, emissary_id, coordinator_id = task[4:]
-        deadline = TaskDeadline(task.due_on, True, frozenset(acknowledged[(task.id, task.due_on)]))
-        for rung in due_rungs(deadline, calendar, ladder, now, frozenset(planned[task.id])):
-            person_id = {
-                Level.emissary: task.assignee_id or emissary_id,
-                Level.responsible: responsible_id,
-                Level.coordinator: coordinator_id,
-            }[rung.level]
-            if person_id is not None:
-                rows.append(_planned(task, rung, person_id, today, now))
-    return rows
+        .order_by(Task.due_on, Task.id)
+    )
 
 
-def _planned(task: Any, rung: Rung, person_id: int, today: date, now: datetime) -> PlannedAlert:
+def _planned(
+    task_id: int, code: str, due_on: date, rung: Rung, person_id: int, today: date, now: datetime
+) -> PlannedAlert:
     return PlannedAlert(
-        dedupe_key=dedupe_key(task.id, rung.key, person_id, today),
-        task_id=task.id,
-        task=task.code,
+        dedupe_key=dedupe_key(task_id, rung.key, person_id, today),
+        task_id=task_id,
+        task=code,
         person_id=person_id,
         rung=rung.key,
         kind=rung.kind,
         level=int(rung.level),
         working_days=rung.working_days,
         local_date=today,
-        due_on=task.due_on,
+        due_on=due_on,
         next_attempt_at=now,
         created_at=now,
     )
