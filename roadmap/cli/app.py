@@ -62,4 +62,9 @@ plan.task_app.add_typer(alerts.task_commands)  # `roadmap task ack` beside `task
 
 
 def main() -> None:
-    app()
+    import sys
+
+    from roadmap.cli.quick import run
+
+    if not run(sys.argv[1:]):  # the most used lists start without Typer's parsing
+        app()

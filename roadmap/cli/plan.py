@@ -30,8 +30,10 @@ from roadmap.cli.render import (
     get_console,
     jsonable,
     print_json,
+    print_json_rows,
     print_table,
     shorten,
+    write_csv,
 )
 from roadmap.errors import UserError
 from roadmap.i18n import t
@@ -139,20 +141,11 @@ def export_command(
 @handles_user_errors
 def regions_list(as_json: JsonOpt = False) -> None:
     """Регионы в хранилище."""
-    from sqlmodel import select
+    from roadmap.plan.reads import regions
+    from roadmap.store.reader import open_reader, read_settings
 
-    from roadmap.store.models import Region
-    from roadmap.store.unit_of_work import open_store
-
-    store = open_store(current_settings())
-    try:
-        with store.session() as session:
-            rows = [
-                {"code": r.code, "name": r.name, "timezone": r.timezone}
-                for r in session.exec(select(Region).order_by(Region.code))
-            ]
-    finally:
-        store.dispose()
+    with open_reader(read_settings()) as reader:
+        rows = regions(reader)
     if as_json:
         print_json(rows)
         return
@@ -163,9 +156,12 @@ def regions_list(as_json: JsonOpt = False) -> None:
 @handles_user_errors
 def agencies_list(region: RegionOpt = None, as_json: JsonOpt = False) -> None:
     """Органы власти, их эмиссары и ответственные лица."""
-    from roadmap.plan.queries import list_agencies
+    from roadmap.plan.reads import agencies
+    from roadmap.store.reader import open_reader, read_settings
 
-    rows = read_in_region(region, list_agencies)
+    with open_reader(read_settings()) as reader:
+        found = reader.region(region)
+        rows = agencies(reader, found, reader.strategy_id(found))
     if as_json:
         print_json(rows)
         return
@@ -227,20 +223,51 @@ def tasks_list(
     now: NowOpt = None,
     region: RegionOpt = None,
     as_json: JsonOpt = False,
+    as_csv: Annotated[
+        bool,
+        typer.Option("--csv", help="Все строки в CSV для Excel (UTF-8 с BOM, разделитель «;»)."),
+    ] = False,
 ) -> None:
     """Поручения органам: срок, статус, рабочие дни до срока."""
-    from roadmap.plan.queries import list_tasks
-    from roadmap.store.models import TaskStatus
-
-    checked_choice("--status", status, TaskStatus)
-    moment = read_now_option(now, region)
-    rows = read_in_region(
-        region,
-        lambda s, r: list_tasks(s, r, agency=agency, status=status, overdue=overdue, now=moment),
+    from roadmap.plan import reads
+    from roadmap.store.enums import TaskStatus
+    from roadmap.store.reader import (
+        moment_in_store,
+        open_reader,
+        parse_moment,
+        read_settings,
+        region_calendar,
     )
-    if as_json:
-        print_json(rows)
-        return
+
+    if as_json and as_csv:
+        raise UserError(t("option.json_or_csv"))
+    checked_choice("--status", status, TaskStatus)
+    settings = read_settings()
+    moment = parse_moment(now)  # a bad --now is reported before the store is opened
+    with open_reader(settings) as reader:
+        at = moment_in_store(reader, moment, now, region)
+        found = reader.region(region)
+        strategy_id = reader.strategy_id(found)
+        query = reads.tasks(
+            reader,
+            found,
+            strategy_id,
+            region_calendar(settings, found),
+            now=at,
+            agency=agency,
+            status=status,
+            overdue=overdue,
+        )
+        # --json and --csv stream every row as it comes from the store.
+        if as_json:
+            print_json_rows(reads.TASK_FIELDS, query.rows())
+            return
+        if as_csv:
+            write_csv(t("csv.tasks").split(";"), _csv_rows(query.rows()))
+            return
+        limit = None if show_all else TABLE_ROWS
+        rows = [reads.task_row(values) for values in query.rows(limit)]
+        total = query.count() if limit is not None and len(rows) == limit else len(rows)
     print_table(
         [jsonable(row) | {"left": _days_left(row)} for row in rows],
         [
@@ -254,8 +281,20 @@ def tasks_list(
         ],
         title_key="tasks",
         markup_columns={"left"},
-        limit=None if show_all else TABLE_ROWS,
+        limit=limit,
+        total=total,
     )
+
+
+def _csv_rows(rows: Any) -> Any:
+    from roadmap.plan.reads import TASK_FIELDS
+
+    yes, no = t("csv.yes"), t("csv.no")
+    overdue = TASK_FIELDS.index("overdue")
+    for row in rows:
+        row = list(row)
+        row[overdue] = yes if row[overdue] else no
+        yield row
 
 
 def _days_left(row: Any) -> str:

@@ -69,6 +69,66 @@ def print_json(data: Any) -> None:
     write("\n")
 
 
+def print_json_rows(keys: tuple[str, ...], rows: Any) -> None:
+    """A list of records as `print_json` writes it (the same bytes), from `rows`: tuples of
+    plain values (text, numbers, booleans, None; anything else as its text) in `keys`' order.
+    Written a batch at a time as the rows come: a million rows never sit in memory."""
+    from json.encoder import encode_basestring
+
+    record = "  {\n" + ",\n".join(f"    {encode_basestring(k)}: %s" for k in keys) + "\n  }"
+    # By the value's type; C functions for the common ones (no Python call per value).
+    encoders: dict[type, Any] = {
+        str: encode_basestring,
+        int: int.__repr__,
+        bool: {True: "true", False: "false"}.get,
+        type(None): {None: "null"}.get,
+        float: json.dumps,
+    }
+
+    def other(value: Any) -> str:
+        for kind, encode in encoders.items():
+            if isinstance(value, kind):  # an enum of text or numbers, a subclass
+                return encode(value.value if hasattr(value, "value") else value)
+        return encode_basestring(str(value))  # dates, decimals: their text (as default=str)
+
+    get = encoders.get
+    write = sys.stdout.write
+    opening = "[\n"
+    batch: list[str] = []
+    for row in rows:
+        batch.append(record % tuple([get(type(v), other)(v) for v in row]))
+        if len(batch) == 2000:
+            write(opening + ",\n".join(batch))
+            opening = ",\n"
+            batch.clear()
+    if batch:
+        write(opening + ",\n".join(batch))
+        opening = ",\n"
+    write("[]\n" if opening == "[\n" else "\n]\n")
+
+
+def write_csv(headers: list[str], rows: Any) -> None:
+    """Rows as CSV that Excel opens as it is in Russia: UTF-8 with a byte-order mark, `;`
+    between fields; None as an empty field. Written a batch at a time as the rows come."""
+    import csv
+    import io
+
+    sys.stdout.flush()
+    out = sys.stdout.buffer
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    buffer.write("\ufeff")
+    writer.writerow(headers)
+    for n, row in enumerate(rows, 1):
+        writer.writerow(row)
+        if n % 2000 == 0:
+            out.write(buffer.getvalue().encode("utf-8"))
+            buffer.seek(0)
+            buffer.truncate()
+    out.write(buffer.getvalue().encode("utf-8"))
+    out.flush()
+
+
 def fmt_money(value: Any) -> str:
     from decimal import Decimal
 
@@ -99,11 +159,13 @@ def print_table(
     title_key: str | None = None,
     markup_columns: set[str] = frozenset(),
     limit: int | None = None,
+    total: int | None = None,
 ) -> None:
     """One line per row; the first long text column ("name", "title") is cut to fit.
     With `limit`, only the first rows are shown and a line counts the rest (a person reads
-    a screen, not a million rows; --json gives every row)."""
-    total = len(rows)
+    a screen, not a million rows; --json gives every row). `total`: how many rows there are
+    when `rows` holds only the first ones."""
+    total = len(rows) if total is None else total
     if limit is not None and total > limit:
         rows = rows[:limit]
     from rich.table import Table

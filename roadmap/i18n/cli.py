@@ -31,8 +31,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "demo.stages": {"ru": "Этапы", "en": "Stages"},
     "table.more_rows": {
-        "ru": "Показаны первые {shown}; ещё {more} — все строки: --all или --json.",
-        "en": "The first {shown} shown; {more} more — every row: --all or --json.",
+        "ru": "Показаны первые {shown}; ещё {more} — все строки: --all, --json или --csv.",
+        "en": "The first {shown} shown; {more} more — every row: --all, --json or --csv.",
+    },
+    "option.json_or_csv": {
+        "ru": "--json и --csv: выберите что-то одно.",
+        "en": "--json and --csv: choose one.",
+    },
+    "csv.yes": {"ru": "да", "en": "yes"},
+    "csv.no": {"ru": "нет", "en": "no"},
+    "csv.tasks": {
+        "ru": "Код;Поручение;Орган;Эмиссар;Этап;Срок;Статус;Просрочено;Рабочих дней до срока;Сдано (UTC)",
+        "en": "code;title;agency;assignee;stage;due;status;overdue;working_days_left;submitted_at",
     },
     "demo.where_to_look": {
         "ru": "Запуски этапов, их поручения и артефакты — в интерфейсе Prefect: `PREFECT_HOME={home} .venv/bin/prefect server start`, затем http://127.0.0.1:4200/runs (запуск «Демонстрация: все этапы» и восемь этапов под ним).",

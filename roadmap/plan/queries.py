@@ -12,11 +12,12 @@ from sqlmodel import Session, select
 
 from roadmap.errors import UserError
 from roadmap.i18n import t
+from roadmap.plan import reads
 from roadmap.plan.money import plan_money
+from roadmap.plan.reads import AgencyRow, TaskRow, task_row
 from roadmap.store.models import (
     OPEN_TASK_STATUSES,
     Agency,
-    AgencyKind,
     BudgetLine,
     FundingSource,
     Indicator,
@@ -24,7 +25,6 @@ from roadmap.store.models import (
     InformationSystem,
     Initiative,
     InitiativeStatus,
-    Person,
     Region,
     Sector,
     Service,
@@ -34,20 +34,8 @@ from roadmap.store.models import (
     ValueKind,
     kopecks_to_roubles,
 )
+from roadmap.store.reader import Reader
 from roadmap.store.unit_of_work import calendar_for, current_strategy, rows_by_code
-
-
-@dataclass(frozen=True, slots=True)
-class AgencyRow:
-    code: str
-    name: str
-    kind: AgencyKind
-    emissary: str | None
-    emissary_code: str | None
-    responsible: str | None
-    responsible_code: str | None
-    initiatives: int
-    open_tasks: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,20 +47,6 @@ class InitiativeRow:
     status: InitiativeStatus
     planned: Decimal  # roubles
     actual: Decimal
-
-
-@dataclass(frozen=True, slots=True)
-class TaskRow:
-    code: str
-    title: str
-    agency: str
-    assignee: str | None
-    stage: str | None
-    due: date
-    status: TaskStatus
-    overdue: bool
-    working_days_left: int | None  # positive before the due date, negative after; open only
-    submitted_at: str | None  # ISO 8601, UTC
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,37 +97,8 @@ class Summary:
 
 
 def list_agencies(session: Session, region: Region) -> list[AgencyRow]:
-    people = {p.id: p for p in session.exec(select(Person).where(Person.region_id == region.id))}
     strategy = current_strategy(session, region)
-    open_tasks = Counter(
-        session.exec(
-            select(Task.agency_id).where(
-                Task.strategy_id == strategy.id, Task.status.in_(OPEN_TASK_STATUSES)
-            )
-        )
-    )
-    initiatives = Counter(
-        session.exec(select(Initiative.agency_id).where(Initiative.strategy_id == strategy.id))
-    )
-    rows = []
-    for a in session.exec(
-        select(Agency).where(Agency.region_id == region.id).order_by(Agency.code)
-    ):
-        emissary, responsible = people.get(a.emissary_id), people.get(a.responsible_id)
-        rows.append(
-            AgencyRow(
-                code=a.code,
-                name=a.name,
-                kind=AgencyKind(a.kind),
-                emissary=emissary.name if emissary else None,
-                emissary_code=emissary.code if emissary else None,
-                responsible=responsible.name if responsible else None,
-                responsible_code=responsible.code if responsible else None,
-                initiatives=initiatives[a.id],
-                open_tasks=open_tasks[a.id],
-            )
-        )
-    return rows
+    return reads.agencies(Reader.of_session(session), region, strategy.id)
 
 
 def _code_filter(
@@ -230,44 +175,18 @@ def list_tasks(
     now: datetime | None = None,
 ) -> list[TaskRow]:
     strategy = current_strategy(session, region)
-    calendar = calendar_for(region)
-    today = calendar.local_date(now or datetime.now(UTC))
-    agency_id = _code_filter(session, Agency, "--agency", agency, region_id=region.id)
-    query = (
-        select(Task, Agency.code, Person.name)
-        .join(Agency, Task.agency_id == Agency.id)
-        .join(Person, Task.assignee_id == Person.id, isouter=True)
-        .where(Task.strategy_id == strategy.id)
-        .order_by(Task.due_on, Task.code)
+    query = reads.tasks(
+        Reader.of_session(session),
+        region,
+        strategy.id,
+        calendar_for(region),
+        now=now,
+        agency=agency,
+        status=status,
+        overdue=overdue,
+        code=code,
     )
-    if agency_id is not None:
-        query = query.where(Task.agency_id == agency_id)
-    if status is not None:
-        query = query.where(Task.status == status)
-    if overdue:
-        query = query.where(Task.status.in_(OPEN_TASK_STATUSES), Task.due_on < today)
-    if code is not None:
-        query = query.where(Task.code == code)
-    rows = []
-    for task, agency_code, assignee in session.exec(query):
-        waiting = task.status in OPEN_TASK_STATUSES
-        rows.append(
-            TaskRow(
-                code=task.code,
-                title=task.title,
-                agency=agency_code,
-                assignee=assignee,
-                stage=task.stage,
-                due=task.due_on,
-                status=TaskStatus(task.status),
-                overdue=waiting and task.due_on < today,
-                working_days_left=calendar.working_days_between(today, task.due_on)
-                if waiting
-                else None,
-                submitted_at=task.submitted_at.isoformat() if task.submitted_at else None,
-            )
-        )
-    return rows
+    return [task_row(values) for values in query.rows()]
 
 
 def summary(session: Session, region: Region, *, now: datetime | None = None) -> Summary:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -41,33 +42,44 @@ def open_store(settings: Settings) -> Store:
     return Store(settings.store_url)
 
 
+# The store every unit of work in a `shared_store` block uses (this context and its copies).
+_shared_store: ContextVar[Store | None] = ContextVar("roadmap_shared_store", default=None)
+
+
+@contextmanager
+def shared_store(settings: Settings) -> Iterator[None]:
+    """Open the store once for every unit of work on it in this block (a flow run and its
+    task runs): one engine, one schema check, pooled connections. Each unit of work is
+    still a transaction of its own."""
+    store = open_store(settings)
+    token = _shared_store.set(store)
+    try:
+        yield
+    finally:
+        _shared_store.reset(token)
+        store.dispose()
+
+
 @contextmanager
 def region_session(
     settings: Settings, region_code: str | None = None
 ) -> Iterator[tuple[Session, Region]]:
     """One unit of work on one region's data: (session, region), committed on success."""
-    store = open_store(settings)
+    shared = _shared_store.get()
+    store = shared if shared and shared.url == settings.store_url else open_store(settings)
     try:
         with store.session() as session:
             yield session, resolve_region(session, region_code)
     finally:
-        store.dispose()
+        if store is not shared:
+            store.dispose()
 
 
 def resolve_region(session: Session, code: str | None) -> Region:
     """The region a command works on: --region CODE, or the only one in the store."""
-    regions = session.exec(select(Region).order_by(Region.code)).all()
-    if code is not None:
-        for region in regions:
-            if region.code == code:
-                return region
-        known = ", ".join(r.code for r in regions) or "—"
-        raise UserError(t("region.unknown", code=code, known=known))
-    if not regions:
-        raise UserError(t("region.none"))
-    if len(regions) > 1:
-        raise UserError(t("region.ambiguous", known=", ".join(r.code for r in regions)))
-    return regions[0]
+    from roadmap.store.reader import pick_region
+
+    return pick_region(session.exec(select(Region).order_by(Region.code)).all(), code)
 
 
 def lock_region(session: Session, code: str) -> None:
