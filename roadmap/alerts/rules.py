@@ -134,6 +134,7 @@ class DayRungs:
 
     fixed: tuple[Rung, ...]
     escalations: tuple[Escalation, ...]
+    fresh: tuple[Rung, ...]  # what a task with nothing planned or acknowledged gets
 
     @classmethod
     def of(cls, calendar: RegionCalendar, ladder: Ladder, today: date, due_on: date) -> DayRungs:
@@ -166,7 +167,8 @@ class DayRungs:
                 on_cadence = (overdue - threshold) % ladder.overdue_every == 0
                 rung = Rung(f"{prefix}{overdue}", AlertKind.escalation, level, left)
                 escalations.append(Escalation(level, prefix, on_cadence, rung))
-        return cls(tuple(fixed), tuple(escalations))
+        fresh = (*fixed, *(escalation.rung for escalation in escalations))
+        return cls(tuple(fixed), tuple(escalations), fresh)
 
     @property
     def by_schedule(self) -> bool:
@@ -179,6 +181,8 @@ class DayRungs:
     ) -> list[Rung]:
         """The rungs due for one open task due on the day, given the keys already planned
         for it and the levels that acknowledged its escalation."""
+        if not planned and not acknowledged:
+            return list(self.fresh)
         rungs = list(self.fixed)
         for escalation in self.escalations:
             if escalation.level in acknowledged:

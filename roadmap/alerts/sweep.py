@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -11,15 +10,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from roadmap.alerts.acknowledgements import acknowledgements
 from roadmap.alerts.config import ladder_for
 from roadmap.alerts.outbox import dedupe_key, insert_planned
-from roadmap.alerts.rules import DayRungs, Ladder, Level, Rung, in_window
+from roadmap.alerts.rules import DayRungs, Ladder, Level, in_window
 from roadmap.calendar import RegionCalendar
 from roadmap.settings import Settings
 from roadmap.store.clock import utc_moment
 from roadmap.store.models import (
     OPEN_TASK_STATUSES,
+    Acknowledgement,
     Agency,
     Alert,
     AlertKind,
@@ -35,7 +34,7 @@ class SweepStatus(StrEnum):
     outside_window = "outside_window"  # not a working day or outside the local window
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: built by the ten thousand, and frozen costs
 class PlannedAlert:
     """One alert the sweep found due: an outbox row (`task` is the task's code, for people)."""
 
@@ -122,10 +121,6 @@ def _sweep_region(
     return entry, rows
 
 
-# Tasks whose planned rungs and acknowledgements are read with one query each.
-BATCH = 2000
-
-
 def _plan_region(
     session: Session, region: Region, calendar: RegionCalendar, ladder: Ladder, now: datetime
 ) -> list[PlannedAlert]:
@@ -133,35 +128,54 @@ def _plan_region(
     days = _rung_days(session, calendar, ladder, today)
     if not days:
         return []
-    connection = session.connection()
-    found = connection.execute(_due_tasks(region, ladder, days)).all()
     rows: list[PlannedAlert] = []
-    for start in range(0, len(found), BATCH):
-        batch = found[start : start + BATCH]
-        ids = [task[0] for task in batch]
-        planned: dict[int, set[str]] = defaultdict(set)
-        for task_id, rung in connection.execute(
-            select(Alert.task_id, Alert.rung).where(Alert.task_id.in_(ids))
-        ):
-            planned[task_id].add(rung)
-        acknowledged = acknowledgements(session, ids)
-        for task_id, code, due_on, assignee_id, responsible_id, emissary_id, coordinator in batch:
-            rungs = days[due_on].for_task(
-                planned.get(task_id, _NOTHING), acknowledged.get((task_id, due_on), _NOTHING)
+    add = rows.append
+    emissary, responsible = Level.emissary, Level.responsible
+    found = session.connection().execute(_due_tasks(region, days))
+    for (
+        task_id,
+        code,
+        due_on,
+        assignee,
+        responsible_id,
+        emissary_id,
+        coordinator,
+        keys,
+        levels,
+    ) in found:
+        planned = set(keys.split(_SEP)) if keys else _NOTHING
+        acknowledged = {Level(int(n)) for n in levels.split(_SEP)} if levels else _NOTHING
+        for rung in days[due_on].for_task(planned, acknowledged):
+            level = rung.level
+            person_id = (
+                (assignee or emissary_id)
+                if level == emissary
+                else responsible_id
+                if level == responsible
+                else coordinator
             )
-            for rung in rungs:
-                person_id = (
-                    (assignee_id or emissary_id)
-                    if rung.level == Level.emissary
-                    else responsible_id
-                    if rung.level == Level.responsible
-                    else coordinator
+            if person_id is not None:
+                key = rung.key
+                add(
+                    PlannedAlert(
+                        dedupe_key(task_id, key, person_id, today),
+                        task_id,
+                        code,
+                        person_id,
+                        key,
+                        rung.kind,
+                        int(level),
+                        rung.working_days,
+                        today,
+                        due_on,
+                        now,
+                        now,
+                    )
                 )
-                if person_id is not None:
-                    rows.append(_planned(task_id, code, due_on, rung, person_id, today, now))
     return rows
 
 
+_SEP = " "  # rung keys and levels hold no spaces
 _NOTHING: frozenset = frozenset()
 
 
@@ -170,7 +184,10 @@ def _rung_days(
 ) -> dict[date, DayRungs]:
     """What the ladder says today of a task due on each date from the oldest open task's
     due date to the reminder horizon: a few hundred dates, worked out once each."""
-    horizon = calendar.add_working_days(today, max(ladder.reminders, default=0))
+    # The last date a reminder can be for: the day before the working day after the
+    # furthest reminder (a due date on the days off that follow it counts the same).
+    furthest = max(ladder.reminders, default=0)
+    horizon = calendar.add_working_days(today, furthest + 1) - timedelta(days=1)
     # On the (status, due_on) index; over every region, a bound for this one's.
     oldest = (
         session.connection()
@@ -192,7 +209,7 @@ def _rung_days(
     return days
 
 
-def _due_tasks(region: Region, ladder: Ladder, days: dict[date, DayRungs]) -> Any:
+def _due_tasks(region: Region, days: dict[date, DayRungs]) -> Any:
     """The region's open tasks that may get a rung today, selected in SQL: those due on a
     date whose rungs come by the schedule (a handful of reminder and due dates, every other
     overdue date), and those past an escalation threshold with no escalation at that level
@@ -218,6 +235,14 @@ def _due_tasks(region: Region, ladder: Ladder, days: dict[date, DayRungs]) -> An
             Agency.responsible_id,
             Agency.emissary_id,
             Strategy.coordinator_id,
+            # The rungs planned for the task and the levels that took its escalation (for
+            # this due date), on the alert.task_id and acknowledgement indexes.
+            select(sa.func.aggregate_strings(Alert.rung, _SEP))
+            .where(Alert.task_id == Task.id)
+            .scalar_subquery(),
+            select(sa.func.aggregate_strings(sa.cast(Acknowledgement.level, sa.String), _SEP))
+            .where(Acknowledgement.task_id == Task.id, Acknowledgement.due_on == Task.due_on)
+            .scalar_subquery(),
         )
         .join(Strategy, Task.strategy_id == Strategy.id)
         .join(Agency, Task.agency_id == Agency.id)
@@ -227,24 +252,4 @@ def _due_tasks(region: Region, ladder: Ladder, days: dict[date, DayRungs]) -> An
             Task.due_on <= max(days),
             condition,
         )
-        .order_by(Task.due_on, Task.id)
-    )
-
-
-def _planned(
-    task_id: int, code: str, due_on: date, rung: Rung, person_id: int, today: date, now: datetime
-) -> PlannedAlert:
-    return PlannedAlert(
-        dedupe_key=dedupe_key(task_id, rung.key, person_id, today),
-        task_id=task_id,
-        task=code,
-        person_id=person_id,
-        rung=rung.key,
-        kind=rung.kind,
-        level=int(rung.level),
-        working_days=rung.working_days,
-        local_date=today,
-        due_on=due_on,
-        next_attempt_at=now,
-        created_at=now,
     )
