@@ -15,10 +15,10 @@ from sqlmodel import Session, select
 from roadmap.config import default_sectors, stage_keys_in_order
 from roadmap.errors import UserError
 from roadmap.i18n import t
-from roadmap.plan.tasks import _next_task_code
-from roadmap.roadmap_file.readers import read_source
+from roadmap.plan.tasks import TaskWriter, task_codes
+from roadmap.roadmap_file.readers import CsvFile, read_source
 from roadmap.roadmap_file.schema import PersonIn, RoadmapDoc
-from roadmap.roadmap_file.validation import Context, validate
+from roadmap.roadmap_file.validation import Context, TaskRows, validate
 from roadmap.settings import Settings
 from roadmap.store.models import (
     Agency,
@@ -36,6 +36,7 @@ from roadmap.store.models import (
     Task,
     ValueKind,
     roubles_to_kopecks,
+    utcnow,
 )
 from roadmap.store.unit_of_work import (
     current_strategy,
@@ -140,8 +141,9 @@ def import_roadmap(
     """Validate a roadmap file whole, then apply it in one transaction (or roll back). A CSV
     file's list is `list_name`, else told by its name or header; `encoding` forces its
     encoding; `strict` refuses due dates on days off instead of moving them."""
-    # Before the store is opened: a bad file touches nothing.
-    source = read_source(path, list_name=list_name, encoding=encoding)
+    # Before the store is opened: a bad file touches nothing. A task list is checked row by
+    # row as it is written (in the transaction, rolled back when any row is refused).
+    source = read_source(path, list_name=list_name, encoding=encoding, stream=("tasks",))
     store = open_store(settings)
     try:
         # The store's unit of work: a fault of the environment (a lost connection, a full
@@ -157,7 +159,18 @@ def import_roadmap(
                 lock_region(session, region.code)
                 session.refresh(region)
                 strategy = current_strategy(session, region)
-                _fill_context(session, region, strategy, context)
+                _fill_context(session, region, strategy, context, settings)
+                if isinstance(source, CsvFile):
+                    try:
+                        report = _import_task_list(
+                            session, source, context, region, strategy, prune=prune, dry_run=dry_run
+                        )
+                    except IntegrityError as exc:
+                        session.rollback()
+                        raise UserError(f"{path.name}: {exc.orig}") from None
+                    if dry_run:
+                        session.rollback()
+                    return report
             else:
                 code = _peek_region_code(source.data)
                 if region_code is not None and code is not None and code != region_code:
@@ -219,13 +232,67 @@ def _peek_region_code(data: Any) -> str | None:
     return None
 
 
-def _fill_context(session: Session, region: Region, strategy: Strategy, context: Context):
+def _fill_context(
+    session: Session, region: Region, strategy: Strategy, context: Context, settings: Settings
+):
+    from roadmap.store.unit_of_work import calendar_for
+
+    context.calendar = calendar_for(region, settings)
     context.agencies = set(session.exec(select(Agency.code).where(Agency.region_id == region.id)))
     context.sectors = set(session.exec(select(Sector.code).where(Sector.region_id == region.id)))
     context.initiatives = set(
         session.exec(select(Initiative.code).where(Initiative.strategy_id == strategy.id))
     )
     context.horizon = (strategy.start_year, strategy.end_year)
+
+
+def _import_task_list(
+    session: Session,
+    opened: CsvFile,
+    context: Context,
+    region: Region,
+    strategy: Strategy,
+    *,
+    prune: bool,
+    dry_run: bool,
+) -> ImportReport:
+    """A CSV task list, however long, in one pass: each row checked as it is read
+    (TaskRows: the messages of `validate`), written in batches (TaskWriter: one lookup, one
+    insert and one update per batch, no ORM object per row). Any problem stops the writing;
+    the file's problems are raised and the transaction is rolled back, so a refused file
+    writes nothing. Code-less tasks are matched (or given codes) at the end, when every
+    code of the file is known."""
+    report = ImportReport(region=region.code, dry_run=dry_run, warnings=context.warnings)
+    agencies = {
+        code: (id_, emissary)
+        for code, id_, emissary in session.exec(
+            select(Agency.code, Agency.id, Agency.emissary_id).where(Agency.region_id == region.id)
+        )
+    }
+    checked = TaskRows(opened, context)
+    writer = TaskWriter(session, strategy.id, agencies, report.changes["tasks"], utcnow())
+    uncoded = []
+    for row in checked.rows():
+        if row.code is None:
+            uncoded.append(row)
+        else:
+            writer.add(*row)
+    checked.finish()  # raises with every problem found: the transaction rolls back
+    writer.flush()
+    if uncoded:
+        # Matched by agency and title, else the next T-NNN after every code there is.
+        existing = writer.codes_and_titles()
+        by_title = {(agency_id, title): code for code, agency_id, title in existing}
+        codes = task_codes([code for code, _, _ in existing] + list(checked.codes))
+        for row in uncoded:
+            match = by_title.pop((agencies[row.agency][0], row.title), None)
+            writer.add(*row._replace(code=match or next(codes)))
+        writer.flush()
+    if prune:
+        writer.prune()
+    if not any(vars(report.changes["tasks"]).values()):
+        del report.changes["tasks"]  # an empty list: nothing to count (as for any list)
+    return report
 
 
 @dataclass
@@ -465,13 +532,12 @@ def _upsert_sectors(
 def _with_codes(items: list[Any], tasks: dict[str, Task], refs: _Refs) -> list[Any]:
     """Tasks without a code: match by agency and title, else give them the next T-NNN."""
     by_title = {(row.agency_id, row.title): row for row in tasks.values()}
-    taken = set(tasks) | {item.code for item in items if item.code}
+    codes = task_codes(set(tasks) | {item.code for item in items if item.code})
     coded = []
     for item in items:
         if item.code is None:
             match = by_title.pop((refs.id_of("agencies", item.agency), item.title), None)
-            code = match.code if match is not None else _next_task_code(taken)
-            taken.add(code)
+            code = match.code if match is not None else next(codes)
             item = item.model_copy(update={"code": code})
         coded.append(item)
     return coded

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, select
 
@@ -26,8 +28,152 @@ if TYPE_CHECKING:
 
 
 def _next_task_code(taken: set[str]) -> str:
+    return next(task_codes(taken))
+
+
+def task_codes(taken: Iterable[str]) -> Iterator[str]:
+    """New task codes after the highest T-NNN in `taken`: T-001, T-002, … (one pass over
+    `taken`, then a count: many code-less tasks cost no more than one)."""
     numbers = [int(code[2:]) for code in taken if code.startswith("T-") and code[2:].isdigit()]
-    return f"T-{(max(numbers, default=0) + 1):03d}"
+    return (f"T-{n:03d}" for n in itertools.count(max(numbers, default=0) + 1))
+
+
+class TaskWriter:
+    """Writes many tasks of one strategy in batches: the batch's codes looked up in one
+    query, new rows inserted and changed rows updated with one executemany each, unchanged
+    rows left alone; no ORM object per row. A task is matched by code; its assignee is its
+    agency's emissary (as the file import has always set it). Counts go to `changes`
+    (created, updated, unchanged, deleted)."""
+
+    BATCH = 5_000
+
+    def __init__(
+        self,
+        session: Session,
+        strategy_id: int,
+        agencies: dict[str, tuple[int, int | None]],
+        changes: Any,
+        now: datetime,
+    ):
+        import sqlalchemy as sa
+
+        self.connection = session.connection()
+        self.strategy_id, self.agencies, self.changes, self.now = (
+            strategy_id,
+            agencies,
+            changes,
+            now,
+        )
+        self.written: set[str] = set()
+        self.pending: list[Any] = []
+        table = Task.__table__
+        self.table = table
+        self._find = sa.select(
+            table.c.code,
+            table.c.id,
+            table.c.agency_id,
+            table.c.assignee_id,
+            table.c.title,
+            table.c.due_on,
+            table.c.stage,
+            table.c.status,
+        ).where(
+            table.c.strategy_id == strategy_id,
+            table.c.code.in_(sa.bindparam("codes", expanding=True)),
+        )
+        self._update = (
+            table.update()
+            .where(table.c.id == sa.bindparam("_id"))
+            .values(
+                agency_id=sa.bindparam("_agency_id"),
+                assignee_id=sa.bindparam("_assignee_id"),
+                title=sa.bindparam("_title"),
+                due_on=sa.bindparam("_due_on"),
+                stage=sa.bindparam("_stage"),
+                status=sa.bindparam("_status"),
+            )
+        )
+
+    def add(self, code: str, agency: str, title: str, due: date, stage: str | None, status: str):
+        self.pending.append((code, agency, title, due, stage, status))
+        if len(self.pending) >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        pending, self.pending = self.pending, []
+        if not pending:
+            return
+        codes = [row[0] for row in pending]
+        found = {
+            code: rest for code, *rest in self.connection.execute(self._find, {"codes": codes})
+        }
+        inserts, updates = [], []
+        changes, agencies = self.changes, self.agencies
+        for code, agency, title, due, stage, status in pending:
+            agency_id, assignee_id = agencies[agency]
+            have = found.get(code)
+            if have is None:
+                inserts.append(
+                    {
+                        "strategy_id": self.strategy_id,
+                        "code": code,
+                        "agency_id": agency_id,
+                        "assignee_id": assignee_id,
+                        "title": title,
+                        "due_on": due,
+                        "stage": stage,
+                        "status": status,
+                        "created_at": self.now,
+                    }
+                )
+                changes.created += 1
+            elif have[1:] != [agency_id, assignee_id, title, due, stage, status]:
+                updates.append(
+                    {
+                        "_id": have[0],
+                        "_agency_id": agency_id,
+                        "_assignee_id": assignee_id,
+                        "_title": title,
+                        "_due_on": due,
+                        "_stage": stage,
+                        "_status": status,
+                    }
+                )
+                changes.updated += 1
+            else:
+                changes.unchanged += 1
+            self.written.add(code)
+        if inserts:
+            self.connection.execute(self.table.insert(), inserts)
+        if updates:
+            self.connection.execute(self._update, updates)
+
+    def codes_and_titles(self) -> list[tuple[str, int, str]]:
+        """Every task of the strategy as (code, agency id, title), in id order."""
+        table = self.table
+        query = (
+            table.select()
+            .with_only_columns(table.c.code, table.c.agency_id, table.c.title)
+            .where(table.c.strategy_id == self.strategy_id)
+            .order_by(table.c.id)
+        )
+        return [tuple(row) for row in self.connection.execute(query)]
+
+    def prune(self) -> None:
+        """Delete the strategy's tasks the list did not have (tasks that stages and reviews
+        created are not the file's to prune)."""
+        table = self.table
+        query = (
+            table.select()
+            .with_only_columns(table.c.id, table.c.code)
+            .where(table.c.strategy_id == self.strategy_id, table.c.template.is_(None))
+            .order_by(table.c.id)
+        )
+        gone = [id_ for id_, code in self.connection.execute(query) if code not in self.written]
+        for start in range(0, len(gone), self.BATCH):
+            chunk = gone[start : start + self.BATCH]
+            self.connection.execute(table.delete().where(table.c.id.in_(chunk)))
+        self.changes.deleted += len(gone)
 
 
 def find_task(session: Session, region: Region, strategy: Strategy, code: str) -> Task:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import csv
-import io
+import re
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,10 +32,18 @@ from roadmap.roadmap_file.schema import (
 )
 
 
-def read_source(path: Path, *, list_name: str | None = None, encoding: str | None = None) -> Source:
+def read_source(
+    path: Path,
+    *,
+    list_name: str | None = None,
+    encoding: str | None = None,
+    stream: tuple[str, ...] = (),
+) -> Source | CsvFile:
     """Read a roadmap file of any supported kind, or raise InvalidFile / UserError. For a
     CSV file, `list_name` says which list it holds (else its name or its header tells) and
-    `encoding` forces the encoding (else UTF-8, with or without BOM, or cp1251 detected)."""
+    `encoding` forces the encoding (else UTF-8, with or without BOM, or cp1251 detected).
+    A CSV file of one of the lists in `stream` is returned opened, its rows not yet read
+    (a large task list is taken row by row, see plan.importer)."""
     _check_regular(path)
     size = path.stat().st_size
     if size > MAX_FILE_MB * 1024 * 1024:
@@ -45,7 +54,8 @@ def read_source(path: Path, *, list_name: str | None = None, encoding: str | Non
     if suffix == ".xlsx":
         return _read_xlsx(path)
     if suffix == ".csv":
-        return _read_csv(path, list_name, encoding=encoding)
+        opened = open_csv(path, list_name, encoding=encoding)
+        return opened if opened.list_name in stream else _csv_source(opened)
     raise UserError(t("file.bad_kind", path=path))
 
 
@@ -73,8 +83,6 @@ def _check_regular(path: Path) -> None:
 
 
 def _read_yaml(path: Path) -> Source:
-    import re
-
     from roadmap.roadmap_file.writers import STAMP_PREFIX
 
     name = path.name
@@ -238,17 +246,15 @@ def _unflatten(flat: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _rows_to_items(
-    name: str,
+def _check_columns(
     list_name: str,
     header: list[Any],
-    rows: Iterable[tuple[int, list[Any]]],
     place: Callable[[int], str],
     problems: list[Problem],
-    places: dict[Path_, str],
-    base: Path_,
     model: type[BaseModel] | None = None,
-) -> list[dict[str, Any]]:
+) -> list[str] | None:
+    """A list's header row: its column names, or None when one is unknown, repeated or a
+    required one is missing (each a problem against row 1)."""
     model = model or ITEM_MODELS[list_name]
     exact, prefixes, required = _allowed_columns(model)
     open_ended = model.model_config.get("extra") == "allow"  # e.g. one column per criterion
@@ -275,21 +281,47 @@ def _rows_to_items(
     for column in sorted(required - seen):
         problems.append(Problem(place(1), list_name, _msg("column_missing", column=column)))
         bad = True
-    if bad:
+    return None if bad else columns
+
+
+def row_cells(
+    list_name: str,
+    columns: list[str],
+    values: list[Any],
+    where: str,
+    problems: list[Problem],
+) -> dict[str, Any]:
+    """One row's non-empty cells by column name (flat: `baseline.year`); a cell beyond the
+    header is a problem at `where`."""
+    flat = {}
+    for position, value in enumerate(values):
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        column = columns[position] if position < len(columns) else ""
+        if not column:
+            problems.append(Problem(where, list_name, _msg("extra_cells", value=value)))
+            continue
+        flat[column] = value
+    return flat
+
+
+def _rows_to_items(
+    name: str,
+    list_name: str,
+    header: list[Any],
+    rows: Iterable[tuple[int, list[Any]]],
+    place: Callable[[int], str],
+    problems: list[Problem],
+    places: dict[Path_, str],
+    base: Path_,
+    model: type[BaseModel] | None = None,
+) -> list[dict[str, Any]]:
+    columns = _check_columns(list_name, header, place, problems, model)
+    if columns is None:
         return []
     items = []
     for row_number, values in rows:
-        flat = {}
-        for position, value in enumerate(values):
-            if value is None or (isinstance(value, str) and not value.strip()):
-                continue
-            column = columns[position] if position < len(columns) else ""
-            if not column:
-                problems.append(
-                    Problem(place(row_number), list_name, _msg("extra_cells", value=value))
-                )
-                continue
-            flat[column] = value
+        flat = row_cells(list_name, columns, values, place(row_number), problems)
         if not flat:
             continue
         index = len(items)
@@ -445,7 +477,6 @@ CSV_LIST_NAMES = {
 def _list_by_name(stem: str) -> str | None:
     """The list a file's name says: `tasks.csv`, `Задачи.csv`, `tasks_2027.csv`,
     `pri-budget.csv`: one of the names as a whole word of the stem."""
-    import re
 
     words = set(re.split(r"[\s_\-.()\[\]]+", stem.lower()))
     found = {key for key, names in CSV_LIST_NAMES.items() if words & set(names)}
@@ -467,6 +498,72 @@ def _list_by_header(header: list[str]) -> str | None:
     return fits[0] if len(fits) == 1 else None
 
 
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+@dataclass
+class CsvFile:
+    """A CSV list opened for reading row by row: its header is checked, its rows are not
+    read yet. `rows` yields (the line a row starts on, its cells); a file that breaks CSV's
+    quoting mid-way raises InvalidFile when that row is reached."""
+
+    name: str
+    list_name: str
+    delimiter: str
+    columns: list[str]
+    rows: Iterator[tuple[int, list[str]]]
+
+    def place(self, line: int) -> str:
+        return f"{self.name}:{line}"
+
+
+def open_csv(
+    path: Path,
+    list_name: str | None = None,
+    model: type[BaseModel] | None = None,
+    *,
+    encoding: str | None = None,
+) -> CsvFile:
+    """Decode a CSV file, find its separator and its list (`list_name`, else its name or
+    its header) and check the header; raise InvalidFile / UserError."""
+    name = path.name
+    if list_name is not None and model is None and list_name not in CSV_LISTS:
+        raise UserError(t("file.unknown_list", value=list_name, known=", ".join(CSV_LISTS)))
+    text = decode_text(name, path.read_bytes(), encoding)
+    delimiter = sniff_delimiter(text)
+    # The lines one by one as io.StringIO(text, newline="") gives them (a line ends at
+    # \n, \r\n or \r and keeps its ending), without StringIO's copy of the whole text.
+    lines = (found.group() for found in _LINE.finditer(text))
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
+    del text
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        raise InvalidFile([Problem(f"{name}", "", _msg("csv", reason=exc))]) from None
+    if header is None:
+        raise InvalidFile([Problem(f"{name}:1", list_name or "", _msg("no_header"))])
+    list_name = list_name or _list_by_name(path.stem) or _list_by_header(header)
+    if list_name is None:
+        known = ", ".join(CSV_LISTS)
+        raise InvalidFile([Problem(f"{name}:1", "", _msg("csv_list", known=known))])
+    problems: list[Problem] = []
+    columns = _check_columns(list_name, header, lambda n: f"{name}:{n}", problems, model)
+    if columns is None:
+        raise InvalidFile(problems)
+    return CsvFile(name, list_name, delimiter, columns, _numbered(name, reader))
+
+
+def _numbered(name: str, reader: Any) -> Iterator[tuple[int, list[str]]]:
+    """Rows with the line each starts on (reader.line_num is the line a row ends on)."""
+    start = 2
+    try:
+        for row in reader:
+            yield start, row
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise InvalidFile([Problem(f"{name}", "", _msg("csv", reason=exc))]) from None
+
+
 def _read_csv(
     path: Path,
     list_name: str | None = None,
@@ -474,64 +571,50 @@ def _read_csv(
     *,
     encoding: str | None = None,
 ) -> Source:
-    name = path.name
-    if list_name is not None and model is None and list_name not in CSV_LISTS:
-        raise UserError(t("file.unknown_list", value=list_name, known=", ".join(CSV_LISTS)))
-    text = decode_text(name, path.read_bytes(), encoding)
-    delimiter = sniff_delimiter(text)
+    return _csv_source(open_csv(path, list_name, model, encoding=encoding))
+
+
+def _csv_source(opened: CsvFile) -> Source:
+    """A CSV list read whole into a Source."""
+    name, list_name = opened.name, opened.list_name
+    # Every row is read (a quoting error anywhere is the file's one message) before any
+    # row's own problems are looked at.
+    rows = list(opened.rows)
     problems: list[Problem] = []
     places: dict[Path_, str] = {(): f"{name}:1"}
-    try:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-        rows = [(reader.line_num, row) for row in reader]
-    except csv.Error as exc:
-        raise InvalidFile([Problem(f"{name}", "", _msg("csv", reason=exc))]) from None
-    if not rows:
-        raise InvalidFile([Problem(f"{name}:1", list_name or "", _msg("no_header"))])
-    list_name = list_name or _list_by_name(path.stem) or _list_by_header(rows[0][1])
-    if list_name is None:
-        known = ", ".join(CSV_LISTS)
-        raise InvalidFile([Problem(f"{name}:1", "", _msg("csv_list", known=known))])
-    # reader.line_num is the line a row ends on; rows are numbered by where they start.
-    numbered, start = [], 2
-    for end, row in rows[1:]:
-        numbered.append((start, row))
-        start = end + 1
-    items = _rows_to_items(
-        name,
-        list_name,
-        rows[0][1],
-        numbered,
-        lambda n: f"{name}:{n}",
-        problems,
-        places,
-        (list_name,),
-        model,
-    )
+    items = []
+    for line, values in rows:
+        flat = row_cells(list_name, opened.columns, values, opened.place(line), problems)
+        if flat:
+            places[(list_name, len(items))] = opened.place(line)
+            items.append(_unflatten(flat))
     if problems:
         raise InvalidFile(problems)
-    if delimiter == ";":
+    if opened.delimiter == ";":
         _decimal_commas(items)
     return Source(name, {list_name: items}, places, f"{name}:1", list_name=list_name)
+
+
+_EXCEL_NUMBER = re.compile(r"-?\d{1,3}(?:[ \u00a0\u202f]\d{3})*(?:,\d+)?|-?\d+(?:,\d+)?")
+_THOUSANDS = re.compile(r"[ \u00a0\u202f]")
+
+
+def excel_number(value: Any) -> Any:
+    """A cell of a `;` file as Excel with a Russian locale shows it: `1 234,56` is the
+    number 1234.56 (text that is not a number stays as it is)."""
+    if isinstance(value, dict):
+        return {k: excel_number(v) for k, v in value.items()}
+    if isinstance(value, str) and "," in value and _EXCEL_NUMBER.fullmatch(value.strip()):
+        return _THOUSANDS.sub("", value.strip()).replace(",", ".")
+    return value
 
 
 def _decimal_commas(items: list[dict[str, Any]]) -> None:
     """Excel with a Russian locale writes `;` between cells and `1 234,56` for numbers: such
     a cell reads as the number it shows (text that is not a number stays as it is)."""
-    import re
-
-    number = re.compile(r"-?\d{1,3}(?:[ \u00a0\u202f]\d{3})*(?:,\d+)?|-?\d+(?:,\d+)?")
-
-    def fix(value: Any) -> Any:
-        if isinstance(value, dict):
-            return {k: fix(v) for k, v in value.items()}
-        if isinstance(value, str) and "," in value and number.fullmatch(value.strip()):
-            return re.sub(r"[ \u00a0\u202f]", "", value.strip()).replace(",", ".")
-        return value
-
     for item in items:
         for key, value in item.items():
-            item[key] = fix(value)
+            item[key] = excel_number(value)
 
 
 def read_records(path: Path, model: type[BaseModel], list_name: str) -> list[Any]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import date
+from typing import Any, NamedTuple
 
 from pydantic import (
     ValidationError,
@@ -12,7 +14,9 @@ from pydantic import (
 
 from roadmap.errors import InvalidFile, Problem
 from roadmap.roadmap_file.places import Source, _pydantic_problem, _render_path
+from roadmap.roadmap_file.readers import CsvFile, excel_number, row_cells
 from roadmap.roadmap_file.schema import (
+    _CODE_RE,
     FORMAT_VERSION,
     HEADER_MODELS,
     ITEM_MODELS,
@@ -25,6 +29,7 @@ from roadmap.roadmap_file.schema import (
     RoadmapDoc,
     SectorIn,
     StrictModel,
+    TaskIn,
     _msg,
 )
 
@@ -41,6 +46,7 @@ class Context:
     horizon: tuple[int, int] | None = None
     strict: bool = False  # a due date on a day off is refused, not moved
     warnings: list[str] = field(default_factory=list)  # what was taken with a change
+    calendar: Any = None  # the region's RegionCalendar, for a list of a region in the store
 
 
 def validate(source: Source, context: Context) -> RoadmapDoc:
@@ -147,8 +153,11 @@ class _References:
         from roadmap.settings import get_settings
 
         region = self.doc.region
-        overrides = calendar_overrides(get_settings(), region.code) if region else ()
-        calendar = RegionCalendar(region.timezone if region else "UTC", *overrides)
+        if region is None and self.context.calendar is not None:
+            calendar = self.context.calendar  # a CSV list: the region's own calendar
+        else:
+            overrides = calendar_overrides(get_settings(), region.code) if region else ()
+            calendar = RegionCalendar(region.timezone if region else "UTC", *overrides)
         for index, task in self.lists.get("tasks", []):
             if calendar.is_working_day(task.due):
                 continue
@@ -268,3 +277,193 @@ class _References:
             if horizon and not horizon[0] <= line.year <= horizon[1]:
                 message = _msg("year_outside", year=line.year, start=horizon[0], end=horizon[1])
                 self.report(("budget", index, "year"), message)
+
+
+class TaskRow(NamedTuple):
+    """One valid task of a task list, as TaskIn would give it (due moved off a day off)."""
+
+    code: str | None
+    agency: str
+    title: str
+    due: date
+    stage: str | None
+    status: str
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_STATUSES = frozenset(TaskIn.model_fields["status"].annotation.__args__)
+
+
+class TaskRows:
+    """A CSV task list checked row by row, with the rules and messages of `validate` (the
+    same problems at the same places, in the same order, the same warnings), without
+    holding the file: `rows()` yields each valid task while the list has no problem so
+    far; `finish()` raises InvalidFile with every problem found.
+
+    The usual row is checked by hand in a few microseconds; any row that is not plainly
+    valid (a missing or odd value, whitespace a pydantic strip would take, a bad date) goes
+    through TaskIn itself, which decides and words the problem."""
+
+    def __init__(self, opened: CsvFile, context: Context):
+        from roadmap.calendar import RegionCalendar
+
+        self.opened, self.context = opened, context
+        self.calendar = context.calendar or RegionCalendar("UTC")
+        self.read_problems: list[Problem] = []  # the file's own (a cell beyond the header)
+        # The later checks, each kept in the order `validate` reports them.
+        self.kinds: dict[str, list[Problem]] = {
+            k: [] for k in ("structure", "pairs", "codes", "agency", "stage", "due")
+        }
+        self.total = 0
+        self.codes: dict[str, int] = {}  # code -> the line of its first row
+        self.pairs: dict[tuple[str, str], int] = {}  # (agency, title) of a code-less task
+        self.agencies = context.agencies
+        self.stages = set(context.stage_keys)
+        self._known = {"agency": _known(self.agencies), "stage": _known(self.stages)}
+        self._good_codes: set[str] = set()  # agency and stage values seen valid
+        self._days: dict[str, date | None] = {}
+        self._moved: dict[date, date] = {}
+
+    def rows(self) -> Iterator[TaskRow]:
+        opened = self.opened
+        columns = opened.columns
+        width = len(columns) if all(columns) else -1
+        commas = opened.delimiter == ";"
+        read_problems = self.read_problems
+        index = 0
+        for line, values in opened.rows:
+            if len(values) <= width:
+                flat = {
+                    c: v for c, v in zip(columns, values, strict=False) if v and not v.isspace()
+                }
+            else:  # a cell beyond the header, or a column without a name
+                where = opened.place(line)
+                flat = row_cells("tasks", columns, values, where, read_problems)
+            if not flat:
+                continue
+            if commas:
+                for key, value in flat.items():
+                    if "," in value:
+                        flat[key] = excel_number(value)
+            row = self.check(index, line, flat)
+            index += 1
+            if row is not None and not self.total and not read_problems:
+                yield row
+
+    def finish(self) -> None:
+        if self.read_problems:
+            raise InvalidFile(self.read_problems)
+        if self.total:
+            problems = [p for kind in self.kinds.values() for p in kind]
+            raise InvalidFile(problems[:MAX_PROBLEMS], total=self.total)
+
+    def _report(self, kind: str, line: int, path: Path_, text: str) -> None:
+        self.total += 1
+        if len(self.kinds[kind]) < MAX_PROBLEMS:
+            self.kinds[kind].append(Problem(self.opened.place(line), _render_path(path), text))
+
+    def check(self, index: int, line: int, flat: dict[str, Any]) -> TaskRow | None:
+        """One row (the `index`th item, starting on `line`): its task, or None when it has
+        a problem (reported)."""
+        row = self._plain(flat)
+        if row is None:
+            row = self._through_model(index, line, flat)
+            if row is None:
+                return None
+        total = self.total
+        code, agency, title, due, stage, _ = row
+        if code is None:
+            first = self.pairs.setdefault((agency, title), line)
+            if first != line:
+                message = _msg("duplicate_task", title=title, first=self.opened.place(first))
+                self._report("pairs", line, ("tasks", index, "title"), message)
+        else:
+            first = self.codes.setdefault(code, line)
+            if first != line:
+                message = _msg("duplicate", code=code, first=self.opened.place(first))
+                self._report("codes", line, ("tasks", index, "code"), message)
+        if agency not in self.agencies:
+            self._unknown("agency", line, index, agency)
+        if stage is not None and stage not in self.stages:
+            self._unknown("stage", line, index, stage)
+        moved = self._moved.get(due)
+        if moved is None:
+            calendar = self.calendar
+            moved = self._moved[due] = (
+                due if calendar.is_working_day(due) else calendar.next_working_day(due)
+            )
+        if moved != due:
+            if self.context.strict:
+                message = _msg("due_day_off", day=due)
+                self._report("due", line, ("tasks", index, "due"), message)
+            else:
+                message = _msg("due_moved", day=due, moved=moved)
+                self.context.warnings.append(f"{self.opened.place(line)}: {message}")
+                row = row._replace(due=moved)
+        return row if self.total == total else None
+
+    def _unknown(self, what: str, line: int, index: int, code: str) -> None:
+        known = self._known[what]
+        message = _msg("unknown_ref", what=_msg(f"unknown_{what}"), code=code, known=known)
+        self._report(what, line, ("tasks", index, what), message)
+
+    def _plain(self, flat: dict[str, Any]) -> TaskRow | None:
+        """The row when it is plainly valid, else None (then TaskIn decides)."""
+        get = flat.get
+        agency, title, due = get("agency"), get("title"), get("due")
+        if agency is None or title is None or due is None:
+            return None
+        code, stage, status = get("code"), get("stage"), get("status", "open")
+        good = self._good_codes
+        for value in (agency, stage):
+            if value is not None and value not in good:
+                if len(value) > 40 or not _CODE_RE.fullmatch(value):
+                    return None
+                good.add(value)
+        if code is not None and (len(code) > 40 or not _CODE_RE.fullmatch(code)):
+            return None
+        if status not in _STATUSES:
+            return None
+        text = title.strip(" \t\r\n")
+        if len(text) > 500 or text[0].isspace() or text[-1].isspace():
+            return None
+        if _CONTROL.search(text):
+            return None
+        day = self._days.get(due, False)
+        if day is False:
+            day = self._days[due] = _iso_day(due)
+        if day is None:
+            return None
+        return TaskRow(code, agency, text, day, stage, status)
+
+    def _through_model(self, index: int, line: int, flat: dict[str, Any]) -> TaskRow | None:
+        try:
+            task = TaskIn.model_validate(flat)
+        except ValidationError as exc:
+            where = self.opened.place(line)
+            source = Source(self.opened.name, None, {("tasks", index): where}, where)
+            for error in exc.errors():
+                self.total += 1
+                if len(self.kinds["structure"]) < MAX_PROBLEMS:
+                    self.kinds["structure"].append(
+                        _pydantic_problem(source, ("tasks", index), error)
+                    )
+            return None
+        return TaskRow(task.code, task.agency, task.title, task.due, task.stage, task.status)
+
+
+def _known(codes: set[str]) -> str:
+    """The known codes a message lists: the first twelve in order."""
+    shown = ", ".join(sorted(codes)[:12]) + (", …" if len(codes) > 12 else "")
+    return shown or "—"
+
+
+def _iso_day(value: str) -> date | None:
+    text = value.strip()
+    if not _ISO_DAY.fullmatch(text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
