@@ -130,52 +130,49 @@ def _plan_region(
         return []
     rows: list[PlannedAlert] = []
     add = rows.append
-    emissary, responsible = Level.emissary, Level.responsible
-    found = session.connection().execute(_due_tasks(region, days))
-    for (
-        task_id,
-        code,
-        due_on,
-        assignee,
-        responsible_id,
-        emissary_id,
-        coordinator,
-        keys,
-        levels,
-    ) in found:
-        planned = set(keys.split(_SEP)) if keys else _NOTHING
-        acknowledged = {Level(int(n)) for n in levels.split(_SEP)} if levels else _NOTHING
-        for rung in days[due_on].for_task(planned, acknowledged):
-            level = rung.level
-            person_id = (
-                (assignee or emissary_id)
-                if level == emissary
-                else responsible_id
-                if level == responsible
-                else coordinator
-            )
-            if person_id is not None:
-                key = rung.key
-                add(
-                    PlannedAlert(
-                        dedupe_key(task_id, key, person_id, today),
-                        task_id,
-                        code,
-                        person_id,
-                        key,
-                        rung.kind,
-                        int(level),
-                        rung.working_days,
-                        today,
-                        due_on,
-                        now,
-                        now,
+    day = today.isoformat()  # formatted once, not per alert
+    statement = _due_tasks(region, days).execution_options(yield_per=_BATCH)
+    found = session.connection().execute(statement)
+    for part in found.partitions():  # fetched a batch at a time: memory stays bounded
+        for (
+            task_id,
+            code,
+            due_on,
+            assignee,
+            responsible,
+            emissary,
+            coordinator,
+            keys,
+            levels,
+        ) in part:
+            planned = set(keys.split(_SEP)) if keys else _NOTHING
+            acknowledged = {Level(int(n)) for n in levels.split(_SEP)} if levels else _NOTHING
+            people = (assignee or emissary, responsible, coordinator)  # by Level
+            for rung in days[due_on].for_task(planned, acknowledged):
+                person_id = people[rung.level]
+                if person_id is not None:
+                    key = rung.key
+                    add(
+                        PlannedAlert(
+                            dedupe_key(task_id, key, person_id, day),
+                            task_id,
+                            code,
+                            person_id,
+                            key,
+                            rung.kind,
+                            int(rung.level),
+                            rung.working_days,
+                            today,
+                            due_on,
+                            now,
+                            now,
+                        )
                     )
-                )
     return rows
 
 
 _SEP = " "  # rung keys and levels hold no spaces
+_BATCH = 5000
 _NOTHING: frozenset = frozenset()
 
 
