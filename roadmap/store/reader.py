@@ -170,7 +170,7 @@ def _quick_connection(url: str) -> tuple[Any, str] | None:
     cannot vouch for it (a URL form it does not know, a missing or damaged file, another
     revision, no connection): `Store` then says what is wrong."""
     scheme, sep, rest = url.partition("://")
-    if not sep or "%" in rest:
+    if not sep:
         return None
     if scheme == "sqlite":
         connection = _sqlite(rest)
@@ -199,7 +199,7 @@ def _quick_connection(url: str) -> tuple[Any, str] | None:
 
 def _sqlite(rest: str) -> Any:
     # sqlite:///relative/path or sqlite:////absolute/path, no query options.
-    if not rest.startswith("/") or "?" in rest or "#" in rest:
+    if not rest.startswith("/") or any(c in rest for c in "?#%"):
         return None
     path = rest[1:]
     if path in ("", ":memory:") or not Path(path).is_file():
@@ -215,7 +215,7 @@ def _sqlite(rest: str) -> Any:
 def _postgresql(rest: str) -> Any:
     """psycopg's connection from the URL, as SQLAlchemy's psycopg dialect builds it
     (user, password, host, port, database, and the query as connection options)."""
-    from urllib.parse import parse_qsl, urlsplit
+    from urllib.parse import parse_qsl, unquote, urlsplit
 
     try:
         parts = urlsplit("//" + rest)
@@ -227,11 +227,11 @@ def _postgresql(rest: str) -> Any:
         return None
     options: dict[str, Any] = {}
     for key, value in (
-        ("user", parts.username),
-        ("password", parts.password),
+        ("user", parts.username and unquote(parts.username)),
+        ("password", parts.password and unquote(parts.password)),
         ("host", parts.hostname),
         ("port", port),
-        ("dbname", parts.path.removeprefix("/") or None),
+        ("dbname", unquote(parts.path.removeprefix("/")) or None),
     ):
         if value is not None and value != "":
             options[key] = value
