@@ -3,30 +3,44 @@ record the outcome, retry with backoff, dead-letter after the last try.
 
 Claims are conditional UPDATEs (`status` must still be pending or failed), so two
 dispatchers never take the same row, on SQLite and PostgreSQL alike. A row is marked
-`sending` before delivery and its outcome recorded after, one person at a time: a
-dispatcher killed mid-run leaves `sending` rows that the next run takes over once their
-lease has run out (immediately with `reclaim_now=True`), and nothing is lost.
+`sending` before delivery and its outcome recorded after: a dispatcher killed mid-run
+leaves `sending` rows that the next run takes over once their lease has run out
+(immediately with `reclaim_now=True`), and nothing is lost.
 
-Each person's digest goes in three steps — prepare (one transaction), send (no
-transaction: a network call never holds the store's lock), record (one transaction).
+One dispatch goes in three steps:
+
+1. claim and prepare: one UPDATE claims every due row; one query reads the claimed rows
+   with their tasks, agencies, strategies and the people of their chains, one more the
+   acknowledgements of their tasks, one the recipients (whatever the number of alerts);
+   what no longer stands is cancelled, what falls outside working hours postponed, and
+   each person's digest rendered — all written in one transaction;
+2. send: the digests go out on a pool of `concurrency` threads (alerts.toml), one person
+   per thread at a time, with no transaction open and no store access in the threads;
+   each digest is one message per target, as with one thread;
+3. record: the main thread re-checks each digest's claim right before handing it to a
+   free thread, and records each outcome in its own short transaction as soon as it is
+   back (a kill loses at most the digests in flight, which then go out again).
 """
 
 from __future__ import annotations
 
 import json
 import uuid
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlalchemy.orm import aliased
+from sqlmodel import select
 
 from notifications.sender import Sender, Target
 from notifications.templates import AlertItem, render_digest
-from roadmap.alerts.acknowledgements import acknowledgements
 from roadmap.alerts.config import Delivery, delivery_settings, ladder_for
-from roadmap.alerts.rules import TaskDeadline, next_window_start, still_due
+from roadmap.alerts.rules import Level, TaskDeadline, next_window_start, still_due
 from roadmap.config import load_stage_config
 from roadmap.errors import UserError
 from roadmap.i18n import t
@@ -35,6 +49,7 @@ from roadmap.store.clock import utc_moment
 from roadmap.store.engine import Store
 from roadmap.store.models import (
     OPEN_TASK_STATUSES,
+    Acknowledgement,
     Agency,
     Alert,
     AlertDelivery,
@@ -48,6 +63,7 @@ from roadmap.store.models import (
 from roadmap.store.unit_of_work import calendar_for, open_store
 
 RETRYABLE = (AlertStatus.pending.value, AlertStatus.failed.value)
+_CHUNK = 500  # ids per IN list (SQLite's limit on bound values is far above it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,15 +92,54 @@ class _Run:
 
 
 @dataclass(frozen=True, slots=True)
+class _Claimed:
+    """One claimed alert with everything its re-check and its digest line need."""
+
+    id: int
+    person_id: int
+    task_id: int | None
+    kind: str
+    level: int
+    due_on: date | None  # the due date the rung was planned for
+    working_days: int
+    local_date: date
+    attempts: int
+    delivered_to: frozenset[str]
+    about_alert_id: int | None
+    task_code: str | None
+    task_title: str | None
+    task_due_on: date | None
+    stands: bool  # the task still waits, with that due date, unacknowledged at that level
+    task_stage: str | None
+    agency: str | None
+    chain: tuple[str, ...]  # emissary (or assignee), responsible official, coordinator
+    coordinator_id: int | None
+    note: str | None  # a dead letter: whom the original was for, and why it failed
+
+
+@dataclass(frozen=True, slots=True)
+class _Recipient:
+    id: int
+    code: str
+    name: str
+    email: str | None
+    locale: str
+    region_id: int
+
+
+@dataclass(frozen=True, slots=True)
 class _Digest:
     """One person's digest, rendered, with the targets that still need it."""
 
     person_id: int
-    alert_ids: tuple[int, ...]
+    alerts: tuple[_Claimed, ...]
     subject: str
     body: str
     targets: tuple[Target, ...]
-    delivered: dict[int, frozenset[str]]  # alert id -> target ids that already got it
+
+    @property
+    def alert_ids(self) -> tuple[int, ...]:
+        return tuple(alert.id for alert in self.alerts)
 
 
 @dataclass(slots=True)
@@ -126,9 +181,8 @@ def dispatch(
     try:
         _reclaim(store, run, reclaim_now)
         _revive(store, run)
-        for person_id, alert_ids in _claim(store, run).items():
-            counts["digests"] += 1
-            counts.update(_deliver(store, run, person_id, alert_ids))
+        digests = _prepare(store, run, _claim(store, run), counts)
+        _deliver(store, run, digests, counts)
     finally:
         store.dispose()
     return DispatchCounts(**counts)
@@ -140,6 +194,12 @@ def _stage_titles(settings: Settings) -> dict[str, dict[str, str]]:
         "ru": {stage.key: stage.title_ru for stage in stages},
         "en": {stage.key: stage.title_en for stage in stages},
     }
+
+
+def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
+    ids = list(ids)
+    for start in range(0, len(ids), _CHUNK):
+        yield ids[start : start + _CHUNK]
 
 
 def _reclaim(store: Store, run: _Run, reclaim_now: bool) -> None:
@@ -170,12 +230,13 @@ def _revive(store: Store, run: _Run) -> None:
             return
         task_ids = {alert.task_id for alert, _, _ in waiting if alert.task_id is not None}
         newest: dict[tuple[int | None, int], date] = {}
-        for task_id, person_id, day in session.exec(
-            select(Alert.task_id, Alert.person_id, sa.func.max(Alert.local_date))
-            .where(Alert.task_id.in_(task_ids))
-            .group_by(Alert.task_id, Alert.person_id)
-        ):
-            newest[(task_id, person_id)] = day
+        for chunk in _chunks(task_ids):
+            for task_id, person_id, day in session.exec(
+                select(Alert.task_id, Alert.person_id, sa.func.max(Alert.local_date))
+                .where(Alert.task_id.in_(chunk))
+                .group_by(Alert.task_id, Alert.person_id)
+            ):
+                newest[(task_id, person_id)] = day
     reachable: dict[int, bool] = {}
     revive = []
     for alert, code, email in waiting:
@@ -186,135 +247,328 @@ def _revive(store: Store, run: _Run) -> None:
             revive.append(alert.id)
     if revive:
         with store.transaction() as connection:
-            connection.execute(
-                sa.update(Alert)
-                .where(Alert.id.in_(revive), Alert.status == AlertStatus.undeliverable)
-                .values(status=AlertStatus.pending.value, next_attempt_at=run.now, last_error=None)
-            )
+            for chunk in _chunks(revive):
+                connection.execute(
+                    sa.update(Alert)
+                    .where(Alert.id.in_(chunk), Alert.status == AlertStatus.undeliverable)
+                    .values(
+                        status=AlertStatus.pending.value, next_attempt_at=run.now, last_error=None
+                    )
+                )
 
 
-def _claim(store: Store, run: _Run) -> dict[int, list[int]]:
-    """Claim every due row with one conditional UPDATE; {person id: claimed alert ids}."""
+def _ours(run: _Run):
+    """The rows this dispatch holds: `sending` (on the status index) under its token."""
+    return sa.and_(Alert.status == AlertStatus.sending, Alert.claim_token == run.token)
+
+
+def _claim(store: Store, run: _Run) -> tuple[list[_Claimed], dict[int, _Recipient]]:
+    """Claim every due row with one conditional UPDATE, then read the claimed rows with
+    what their digests need in three queries, however many rows there are."""
     with store.transaction() as connection:
         connection.execute(
             sa.update(Alert)
             .where(Alert.status.in_(RETRYABLE), Alert.next_attempt_at <= run.now)
             .values(status=AlertStatus.sending.value, claim_token=run.token, claimed_at=run.now)
         )
-    by_person: dict[int, list[int]] = defaultdict(list)
-    with store.session() as session:
-        for alert_id, person_id in session.exec(
-            select(Alert.id, Alert.person_id)
-            .where(Alert.claim_token == run.token)
-            .order_by(Alert.id)
-        ):
-            by_person[person_id].append(alert_id)
-    return by_person
-
-
-def _deliver(store: Store, run: _Run, person_id: int, alert_ids: list[int]) -> Counter[str]:
-    """One person's digest: prepare, send outside any transaction, record the outcome."""
-    outcome: Counter[str] = Counter()
-    with store.session() as session:
-        digest = _prepare(session, run, person_id, alert_ids, outcome)
-    if digest is None:
-        return outcome
-    digest = _still_ours(store, run, digest)
-    if digest is None:
-        return outcome  # reclaimed by another dispatcher: it delivers them, not us
-    sent = _send(run, digest)
-    with store.session() as session:
-        _record(session, run, digest, sent, outcome)
-    return outcome
-
-
-def _still_ours(store: Store, run: _Run, digest: _Digest) -> _Digest | None:
-    """Re-check the claim right before sending: a dispatcher that ran past its lease may
-    have had these rows taken back and claimed by another, which then sends them. Only the
-    rows still claimed with our token go out; a duplicate is then bounded to a digest
-    whose rows are taken back in the moment between this check and the send."""
-    with store.transaction() as connection:
-        ours = set(
-            connection.execute(
-                sa.select(Alert.id).where(
-                    Alert.id.in_(digest.alert_ids),
-                    Alert.claim_token == run.token,
-                    Alert.status == AlertStatus.sending,
-                )
-            ).scalars()
+    first, responsible, coordinator = aliased(Person), aliased(Person), aliased(Person)
+    original, original_person = aliased(Alert), aliased(Person)
+    rows = (
+        sa.select(
+            Alert.id,
+            Alert.person_id,
+            Alert.task_id,
+            Alert.kind,
+            Alert.level,
+            Alert.due_on,
+            Alert.working_days,
+            Alert.local_date,
+            Alert.attempts,
+            Alert.delivered_to,
+            Alert.about_alert_id,
+            Task.code,
+            Task.title,
+            Task.due_on,
+            Task.status,
+            Task.stage,
+            Agency.name,
+            first.name,
+            responsible.name,
+            coordinator.name,
+            Strategy.coordinator_id,
+            original.id,
+            original.last_error,
+            original_person.name,
         )
-    if len(ours) == len(digest.alert_ids):
-        return digest
-    if ours:  # the digest as rendered is no longer ours alone: give the rest back at once
-        with store.transaction() as connection:
-            connection.execute(
-                sa.update(Alert)
-                .where(Alert.id.in_(ours), Alert.claim_token == run.token)
-                .values(status=AlertStatus.failed.value, next_attempt_at=run.now, claim_token=None)
-            )
-    return None
+        .select_from(Alert)
+        .outerjoin(Task, Task.id == Alert.task_id)
+        .outerjoin(Agency, Agency.id == Task.agency_id)
+        .outerjoin(Strategy, Strategy.id == Task.strategy_id)
+        .outerjoin(first, first.id == sa.func.coalesce(Task.assignee_id, Agency.emissary_id))
+        .outerjoin(responsible, responsible.id == Agency.responsible_id)
+        .outerjoin(coordinator, coordinator.id == Strategy.coordinator_id)
+        .outerjoin(original, original.id == Alert.about_alert_id)
+        .outerjoin(original_person, original_person.id == original.person_id)
+        .where(_ours(run))
+        .order_by(Alert.id)
+    )
+    ours = sa.select(Alert.task_id).where(_ours(run))
+    acknowledged_query = sa.select(
+        Acknowledgement.task_id, Acknowledgement.due_on, Acknowledgement.level
+    ).where(Acknowledgement.task_id.in_(ours))
+    people_query = sa.select(
+        Person.id, Person.code, Person.name, Person.email, Person.locale, Person.region_id
+    ).where(Person.id.in_(sa.select(Alert.person_id).where(_ours(run))))
+    with store.transaction() as connection:
+        acknowledged: dict[tuple[int, date], set[Level]] = defaultdict(set)
+        for task_id, due_on, level in connection.execute(acknowledged_query):
+            acknowledged[(task_id, due_on)].add(Level(level))
+        people = {row[0]: _Recipient(*row) for row in connection.execute(people_query)}
+        claimed = [_claimed(row, acknowledged) for row in connection.execute(rows)]
+    return claimed, people
 
 
-def _alerts(session: Session, ids: list[int] | tuple[int, ...]) -> list[Alert]:
-    return list(session.exec(select(Alert).where(Alert.id.in_(ids)).order_by(Alert.id)))
+def _claimed(row: Any, acknowledged: dict[tuple[int, date], set[Level]]) -> _Claimed:
+    (
+        alert_id, person_id, task_id, kind, level, due_on, working_days, local_date, attempts,
+        delivered,
+        about, code, title, task_due, status, stage, agency, *chain, coordinator_id,
+        original_id, original_error, original_person,
+    ) = row  # fmt: skip
+    note = None
+    if kind == AlertKind.dead_letter:
+        note = f"{original_person or '?'}: {original_error or ''}" if original_id else "?: "
+    stands = True
+    if kind != AlertKind.dead_letter and task_id is not None:
+        levels = frozenset(acknowledged.get((task_id, task_due), ()))
+        deadline = TaskDeadline(task_due, status in OPEN_TASK_STATUSES, levels)
+        stands = still_due(due_on, level, deadline)
+    return _Claimed(
+        id=alert_id,
+        person_id=person_id,
+        task_id=task_id,
+        kind=kind,
+        level=level,
+        due_on=due_on,
+        working_days=working_days,
+        local_date=local_date,
+        attempts=attempts,
+        delivered_to=frozenset(json.loads(delivered or "[]")),
+        about_alert_id=about,
+        task_code=code,
+        task_title=title,
+        task_due_on=task_due,
+        stands=stands,
+        task_stage=stage,
+        agency=agency,
+        chain=tuple(name for name in chain if name is not None),
+        coordinator_id=coordinator_id,
+        note=note,
+    )
 
 
 def _prepare(
-    session: Session, run: _Run, person_id: int, alert_ids: list[int], outcome: Counter[str]
-) -> _Digest | None:
-    """Postpone outside working hours, cancel what no longer stands, render the rest."""
-    person = session.get(Person, person_id)
-    alerts = _alerts(session, alert_ids)
-    region = session.get(Region, person.region_id)
-    opens = next_window_start(
-        calendar_for(region, run.settings), ladder_for(run.settings, region.code), run.now
-    )
-    if opens > run.now:
-        _postpone(session, alerts, opens)
-        outcome["postponed"] += len(alerts)
-        return None
-    # A rung planned earlier may no longer stand: the task was handed in, re-dated, or the
-    # escalation acknowledged. Such alerts are cancelled, not sent.
-    stale = [alert for alert in alerts if not _still_due(session, alert)]
-    _finish(session, stale, run.token, status=AlertStatus.cancelled)
-    outcome["cancelled"] += len(stale)
-    alerts = [alert for alert in alerts if alert not in stale]
-    if not alerts:
-        return None
-    targets = run.sender.targets(person.code, person.email)
-    if not targets:
-        reason = t("alerts.no_target", person=person.code)
-        _finish(session, alerts, run.token, status=AlertStatus.undeliverable, error=reason)
-        outcome["undeliverable"] += len(alerts)
-        return None
-    titles = run.stage_titles["en" if person.locale == "en" else "ru"]
-    items = [_item(session, alert, titles) for alert in alerts]
-    subject, body = render_digest(
-        person.name, items, person.locale, limit=run.delivery.digest_items
-    )
-    return _Digest(
-        person_id=person_id,
-        alert_ids=tuple(alert.id for alert in alerts),
-        subject=subject,
-        body=body,
-        targets=tuple(targets),
-        delivered={a.id: frozenset(json.loads(a.delivered_to or "[]")) for a in alerts},
-    )
-
-
-def _postpone(session: Session, alerts: list[Alert], opens: datetime) -> None:
-    """Outside the region's working hours: back to the queue until the window opens."""
+    store: Store,
+    run: _Run,
+    claimed: tuple[list[_Claimed], dict[int, _Recipient]],
+    outcome: Counter[str],
+) -> list[_Digest]:
+    """Per person: postpone outside working hours, cancel what no longer stands, find the
+    targets, render the digest. The rows that go no further are written in one transaction."""
+    alerts, people = claimed
+    by_person: dict[int, list[_Claimed]] = defaultdict(list)
     for alert in alerts:
-        alert.status, alert.claim_token = AlertStatus.pending.value, None
-        alert.next_attempt_at = opens
-        session.add(alert)
+        by_person[alert.person_id].append(alert)
+    regions: dict[int, Region] = {}
+    opens: dict[int, datetime] = {}
+    with store.session() as session:
+        for region in session.exec(select(Region)):
+            regions[region.id] = region
+    postponed: list[dict] = []
+    finished: list[dict] = []
+    digests = []
+    outcome["digests"] += len(by_person)
+    for person_id, mine in by_person.items():
+        person = people[person_id]
+        if person.region_id not in opens:
+            region = regions[person.region_id]
+            opens[person.region_id] = next_window_start(
+                calendar_for(region, run.settings), ladder_for(run.settings, region.code), run.now
+            )
+        window = opens[person.region_id]
+        if window > run.now:
+            # Outside the region's working hours: back to the queue until the window opens.
+            postponed += [{"b_id": a.id, "b_next": window} for a in mine]
+            outcome["postponed"] += len(mine)
+            continue
+        # A rung planned earlier may no longer stand: the task was handed in, re-dated, or
+        # the escalation acknowledged. Such alerts are cancelled, not sent.
+        stale = [a for a in mine if not a.stands]
+        finished += [_finish(a, AlertStatus.cancelled) for a in stale]
+        outcome["cancelled"] += len(stale)
+        mine = [a for a in mine if a.stands]
+        if not mine:
+            continue
+        targets = run.sender.targets(person.code, person.email)
+        if not targets:
+            reason = t("alerts.no_target", person=person.code)
+            finished += [_finish(a, AlertStatus.undeliverable, error=reason) for a in mine]
+            outcome["undeliverable"] += len(mine)
+            continue
+        titles = run.stage_titles["en" if person.locale == "en" else "ru"]
+        subject, body = render_digest(
+            person.name,
+            [_item(a, titles) for a in mine],
+            person.locale,
+            limit=run.delivery.digest_items,
+        )
+        digests.append(_Digest(person_id, tuple(mine), subject, body, tuple(targets)))
+    if postponed or finished:
+        with store.transaction() as connection:
+            if postponed:
+                connection.execute(
+                    _update_ours(run).values(
+                        status=AlertStatus.pending.value,
+                        claim_token=None,
+                        next_attempt_at=sa.bindparam("b_next"),
+                    ),
+                    postponed,
+                )
+            if finished:
+                connection.execute(_update_finished(run), finished)
+    return digests
+
+
+def _update_ours(run: _Run):
+    """An UPDATE of one row by `b_id`, only while this dispatch still holds it."""
+    return sa.update(Alert).where(Alert.id == sa.bindparam("b_id"), Alert.claim_token == run.token)
+
+
+def _update_finished(run: _Run):
+    return _update_ours(run).values(
+        status=sa.bindparam("b_status"),
+        claim_token=None,
+        last_error=sa.bindparam("b_error"),
+        sent_at=sa.bindparam("b_sent_at"),
+        delivered_to=sa.bindparam("b_delivered"),
+    )
+
+
+def _finish(
+    alert: _Claimed,
+    status: AlertStatus,
+    *,
+    error: str | None = None,
+    sent_at: datetime | None = None,
+    delivered: Iterable[str] | None = None,
+) -> dict:
+    targets = alert.delivered_to if delivered is None else delivered
+    return {
+        "b_id": alert.id,
+        "b_status": status.value,
+        "b_error": error,
+        "b_sent_at": sent_at,
+        "b_delivered": json.dumps(sorted(targets)) if targets else None,
+    }
+
+
+def _item(alert: _Claimed, stage_titles: dict[str, str]) -> AlertItem:
+    stage = stage_titles.get(alert.task_stage, alert.task_stage) if alert.task_stage else None
+    return AlertItem(
+        kind=alert.kind,
+        level=alert.level,
+        task=alert.task_code or "?",
+        title=alert.task_title or "",
+        agency=alert.agency or "",
+        stage=stage,
+        due_on=alert.task_due_on.strftime("%d.%m.%Y") if alert.task_due_on else "",
+        working_days=alert.working_days,
+        chain=alert.chain,
+        note=alert.note,
+    )
+
+
+def _deliver(store: Store, run: _Run, digests: list[_Digest], outcome: Counter[str]) -> None:
+    """Send the digests on a bounded pool, one person per thread. The main thread alone
+    touches the store, in one short transaction per turn: it records the outcomes that are
+    back, as soon as they are, and re-checks the claim of the digests it then hands to the
+    threads that came free, right before."""
+    queue = deque(digests)
+    in_flight: dict[Future[_Sent], _Digest] = {}
+    threads = run.delivery.concurrency
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="roadmap-send") as pool:
+        try:
+            while queue or in_flight:
+                results, error = [], None
+                if in_flight and (len(in_flight) >= threads or not queue):
+                    done = wait(in_flight, return_when=FIRST_COMPLETED)
+                    results, error = _results(in_flight, done)
+                group = (
+                    []
+                    if error
+                    else [queue.popleft() for _ in range(threads - len(in_flight)) if queue]
+                )
+                with store.transaction() as connection:
+                    _record(connection, run, results, outcome)
+                    group = _still_ours(connection, run, group)
+                if error is not None:
+                    raise error
+                for digest in group:
+                    in_flight[pool.submit(_send, run, digest)] = digest
+        finally:
+            # Stopped by an error: what did go out is still recorded (the rest stays
+            # `sending` and is taken over after the lease, as after a crash).
+            if in_flight:
+                results = _results(in_flight, wait(in_flight))[0]
+                with store.transaction() as connection:
+                    _record(connection, run, results, outcome)
+
+
+def _results(
+    in_flight: dict[Future[_Sent], _Digest], waited: Any
+) -> tuple[list[tuple[_Digest, _Sent]], BaseException | None]:
+    """The finished sends, taken out of `in_flight`, and the exception of one that raised
+    (our bug, not a delivery failure: those are results), to raise once the others are
+    recorded."""
+    results, error = [], None
+    for future in waited.done:
+        digest = in_flight.pop(future)
+        if future.exception() is None:
+            results.append((digest, future.result()))
+        else:
+            error = future.exception()
+    return results, error
+
+
+def _still_ours(connection: sa.Connection, run: _Run, digests: list[_Digest]) -> list[_Digest]:
+    """Re-check the claim right before sending: a dispatcher that ran past its lease may
+    have had these rows taken back and claimed by another, which then sends them. Only a
+    digest whose rows are all still claimed with our token goes out; a duplicate is then
+    bounded to the digests whose rows are taken back in the moment between this check and
+    their send. A digest that is ours only in part gives the rest back at once."""
+    ids = [alert_id for digest in digests for alert_id in digest.alert_ids]
+    ours: set[int] = set()
+    for chunk in _chunks(ids):
+        ours.update(
+            connection.execute(sa.select(Alert.id).where(Alert.id.in_(chunk), _ours(run))).scalars()
+        )
+    kept = [d for d in digests if ours.issuperset(d.alert_ids)]
+    give_back = [i for d in digests if d not in kept for i in d.alert_ids if i in ours]
+    for chunk in _chunks(give_back):
+        connection.execute(
+            sa.update(Alert)
+            .where(Alert.id.in_(chunk), Alert.claim_token == run.token)
+            .values(status=AlertStatus.failed.value, next_attempt_at=run.now, claim_token=None)
+        )
+    return kept
 
 
 def _send(run: _Run, digest: _Digest) -> _Sent:
-    """Deliver the digest to each target that does not have it yet; no store access here."""
-    sent = _Sent(delivered={i: set(targets) for i, targets in digest.delivered.items()})
+    """Deliver the digest to each target that does not have it yet; no store access here
+    (this runs on the pool's threads)."""
+    sent = _Sent(delivered={a.id: set(a.delivered_to) for a in digest.alerts})
     for target in digest.targets:
-        pending = [i for i in digest.alert_ids if target.id not in sent.delivered[i]]
+        pending = [i for i in sent.delivered if target.id not in sent.delivered[i]]
         if not pending:
             continue
         error = run.sender.send(target, digest.subject, digest.body)
@@ -328,85 +582,88 @@ def _send(run: _Run, digest: _Digest) -> _Sent:
 
 
 def _record(
-    session: Session, run: _Run, digest: _Digest, sent: _Sent, outcome: Counter[str]
+    connection: sa.Connection,
+    run: _Run,
+    results: list[tuple[_Digest, _Sent]],
+    outcome: Counter[str],
 ) -> None:
-    """The delivery log, then each alert's outcome: sent, or failed / dead."""
-    for label, error in sent.log:
-        session.add(
-            AlertDelivery(
-                person_id=digest.person_id,
-                alerts=json.dumps(list(digest.alert_ids)),
-                target=label,
-                ok=error is None,
-                error=error,
-                at=run.now,
-            )
-        )
-    alerts = _alerts(session, digest.alert_ids)
-    for alert in alerts:
-        alert.delivered_to = json.dumps(sorted(sent.delivered[alert.id]))
-        session.add(alert)
-    if not sent.errors:
-        _finish(session, alerts, run.token, status=AlertStatus.sent, sent_at=run.now)
-        outcome["sent"] += len(alerts)
+    """The delivery log, then each alert's outcome — sent, or failed / dead — for the
+    digests just back; a row another dispatcher took over meanwhile is left to it."""
+    if not results:
         return
-    _failed(session, run, alerts, "; ".join(sent.errors)[:1000], outcome)
+    log, delivered = [], []
+    for digest, sent in results:
+        ids = json.dumps(list(digest.alert_ids))
+        log += [
+            {"person_id": digest.person_id, "alerts": ids, "target": label,
+             "ok": error is None, "error": error, "at": run.now}
+            for label, error in sent.log
+        ]  # fmt: skip
+        if not sent.errors:
+            delivered += [
+                _finish(a, AlertStatus.sent, sent_at=run.now, delivered=sent.delivered[a.id])
+                for a in digest.alerts
+            ]
+    if log:
+        connection.execute(sa.insert(AlertDelivery), log)
+    if delivered:
+        connection.execute(_update_finished(run), delivered)
+        outcome["sent"] += len(delivered)
+    for digest, sent in results:
+        if sent.errors:
+            _failed(connection, run, digest, sent, "; ".join(sent.errors)[:1000], outcome)
 
 
 def _failed(
-    session: Session, run: _Run, alerts: list[Alert], error: str, outcome: Counter[str]
+    connection: sa.Connection,
+    run: _Run,
+    digest: _Digest,
+    sent: _Sent,
+    error: str,
+    outcome: Counter[str],
 ) -> None:
     """Retry after backoff × 2^(attempt−1), or after the last try: dead, and a dead letter."""
-    dead = []
-    for alert in alerts:
-        alert.attempts += 1
-        if alert.attempts >= run.delivery.max_attempts:
-            alert.status = AlertStatus.dead.value
-            dead.append(alert)
-            outcome["dead"] += 1
+    retry, dead = [], []
+    for alert in digest.alerts:
+        attempts = alert.attempts + 1
+        row = {
+            "b_id": alert.id,
+            "b_attempts": attempts,
+            "b_error": error,
+            "b_delivered": json.dumps(sorted(sent.delivered[alert.id])),
+        }
+        if attempts >= run.delivery.max_attempts:
+            dead.append((alert, row | {"b_status": AlertStatus.dead.value, "b_next": None}))
         else:
-            alert.status = AlertStatus.failed.value
-            wait = run.delivery.backoff_seconds * 2 ** (alert.attempts - 1)
-            alert.next_attempt_at = run.now + timedelta(seconds=wait)
-            outcome["failed"] += 1
-        alert.last_error = error
-        alert.claim_token = None
-        session.add(alert)
-    for alert in dead:
-        _tell_coordinator(session, alert, run.now)
+            wait_seconds = run.delivery.backoff_seconds * 2 ** (attempts - 1)
+            next_at = run.now + timedelta(seconds=wait_seconds)
+            retry.append(row | {"b_status": AlertStatus.failed.value, "b_next": next_at})
+    statement = _update_ours(run).values(
+        status=sa.bindparam("b_status"),
+        attempts=sa.bindparam("b_attempts"),
+        last_error=sa.bindparam("b_error"),
+        delivered_to=sa.bindparam("b_delivered"),
+        claim_token=None,
+    )
+    if retry:
+        connection.execute(statement.values(next_attempt_at=sa.bindparam("b_next")), retry)
+        outcome["failed"] += len(retry)
+    for alert, row in dead:
+        row.pop("b_next")
+        if connection.execute(statement, row).rowcount:
+            outcome["dead"] += 1
+            _tell_coordinator(connection, run, alert)
 
 
-def _still_due(session, alert: Alert) -> bool:
-    if alert.kind == AlertKind.dead_letter or alert.task_id is None:
-        return True
-    task = session.get(Task, alert.task_id)
-    acknowledged = acknowledgements(session, [task.id])[(task.id, task.due_on)]
-    deadline = TaskDeadline(task.due_on, task.status in OPEN_TASK_STATUSES, frozenset(acknowledged))
-    return still_due(alert.due_on, alert.level, deadline)
-
-
-def _finish(session, alerts, token, *, status, error=None, sent_at=None) -> None:
-    for alert in alerts:
-        if alert.claim_token != token:
-            continue  # taken over by another dispatcher after our lease ran out
-        alert.status = status.value
-        alert.claim_token = None
-        alert.last_error = error
-        alert.sent_at = sent_at
-        session.add(alert)
-
-
-def _tell_coordinator(session, alert: Alert, now: datetime) -> None:
+def _tell_coordinator(connection: sa.Connection, run: _Run, alert: _Claimed) -> None:
     """A dead alert becomes a dead-letter alert to the coordinator (not for their own)."""
     if alert.kind == AlertKind.dead_letter or alert.task_id is None:
         return
-    task = session.get(Task, alert.task_id)
-    strategy = session.get(Strategy, task.strategy_id)
-    coordinator = strategy.coordinator_id
+    coordinator = alert.coordinator_id
     if coordinator is None or coordinator == alert.person_id:
         return
-    session.add(
-        Alert(
+    connection.execute(
+        sa.insert(Alert).values(
             dedupe_key=f"dead:{alert.id}:p{coordinator}",
             task_id=alert.task_id,
             person_id=coordinator,
@@ -417,46 +674,11 @@ def _tell_coordinator(session, alert: Alert, now: datetime) -> None:
             level=2,
             working_days=alert.working_days,
             local_date=alert.local_date,
-            next_attempt_at=now,
-            created_at=now,
+            status=AlertStatus.pending.value,
+            attempts=0,
+            next_attempt_at=run.now,
+            created_at=run.now,
         )
-    )
-
-
-def _item(session, alert: Alert, stage_titles: dict[str, str]) -> AlertItem:
-    task = session.get(Task, alert.task_id)
-    agency = session.get(Agency, task.agency_id)
-    strategy = session.get(Strategy, task.strategy_id)
-    chain = tuple(
-        p.name
-        for p in (
-            session.get(Person, pid)
-            for pid in (
-                task.assignee_id or agency.emissary_id,
-                agency.responsible_id,
-                strategy.coordinator_id,
-            )
-            if pid is not None
-        )
-        if p is not None
-    )
-    stage = stage_titles.get(task.stage, task.stage) if task.stage else None
-    note = None
-    if alert.kind == AlertKind.dead_letter:
-        original = session.get(Alert, alert.about_alert_id) if alert.about_alert_id else None
-        recipient = session.get(Person, original.person_id) if original else None
-        note = f"{recipient.name if recipient else '?'}: {original.last_error if original else ''}"
-    return AlertItem(
-        kind=alert.kind,
-        level=alert.level,
-        task=task.code,
-        title=task.title,
-        agency=agency.name,
-        stage=stage,
-        due_on=task.due_on.strftime("%d.%m.%Y"),
-        working_days=alert.working_days,
-        chain=chain,
-        note=note,
     )
 
 

@@ -13,6 +13,9 @@ import base64
 import hashlib
 import logging
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,18 +31,27 @@ class _Redactor(logging.Filter):
 
     def __init__(self) -> None:
         super().__init__()
-        self.known: Target | None = None  # every secret seen, longest first
+        self.secrets: set[str] = set()  # every secret seen
+        self.known: Target | None = None  # the same, longest first; rebuilt when one is added
+        self.lock = threading.Lock()
 
     def add(self, target: Target) -> None:
-        if not target.secrets:
-            return
-        secrets = {*target.secrets, *(self.known.secrets if self.known else ())}
-        ordered = tuple(sorted(secrets, key=len, reverse=True))
-        self.known = Target(id="", label="", plugin=None, secrets=ordered)
+        with self.lock:
+            if not self.secrets.issuperset(target.secrets):
+                self.secrets.update(target.secrets)
+                self.known = None
+
+    def _known(self) -> Target | None:
+        with self.lock:
+            if self.known is None and self.secrets:
+                ordered = tuple(sorted(self.secrets, key=len, reverse=True))
+                self.known = Target(id="", label="", plugin=None, secrets=ordered)
+            return self.known
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        masked = self.known.redact(message) if self.known is not None else message
+        known = self._known()
+        masked = known.redact(message) if known is not None else message
         # Apprise logs each URL as it loads the config, before any target is known here:
         # a URL in a message keeps its scheme and server only.
         masked = _URL.sub(_bare_url, masked)
@@ -64,6 +76,46 @@ def _bare_url(match: re.Match[str]) -> str:
 _REDACTOR = _Redactor()
 for _name in ("apprise", "urllib3.connectionpool"):
     logging.getLogger(_name).addFilter(_REDACTOR)
+
+
+class _Capture(logging.Handler):
+    """Apprise's warnings about the delivery running in the current thread. (Apprise's own
+    LogCapture adds a handler to its shared logger for the time of a `with` block: with
+    deliveries on several threads each would read the others' lines, and so another
+    target's reasons and unmasked secrets.) A delivery runs in one thread: Apprise calls
+    a single target in the caller's thread."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.setFormatter(logging.Formatter("%(asctime)s - %(levelname)s - %(message)s"))
+        self.local = threading.local()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        lines = getattr(self.local, "lines", None)
+        if lines is not None:
+            lines.append(self.format(record))
+
+    @contextmanager
+    def lines(self) -> Iterator[list[str]]:
+        self.local.lines = lines = []
+        try:
+            yield lines
+        finally:
+            self.local.lines = None
+
+
+_CAPTURE = _Capture()
+_capture_installed = threading.Lock()
+
+
+def _install_capture() -> None:
+    """Once per process: the capture on Apprise's logger, which lets warnings through."""
+    with _capture_installed:
+        logger = logging.getLogger("apprise")
+        if _CAPTURE not in logger.handlers:
+            logger.addHandler(_CAPTURE)
+            if logger.getEffectiveLevel() > logging.WARNING:
+                logger.setLevel(logging.WARNING)
 
 
 @dataclass
@@ -148,15 +200,21 @@ def _target(plugin: Any, timeout: float) -> Target:
     return target
 
 
+_PLAIN_TAG = re.compile(r"[a-z0-9_.-]+")  # no list, priority or retry of Apprise's tag syntax
+
+
 class Sender:
     """Finds a person's targets and delivers one message to one target."""
 
     def __init__(self, config_path: Path | None, smtp_url: str | None, timeout: float = 10):
         import apprise
 
+        _install_capture()
         self.timeout = timeout
         self.smtp_url = smtp_url
         self.apprise = apprise.Apprise()
+        self._index: dict[str, list[tuple[int, Any]]] | None = None  # tag -> entries
+        self._targets: dict[int, Target] = {}
         if config_path is not None:
             if not config_path.is_file():
                 raise UserError(t("alerts.no_config", path=config_path))
@@ -168,8 +226,36 @@ class Sender:
         if smtp_url and not apprise.Apprise.instantiate(smtp_url):
             raise UserError(t("alerts.bad_smtp"))
 
+    def _tagged(self, person_code: str) -> list[Any]:
+        """The config's entries for a person, as `Apprise.find(tag=code)` finds them: those
+        tagged with the code (any case, any priority) and those tagged `always`, in the
+        config's order. Looked up in an index of the tags built once, not by matching
+        every entry against every person (a federal config has thousands of entries); a
+        code in Apprise's tag syntax (lists, priorities) is left to Apprise itself."""
+        from apprise.common import MATCH_ALL_TAG, MATCH_ALWAYS_TAG
+
+        code = person_code.lower()
+        if not _PLAIN_TAG.fullmatch(code) or code == MATCH_ALL_TAG:
+            return list(self.apprise.find(tag=person_code))
+        if self._index is None:
+            index: dict[str, list[tuple[int, Any]]] = {}
+            for position, server in enumerate(self.apprise.find()):  # every entry
+                for name in {str(tag).lower() for tag in server.tags}:
+                    index.setdefault(name, []).append((position, server))
+            self._index = index
+        found = dict(self._index.get(code, ()))
+        found.update(self._index.get(MATCH_ALWAYS_TAG, ()))
+        return [found[position] for position in sorted(found)]
+
+    def _target(self, plugin: Any) -> Target:
+        """The target of a config entry, made once per entry (ids, labels and secrets)."""
+        key = id(plugin)  # the entries live as long as this sender
+        if key not in self._targets:
+            self._targets[key] = _target(plugin, self.timeout)
+        return self._targets[key]
+
     def targets(self, person_code: str, email: str | None) -> list[Target]:
-        found = [_target(p, self.timeout) for p in self.apprise.find(tag=person_code)]
+        found = [self._target(p) for p in self._tagged(person_code)]
         if not found and email and self.smtp_url:
             import apprise
 
@@ -180,10 +266,11 @@ class Sender:
         return found
 
     def send(self, target: Target, subject: str, body: str) -> str | None:
-        """Deliver; None when delivered, else the redacted reason."""
+        """Deliver; None when delivered, else the redacted reason. Safe to call from several
+        threads at once (a target at a time per thread)."""
         import apprise
 
-        with apprise.LogCapture(level=apprise.logging.WARNING) as log:
+        with _CAPTURE.lines() as log:
             try:
                 # Through an Apprise object, so the plain-text digest is converted for
                 # targets that want HTML (line breaks kept, markup escaped).
@@ -194,7 +281,7 @@ class Sender:
                 ok, extra = False, f"{type(exc).__name__}: {exc}"
             else:
                 extra = ""
-            lines = [line for line in log.getvalue().splitlines() if line.strip()]
+            lines = [line for entry in log for line in entry.splitlines() if line.strip()]
         if ok:
             return None
         reason = "; ".join([*lines[-3:], extra] if extra else lines[-3:]) or "delivery failed"

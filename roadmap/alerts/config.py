@@ -18,6 +18,7 @@ class Delivery:
     lease_seconds: float = 600
     timeout_seconds: float = 10
     digest_items: int = 20  # a digest lists the most urgent ones and counts the rest
+    concurrency: int = 8  # digests to different people sent at once (one thread each)
 
     def __post_init__(self) -> None:
         limits = {
@@ -26,6 +27,7 @@ class Delivery:
             "backoff_seconds": (0, 86_400),
             "lease_seconds": (1, 86_400),
             "timeout_seconds": (0.1, 600),
+            "concurrency": (1, 64),
         }
         for name, (low, high) in limits.items():
             value = getattr(self, name)
@@ -33,7 +35,7 @@ class Delivery:
                 raise ValueError(f"{name} = {value!r}: a number is expected")
             if not low <= value <= high:
                 raise ValueError(f"{name} = {value}: expected {low}–{high}")
-        for name in ("max_attempts", "digest_items"):
+        for name in ("max_attempts", "digest_items", "concurrency"):
             if not isinstance(getattr(self, name), int):
                 raise ValueError(f"{name} = {getattr(self, name)}: a whole number is expected")
 

@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from datetime import date
@@ -32,6 +33,15 @@ EMISSARIES = [
     "e-minzdrav",
     "e-vladivostok",
 ]
+
+
+def _concurrency(settings, threads: int):
+    """The same settings with `concurrency = threads` in their alerts.toml."""
+    path = settings.config_dir / "alerts.toml"
+    text = path.read_text("utf-8")
+    assert "concurrency = 8" in text
+    path.write_text(text.replace("concurrency = 8", f"concurrency = {threads}"), "utf-8")
+    return settings
 
 
 def _env(backend: Backend, settings) -> dict[str, str]:
@@ -100,6 +110,8 @@ def test_a_killed_dispatcher_loses_nothing(
     settings = alert_settings(
         loaded.settings, tmp_path, {e: [f"json://{web}/delay/{e}"] for e in EMISSARIES}
     )
+    threads = 3
+    _concurrency(settings, threads)
     due = _stage_due(loaded)
     sweep(settings, now=_moment(due))
     env = _env(loaded, settings)
@@ -113,9 +125,10 @@ def test_a_killed_dispatcher_loses_nothing(
     deadline = time.monotonic() + 60
     while not http_sink.paths() and time.monotonic() < deadline:
         time.sleep(0.02)
-    dispatcher.send_signal(signal.SIGKILL)  # mid-delivery of the first digest
+    dispatcher.send_signal(signal.SIGKILL)  # mid-delivery of the first digests
     dispatcher.wait()
-    assert len(http_sink.paths()) == 1
+    # At most `concurrency` digests were on their way; none was finished.
+    assert 1 <= len(http_sink.paths()) <= threads
     stuck = list_alerts(settings, status="sending")
     assert len(stuck) >= len(EMISSARIES)  # claimed, not finished
 
@@ -129,12 +142,13 @@ def test_a_killed_dispatcher_loses_nothing(
     assert finish.returncode == 0, finish.stderr
     rows, seen = _delivered_per_alert(settings, http_sink)
     assert all(r.status == "sent" for r in rows)
-    interrupted = http_sink.paths()[0].removeprefix("/delay/")
-    for row in rows:
-        # The digest in flight when the process died may go out again (at least once);
-        # every other one exactly once.
-        expected = {1, 2} if row.person == interrupted else {1}
-        assert seen[(row.task, row.person)] in expected
+    assert {r.person for r in rows} == set(EMISSARIES)
+    # The digests in flight when the process died may go out again (at least once);
+    # every other one exactly once.
+    assert all(seen[(r.task, r.person)] in {1, 2} for r in rows), seen
+    twice = {r.person for r in rows if seen[(r.task, r.person)] == 2}
+    assert len(twice) <= threads, twice
+    assert len(http_sink.paths()) == len(EMISSARIES) + len(twice)
 
 
 def _moment(day: str):
@@ -144,19 +158,24 @@ def _moment(day: str):
 
 
 class _HeldSender:
-    """The real sender, whose first delivery waits until the test lets it go: a dispatcher
-    stuck on a slow server past its lease."""
+    """The real sender, whose deliveries (every one, or only the first) wait until the test
+    lets them go: a dispatcher stuck on a slow server past its lease. Called from the
+    dispatcher's threads."""
 
-    def __init__(self, inner, started, release):
+    def __init__(self, inner, started, release, *, hold_all: bool = False):
         self.inner, self.started, self.release = inner, started, release
+        self.hold_all = hold_all
         self.calls = 0
+        self.lock = threading.Lock()
 
     def targets(self, person_code, email):
         return self.inner.targets(person_code, email)
 
     def send(self, target, subject, body):
-        self.calls += 1
-        if self.calls == 1:
+        with self.lock:
+            self.calls += 1
+            held = self.hold_all or self.calls == 1
+        if held:
             self.started.set()
             assert self.release.wait(60)
         return self.inner.send(target, subject, body)
@@ -165,8 +184,6 @@ class _HeldSender:
 def test_a_dispatcher_past_its_lease_does_not_send_what_another_took_back(
     loaded: Backend, tmp_path: Path, http_sink: HttpSink
 ) -> None:
-    import threading
-
     from notifications.dispatcher import dispatch
     from notifications.job import make_sender
     from roadmap.store.clock import utc_moment
@@ -175,27 +192,31 @@ def test_a_dispatcher_past_its_lease_does_not_send_what_another_took_back(
     settings = alert_settings(
         loaded.settings, tmp_path, {e: [f"json://{web}/hook/{e}"] for e in EMISSARIES}
     )
+    threads = 3
+    _concurrency(settings, threads)
     due = _stage_due(loaded)
     now = utc_moment(_moment(due))
     sweep(settings, now=now)
     started, release = threading.Event(), threading.Event()
-    slow = _HeldSender(make_sender(settings), started, release)
+    slow = _HeldSender(make_sender(settings), started, release, hold_all=True)
     first = threading.Thread(target=dispatch, args=(settings,), kwargs={"now": now, "sender": slow})
     first.start()
-    assert started.wait(60)  # the first dispatcher holds every row and waits on one digest
+    assert started.wait(60)  # the first dispatcher holds every row; its threads wait
     # A second one takes the rows back (the lease ran out) and delivers them all.
     second = dispatch(settings, now=now, reclaim_now=True)
     assert second.sent == len(EMISSARIES)
     release.set()
     first.join(60)
+    assert not first.is_alive()
     rows, seen = _delivered_per_alert(settings, http_sink)
     assert all(r.status == "sent" for r in rows if r.person in EMISSARIES)
-    in_flight = http_sink.paths()[0].removeprefix("/hook/")
-    for row in rows:
-        # Only the digest that was already being sent may go out twice.
-        expected = {1, 2} if row.person == in_flight else {1}
-        assert seen[(row.task, row.person)] in expected, row
-    assert slow.calls == 1  # the first dispatcher sent nothing after it woke
+    # Only the digests already being sent (one per thread at most) may go out twice; the
+    # first dispatcher sent nothing else after it woke.
+    assert 1 <= slow.calls <= threads
+    twice = [r for r in rows if seen[(r.task, r.person)] == 2]
+    assert len(twice) == slow.calls, seen
+    assert all(seen[(r.task, r.person)] in {1, 2} for r in rows), seen
+    assert len(http_sink.paths()) == len(EMISSARIES) + slow.calls
 
 
 def test_no_store_lock_is_held_while_a_digest_is_being_sent(
@@ -204,7 +225,6 @@ def test_no_store_lock_is_held_while_a_digest_is_being_sent(
     """SQLite: while the dispatcher waits on a server, another process can write at once
     (no busy wait): the dispatcher holds no transaction across the network call."""
     import sqlite3
-    import threading
 
     from notifications.dispatcher import dispatch
     from notifications.job import make_sender
@@ -220,6 +240,7 @@ def test_no_store_lock_is_held_while_a_digest_is_being_sent(
     settings = alert_settings(
         loaded.settings, tmp_path, {e: [f"json://{web}/hook/{e}"] for e in EMISSARIES}
     )
+    _concurrency(settings, 3)
     now = utc_moment(_moment(_stage_due(loaded)))
     sweep(settings, now=now)
     started, release = threading.Event(), threading.Event()
@@ -230,6 +251,15 @@ def test_no_store_lock_is_held_while_a_digest_is_being_sent(
     worker.start()
     try:
         assert started.wait(60)
+        # The other digests go out on the other threads and are recorded; then the
+        # dispatcher only waits for the held one.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            statuses = Counter(r.status for r in list_alerts(settings))
+            if statuses["sent"] == len(EMISSARIES) - 1:
+                break
+            time.sleep(0.05)
+        assert statuses["sent"] == len(EMISSARIES) - 1, statuses
         other = sqlite3.connect(path, timeout=0, isolation_level=None)
         try:
             other.execute("BEGIN IMMEDIATE")  # fails at once if the dispatcher held the lock
@@ -241,3 +271,44 @@ def test_no_store_lock_is_held_while_a_digest_is_being_sent(
         release.set()
         worker.join(60)
     assert {r.status for r in list_alerts(settings) if r.person in EMISSARIES} == {"sent"}
+
+
+def test_two_dispatchers_with_threads_deliver_once_and_retry_a_failing_person(
+    loaded: Backend, tmp_path: Path, http_sink: HttpSink
+) -> None:
+    """Two `roadmap dispatch` processes at once, each sending on four threads, round after
+    round until the failing person's alert is dead: every other person gets one digest
+    with each of their alerts once, the failing target is tried once per round, and the
+    coordinator hears of the dead alert once."""
+    web = f"127.0.0.1:{http_sink.port}"
+    failing = "e-minsoc"
+    targets = {e: [f"json://{web}/hook/{e}"] for e in EMISSARIES if e != failing}
+    targets[failing] = [f"json://{web}/fail/{failing}"]
+    targets["coord"] = [f"json://{web}/hook/coord"]
+    settings = _concurrency(alert_settings(loaded.settings, tmp_path, targets), 4)
+    due = _stage_due(loaded)
+    sweep(settings, now=_moment(due))
+    env = _env(loaded, settings)
+    for minute in range(4):  # max_attempts = 3 (no backoff), then the dead letter's round
+        now = _moment(due).replace(minute=minute).isoformat()
+        command = [sys.executable, "-m", "roadmap", "dispatch", "--now", now, "--json"]
+        processes = [
+            subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            for _ in range(2)
+        ]
+        results = [p.communicate(timeout=120) for p in processes]
+        assert [p.returncode for p in processes] == [0, 0], [err for _, err in results]
+
+    rows, seen = _delivered_per_alert(settings, http_sink)
+    by_person = {r.person: r for r in rows if r.kind == "due"}
+    assert set(by_person) == set(EMISSARIES)
+    assert by_person[failing].status == "dead" and by_person[failing].attempts == 3
+    for person in set(EMISSARIES) - {failing}:
+        assert by_person[person].status == "sent"
+        assert http_sink.paths().count(f"/hook/{person}") == 1
+        assert seen[(by_person[person].task, person)] == 1
+    assert http_sink.paths().count(f"/fail/{failing}") == 3  # once per round, never twice
+    letters = [r for r in rows if r.kind == "dead_letter"]
+    assert [(r.person, r.status) for r in letters] == [("coord", "sent")]
+    assert http_sink.paths().count("/hook/coord") == 1
+    assert by_person[failing].task in http_sink.bodies("/hook/coord")[0]

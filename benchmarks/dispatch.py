@@ -1,0 +1,333 @@
+"""Dispatch throughput for `make bench`: the dispatcher delivering a sweep's digests to a
+loopback HTTP sink, side by side with a bare HTTP client posting the very same payloads to
+the same sink with the same number of threads.
+
+The store is the Primorye example with N open tasks added by a bulk insert (as in
+benchmarks/federal.py: 2 % overdue by up to 60 days, 0.2 % due within a week), swept once
+at 11:00 in Vladivostok on a Friday: a few thousand alerts for the region's people, one
+JSON webhook (Apprise `json://`) per person. The sink is a separate process (a threading
+HTTP server that answers 200 at once and records each request). Each run starts from a copy
+of the swept store, so every run delivers the same digests.
+
+- measured: `notifications.dispatcher.dispatch` (claim, load, re-check, render, send,
+  record), digests per second, Apprise and the store's drivers imported beforehand;
+- baseline: the bodies the sink received from the dispatcher, posted again with
+  `http.client` (a connection per POST, as Apprise does) by as many threads as the
+  dispatcher's `concurrency`.
+
+The ratio is the dispatcher's throughput over the bare client's (target: at least 0.5).
+A second scenario has many people with a few alerts each, where the cost per digest
+dominates. Run alone: `.venv/bin/python benchmarks/dispatch.py [N]`.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PYTHON = sys.executable
+NOW = datetime(2026, 12, 4, 1, 0, tzinfo=UTC)  # 11:00 in Vladivostok, a Friday
+TODAY = date(2026, 12, 4)
+
+_SINK = r"""
+import json, sys, threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+requests, lock = [], threading.Lock()
+
+class Handler(BaseHTTPRequestHandler):
+    # The reply in one write, with no Nagle delay: the sink's own cost stays out of both
+    # figures as far as it can.
+    disable_nagle_algorithm = True
+    wbufsize = 65536
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if self.path == "/reset":
+            with lock:
+                requests.clear()
+        elif self.path == "/dump":
+            with lock:
+                body = json.dumps(requests).encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        else:
+            with lock:
+                requests.append((self.path, body.decode("utf-8")))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    def log_message(self, *args):
+        pass
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # the default 5 drops connections of 8 threads at once
+
+server = Server(("127.0.0.1", 0), Handler)
+print(server.server_address[1], flush=True)
+server.serve_forever()
+"""
+
+
+class Sink:
+    """The loopback HTTP sink, in a process of its own (it shares no GIL with the sender)."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen([PYTHON, "-c", _SINK], stdout=subprocess.PIPE, text=True)
+        self.port = int(self.process.stdout.readline())
+
+    def _post(self, path: str) -> bytes:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            connection.request("POST", path, body=b"")
+            return connection.getresponse().read()
+        finally:
+            connection.close()
+
+    def reset(self) -> None:
+        self._post("/reset")
+
+    def requests(self) -> list[tuple[str, str]]:
+        return [tuple(r) for r in json.loads(self._post("/dump"))]
+
+    def close(self) -> None:
+        self.process.terminate()
+        self.process.wait()
+
+
+def build_store(path: Path, open_tasks: int, extra_people: int = 0) -> str:
+    """The example with `open_tasks` more open tasks, as benchmarks/federal.py builds it;
+    with `extra_people`, that many more organisations (an emissary each) share the tasks."""
+    import sqlalchemy as sa
+
+    from roadmap.plan.importer import import_roadmap
+    from roadmap.settings import Settings
+    from roadmap.store.unit_of_work import init_store
+
+    url = f"sqlite:///{path}"
+    init_store(Settings(database_url=url))
+    import_roadmap(Settings(database_url=url), ROOT / "examples" / "primorye.yaml")
+    engine = sa.create_engine(url)
+    rng = random.Random(open_tasks)
+    with engine.begin() as connection:
+        region = connection.execute(sa.text("SELECT id FROM region")).scalar()
+        responsible = connection.execute(
+            sa.text("SELECT responsible_id FROM agency WHERE responsible_id IS NOT NULL")
+        ).scalar()
+        for n in range(extra_people):
+            person = connection.execute(
+                sa.text(
+                    "INSERT INTO person (region_id, code, name, role, locale)"
+                    " VALUES (:r, :c, :n, 'emissary', 'ru') RETURNING id"
+                ),
+                {"r": region, "c": f"e-bench-{n}", "n": f"Эмиссар {n}"},
+            ).scalar()
+            connection.execute(
+                sa.text(
+                    "INSERT INTO agency (region_id, code, name, kind, emissary_id, responsible_id)"
+                    " VALUES (:r, :c, :n, 'municipality', :p, :o)"
+                ),
+                {"r": region, "c": f"mo-{n}", "n": f"МО {n}", "p": person, "o": responsible},
+            )
+        strategy = connection.execute(sa.text("SELECT id FROM strategy")).scalar()
+        agencies = connection.execute(sa.text("SELECT id, emissary_id FROM agency")).all()
+        connection.execute(sa.text("UPDATE task SET status = 'accepted'"))
+        created = NOW.replace(tzinfo=None)
+        rows = []
+        for n in range(open_tasks):
+            share = n % 1000
+            if share < 20:  # 2 % overdue
+                due = TODAY - timedelta(days=1 + rng.randrange(60))
+            elif share < 22:  # 0.2 % due within a week
+                due = TODAY + timedelta(days=rng.randrange(7))
+            else:
+                due = TODAY + timedelta(days=30 + rng.randrange(1000))
+            agency, emissary = agencies[n % len(agencies)]
+            rows.append(
+                {
+                    "s": strategy,
+                    "c": f"F-{n:07d}",
+                    "a": agency,
+                    "p": emissary,
+                    "d": due,
+                    "at": created,
+                }
+            )
+        for start in range(0, len(rows), 50_000):
+            connection.execute(
+                sa.text(
+                    "INSERT INTO task (strategy_id, code, agency_id, assignee_id, title, due_on,"
+                    " status, created_at) VALUES (:s, :c, :a, :p, 'Поручение', :d, 'open', :at)"
+                ),
+                rows[start : start + 50_000],
+            )
+    engine.dispose()
+    return url
+
+
+def delivery_settings_for(url: str, work: Path, port: int, concurrency: int):
+    """Settings whose Apprise config gives every person of the store a JSON webhook on the
+    sink, and whose alerts.toml sets `concurrency`."""
+    import sqlalchemy as sa
+
+    from roadmap.settings import Settings
+
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        codes = [c for (c,) in connection.execute(sa.text("SELECT code FROM person"))]
+    engine.dispose()
+    config = work / f"config-{concurrency}"
+    config.mkdir(exist_ok=True)
+    for name in ("stages.toml", "sectors.toml", "calendar.toml"):
+        if (ROOT / "config" / name).exists():
+            shutil.copy(ROOT / "config" / name, config / name)
+    alerts = (ROOT / "config" / "alerts.toml").read_text("utf-8")
+    if concurrency is not None:
+        alerts = "\n".join(
+            line for line in alerts.splitlines() if not line.startswith("concurrency")
+        ).replace("[delivery]", f"[delivery]\nconcurrency = {concurrency}")
+    (config / "alerts.toml").write_text(alerts, "utf-8")
+    lines = ["urls:"]
+    for code in codes:
+        lines += [f'  - "json://127.0.0.1:{port}/hook/{code}":', f"      - tag: {code}"]
+    apprise_file = work / "apprise.yml"
+    apprise_file.write_text("\n".join(lines) + "\n", "utf-8")
+    return Settings(database_url=url, config_dir=config, apprise_config=apprise_file)
+
+
+def swept_store(work: Path, name: str, open_tasks: int, extra_people: int, sink: Sink) -> Path:
+    """A store with the sweep's alerts planned (nothing delivered yet); returns its file."""
+    from roadmap.alerts.sweep import sweep
+
+    path = work / f"{name}.db"
+    url = build_store(path, open_tasks, extra_people)
+    sweep(delivery_settings_for(url, work, sink.port, None), now=NOW)
+    return path
+
+
+def time_dispatch(template: Path, work: Path, sink: Sink, concurrency: int, repeat: int):
+    """Median seconds of one dispatch from a fresh copy of the swept store, the counts and
+    the requests the sink received in the last run."""
+    from notifications.dispatcher import dispatch
+
+    samples, counts, received = [], None, []
+    for n in range(repeat):
+        copy = work / f"run-{n}.db"
+        shutil.copy(template, copy)
+        settings = delivery_settings_for(f"sqlite:///{copy}", work, sink.port, concurrency)
+        sink.reset()
+        start = time.perf_counter()
+        counts = dispatch(settings, now=NOW)
+        samples.append(time.perf_counter() - start)
+        received = sink.requests()
+        copy.unlink()
+    return statistics.median(samples), counts, received
+
+
+def time_bare_client(port: int, payloads: list[tuple[str, str]], threads: int, repeat: int):
+    """Median seconds for `threads` threads to POST every payload with http.client, a
+    connection per POST (what Apprise does), the way the dispatcher's pool shares them."""
+
+    def post(path: str, body: str) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            connection.request(
+                "POST", path, body=body.encode(), headers={"Content-Type": "application/json"}
+            )
+            response = connection.getresponse()
+            response.read()
+            assert response.status == 200
+        finally:
+            connection.close()
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            for result in [pool.submit(post, path, body) for path, body in payloads]:
+                result.result()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def measure(open_tasks: int = 100_000, concurrency: int = 8, repeat: int = 3) -> list[dict]:
+    """Rows in benchmarks/federal.py's shape: the dispatcher's digests per second against
+    the bare client's, for the federal store's people and for many people."""
+    import apprise  # noqa: F401  (imported before timing, like http.client for the baseline)
+
+    rows = []
+    sink = Sink()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            work = Path(tmp)
+            scenarios = [
+                ("region", open_tasks, 0, "the example's people"),
+                ("people", open_tasks // 10, 500, "500 more emissaries"),
+            ]
+            for name, tasks, extra, who in scenarios:
+                template = swept_store(work, name, tasks, extra, sink)
+                took, counts, received = time_dispatch(template, work, sink, concurrency, repeat)
+                payloads = [(path, body) for path, body in received if path.startswith("/hook/")]
+                assert counts.digests == len(payloads), (counts, len(payloads))
+                bare = time_bare_client(sink.port, payloads, concurrency, repeat)
+                digests = len(payloads)
+                rows.append(
+                    {
+                        "what": (
+                            f"dispatch to a loopback HTTP sink, {tasks:,} open tasks, {who}:"
+                            f" {counts.sent:,} alerts in {digests} digests, concurrency"
+                            f" {concurrency} (digests/s)"
+                        ),
+                        # Throughput: higher is better, so the ratio is the bare client's
+                        # time over the dispatcher's (its throughput over the client's).
+                        "value": digests / took,
+                        "baseline": "http.client posting the same bodies, same threads",
+                        "base": digests / bare,
+                        "target_min": 0.5,
+                        "unit": "digests/s",
+                    }
+                )
+    finally:
+        sink.close()
+    return rows
+
+
+def table(rows: list[dict]) -> str:
+    lines = [
+        "| what | measured | baseline | baseline value | ratio | target | met |",
+        "|---|---:|---|---:|---:|---|---|",
+    ]
+    for row in rows:
+        ratio = row["value"] / row["base"]
+        met = ratio >= row["target_min"]
+        lines.append(
+            f"| {row['what']} | {row['value']:.1f} {row['unit']} | {row['baseline']} |"
+            f" {row['base']:.1f} | {ratio:.2f}× | ≥ {row['target_min']}× |"
+            f" {'yes' if met else '**no**'} |"
+        )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    size = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    print(table(measure(size)))
