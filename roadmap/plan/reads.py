@@ -124,7 +124,8 @@ def agency_id(
 @dataclass
 class TaskQuery:
     """The tasks a list shows: `count()` of them, and `rows()` as tuples in TaskRow's field
-    order (due as a date, status as text), in due-date order, fetched a batch at a time."""
+    order (due and status as text, the due date in ISO 8601), in due-date order, fetched a
+    batch at a time."""
 
     reader: Reader
     where: str
@@ -149,14 +150,14 @@ class TaskQuery:
             sql, params = f"{sql} LIMIT ?", (*params, limit)
         cursor = self.reader.execute(sql, params)
         today, between = self.today, self.calendar.working_days_between
-        # Per due date (a list has few): the date, and for open tasks (overdue, days left).
-        days: dict[Any, tuple[date, bool, int]] = {}
+        # Per due date (a list has few): its ISO text, and for open tasks (overdue, days left).
+        days: dict[Any, tuple[str, bool, int]] = {}
         while batch := cursor.fetchmany(BATCH):
             for code, title, agency, assignee, stage, due_on, status, submitted_at in batch:
                 known = days.get(due_on)
                 if known is None:
                     due = due_on if isinstance(due_on, date) else date.fromisoformat(due_on)
-                    known = days[due_on] = (due, due < today, between(today, due))
+                    known = days[due_on] = (due.isoformat(), due < today, between(today, due))
                 if status in _OPEN:
                     overdue, left = known[1], known[2]
                 else:
@@ -219,4 +220,4 @@ def tasks(
 
 def task_row(values: tuple[Any, ...]) -> TaskRow:
     """A row of `TaskQuery.rows` as a TaskRow (status as its enum)."""
-    return TaskRow(*values[:6], TaskStatus(values[6]), *values[7:])
+    return TaskRow(*values[:5], date.fromisoformat(values[5]), TaskStatus(values[6]), *values[7:])

@@ -246,3 +246,40 @@ def test_a_regions_own_days_count_in_the_quick_list(loaded: Backend, tmp_path, m
     code, out, err, _ = roadmap(*args)
     assert code == 2 and out == b""
     assert "calendar.toml" in err and "2026-12-29" in err
+
+
+def test_streamed_json_is_the_same_bytes_as_print_json(capsys) -> None:
+    """--json streamed a batch at a time reads exactly as the whole list printed at once:
+    scripts that parse or diff the output see no change."""
+    from datetime import UTC, date, datetime
+    from decimal import Decimal
+
+    from roadmap.cli.render import print_json, print_json_rows
+    from roadmap.store.enums import TaskStatus
+
+    values = [
+        None,
+        True,
+        False,
+        0,
+        -5,
+        10**20,
+        1.5,
+        float("nan"),
+        "",
+        'при"вет\n\t\\',
+        "\x00\u2028\r",
+        date(2026, 1, 2),
+        datetime(2026, 1, 2, tzinfo=UTC),
+        Decimal("1.10"),
+        TaskStatus.open,
+    ]
+    keys = ("code", "ключ", 'a"b')
+    for count in (0, 1, 2001, 4500):
+        rows = [
+            tuple(values[(n * 7 + k * 3) % len(values)] for k in range(3)) for n in range(count)
+        ]
+        print_json_rows(keys, rows)
+        streamed = capsys.readouterr().out
+        print_json([dict(zip(keys, row, strict=True)) for row in rows])
+        assert streamed == capsys.readouterr().out
