@@ -227,15 +227,17 @@ def time_dispatch(template: Path, work: Path, sink: Sink, concurrency: int, repe
     """Median seconds of one dispatch from a fresh copy of the swept store, the counts and
     the requests the sink received in the last run."""
     from notifications.dispatcher import dispatch
+    from notifications.job import make_sender
 
     samples, counts, received = [], None, []
     for n in range(repeat):
         copy = work / f"run-{n}.db"
         shutil.copy(template, copy)
         settings = delivery_settings_for(f"sqlite:///{copy}", work, sink.port, concurrency)
+        sender = make_sender(settings)  # as the deadline job does, before its sweep
         sink.reset()
         start = time.perf_counter()
-        counts = dispatch(settings, now=NOW)
+        counts = dispatch(settings, now=NOW, sender=sender)
         samples.append(time.perf_counter() - start)
         received = sink.requests()
         copy.unlink()

@@ -545,19 +545,26 @@ def _still_ours(connection: sa.Connection, run: _Run, digests: list[_Digest]) ->
     have had these rows taken back and claimed by another, which then sends them. Only a
     digest whose rows are all still claimed with our token goes out; a duplicate is then
     bounded to the digests whose rows are taken back in the moment between this check and
-    their send. A digest that is ours only in part gives the rest back at once."""
-    ids = [alert_id for digest in digests for alert_id in digest.alert_ids]
-    ours: set[int] = set()
-    for chunk in _chunks(ids):
-        ours.update(
-            connection.execute(sa.select(Alert.id).where(Alert.id.in_(chunk), _ours(run))).scalars()
-        )
-    kept = [d for d in digests if ours.issuperset(d.alert_ids)]
-    give_back = [i for d in digests if d not in kept for i in d.alert_ids if i in ours]
-    for chunk in _chunks(give_back):
+    their send. A digest that is ours only in part gives the rest back at once.
+
+    One query for the group: the rows a person has `sending` under our token are exactly
+    the digest's (the person's other claimed rows were finished without the token, and
+    nobody else ever sets it), so counting them per person is enough."""
+    if not digests:
+        return []
+    counts = dict(
+        connection.execute(
+            sa.select(Alert.person_id, sa.func.count())
+            .where(_ours(run), Alert.person_id.in_([d.person_id for d in digests]))
+            .group_by(Alert.person_id)
+        ).all()
+    )
+    kept = [d for d in digests if counts.get(d.person_id, 0) == len(d.alerts)]
+    partly = [d.person_id for d in digests if 0 < counts.get(d.person_id, 0) < len(d.alerts)]
+    if partly:
         connection.execute(
             sa.update(Alert)
-            .where(Alert.id.in_(chunk), Alert.claim_token == run.token)
+            .where(_ours(run), Alert.person_id.in_(partly))
             .values(status=AlertStatus.failed.value, next_attempt_at=run.now, claim_token=None)
         )
     return kept
@@ -591,7 +598,8 @@ def _record(
     digests just back; a row another dispatcher took over meanwhile is left to it."""
     if not results:
         return
-    log, delivered = [], []
+    log: list[dict] = []
+    delivered: dict[str, list[int]] = defaultdict(list)  # delivered_to -> alert ids
     for digest, sent in results:
         ids = json.dumps(list(digest.alert_ids))
         log += [
@@ -600,15 +608,25 @@ def _record(
             for label, error in sent.log
         ]  # fmt: skip
         if not sent.errors:
-            delivered += [
-                _finish(a, AlertStatus.sent, sent_at=run.now, delivered=sent.delivered[a.id])
-                for a in digest.alerts
-            ]
+            for alert in digest.alerts:
+                delivered[json.dumps(sorted(sent.delivered[alert.id]))].append(alert.id)
     if log:
         connection.execute(sa.insert(AlertDelivery), log)
-    if delivered:
-        connection.execute(_update_finished(run), delivered)
-        outcome["sent"] += len(delivered)
+    # Sent: one UPDATE per set of targets (usually one per group of digests), not per row.
+    for targets, ids in delivered.items():
+        for chunk in _chunks(ids):
+            connection.execute(
+                sa.update(Alert)
+                .where(Alert.id.in_(chunk), Alert.claim_token == run.token)
+                .values(
+                    status=AlertStatus.sent.value,
+                    claim_token=None,
+                    last_error=None,
+                    sent_at=run.now,
+                    delivered_to=targets,
+                )
+            )
+        outcome["sent"] += len(ids)
     for digest, sent in results:
         if sent.errors:
             _failed(connection, run, digest, sent, "; ".join(sent.errors)[:1000], outcome)
