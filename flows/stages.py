@@ -1,15 +1,23 @@
 """Prefect flows for the roadmap stages: a stage is one flow run from start to close.
 
 `stage_flow` (deployed once per stage by flows/serve.py) opens the stage in the store,
-issues each organisation's tasks as a task run of its own (named by the organisation and
-its emissary; results persisted and cached by flow run, so a resumed run issues nothing
-twice), publishes two artifacts (a table of tasks and a markdown page of what the gate
-still misses) and checks the gate. When the gate holds, the stage closes and the run
-completes; when it does not, the run suspends (no process is held) with what is missing
-as its state's message. A submission (`roadmap task submit`, which signals the run through
-a Prefect event; see flows/events.py) or the coordinator's Resume button runs the flow
-again from the top: cached task runs, a fresh gate check, updated artifacts, then close or
-suspend again.
+issues the tasks of every organisation that has none of the stage run yet in one
+transaction and shows each such organisation as a task run of its own (named by the
+organisation and its emissary, its result the codes of its new tasks), publishes two
+artifacts (a table of tasks and a markdown page of what the gate still misses) and checks
+the gate. When the gate holds, the stage closes and the run completes; when it does not,
+the run suspends (no process is held) with what is missing as its state's message. A
+submission (`roadmap task submit`, which signals the run through a Prefect event; see
+flows/events.py) or the coordinator's Resume button runs the flow again from the top: task
+runs only for organisations added since (the store says who has tasks, so nothing is
+issued twice and no result needs persisting), a fresh gate check, updated artifacts, then
+close or suspend again.
+
+A flow run opens the store once (`shared_store`): its steps and task runs share one
+engine, each step a transaction of its own, none open across a call to Prefect. One
+transaction for all organisations and no persisted result per task run: a stage start for
+50 organisations costs about a quarter of what a transaction and a persisted result per
+task run did (benchmarks/stage_start.py).
 
 The store is the only source of truth: the flow calls the same services as
 `roadmap stage start/close`, and a stage closed from the command line completes the run
@@ -33,6 +41,7 @@ from typing import Any, Literal
 from uuid import UUID
 
 from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
 from prefect.states import Completed, Failed, State
 
 from flows.runtime import run_logger
@@ -44,12 +53,14 @@ from roadmap.stages.runs import (
     StageClosed,
     StageStart,
     close_stage,
+    issue_to_waiting,
     stage_detail,
     stage_gate,
     stage_participants,
     start_stage,
 )
 from roadmap.store.models import StageStatus
+from roadmap.store.unit_of_work import shared_store
 
 # The configured stages, as the choice the run form offers (config/stages.toml, read once
 # when the flows are loaded: a served process is restarted after the stages change).
@@ -142,59 +153,34 @@ def artifact_key(region: str, stage: str, kind: str) -> str:
 # --- the steps, shared by the production stage run and the demo ----------------------------
 
 
-def _issue_cache_key(context: Any, parameters: dict[str, Any]) -> str:
-    # Per flow run: a resumed run finds its task runs done; another run (another store, a
-    # later cycle) never reuses them.
-    return f"roadmap-issue-{parameters['flow_run_id']}-{parameters['key']}-{parameters['agency']}"
-
-
 @task(
     name="issue-agency-tasks",
     task_run_name="{agency} — {emissary}",
-    persist_result=True,
-    cache_key_fn=_issue_cache_key,
+    # Nothing to persist or cache: the store keeps a resumed run from issuing twice (it
+    # makes task runs only for organisations without tasks of the stage run).
+    persist_result=False,
+    cache_policy=NO_CACHE,
 )
-def issue_agency_tasks(
-    key: str,
-    agency: str,
-    emissary: str,
-    flow_run_id: str,
-    region: str | None = None,
-    now: str | None = None,
-) -> int:
-    """The stage's tasks of one organisation, for its emissary; returns how many were new."""
-    result = start_stage(
-        get_settings(),
-        key,
-        region_code=region,
-        now=_moment(now),
-        agencies=[agency],
-        flow_run_id=flow_run_id,
-    )
-    return result.tasks_created
+def agency_tasks_issued(key: str, agency: str, emissary: str, codes: list[str]) -> list[str]:
+    """One organisation's part of the stage's start, as a task run of its own: the codes of
+    the tasks issued to its emissary."""
+    return codes
 
 
 def issue_all(key: str, flow_run_id: str, region: str | None, now: str | None) -> int:
-    """One task run per organisation that has no task of this stage run yet (a resumed
-    run adds task runs only for organisations added since); returns how many tasks were
-    created in all."""
-    settings = get_settings()
-    have = {
-        t_.agency
-        for t_ in stage_detail(settings, key, region_code=region, now=_moment(now)).tasks_by_agency
-    }
-    created = 0
-    for p in stage_participants(settings, region_code=region):
-        if p.agency not in have:
-            created += issue_agency_tasks(
-                key,
-                p.agency,
-                p.emissary or t("flow.no_emissary"),
-                flow_run_id,
-                region=region,
-                now=now,
-            )
-    return created
+    """Issue the tasks of every organisation that has none of this stage run yet (a resumed
+    run: only of those added since) in one transaction, then show each such organisation
+    as a task run of its own; returns how many tasks were created in all.
+
+    One transaction for all, not one per task run: on 50 organisations that is most of the
+    cost of a stage start through Prefect (docs/benchmarks.md)."""
+    issued = issue_to_waiting(
+        get_settings(), key, flow_run_id=flow_run_id, region_code=region, now=_moment(now)
+    )
+    return sum(
+        len(agency_tasks_issued(key, one.agency, one.emissary or t("flow.no_emissary"), one.codes))
+        for one in issued
+    )
 
 
 def publish_board(key: str, region: str, missing: list[str], now: str | None = None) -> None:
@@ -332,6 +318,12 @@ def stage_flow(key: StageKey, region: str | None = None, on: str | None = None) 
         region: код региона; нужен, только если в хранилище несколько регионов.
         on: дата начала этапа ГГГГ-ММ-ДД по календарю региона; по умолчанию сегодня.
     """
+    # One opened store for the run and its task runs (each step its own transaction).
+    with shared_store(get_settings()):
+        return _carry_stage(key, region, on)
+
+
+def _carry_stage(key: str, region: str | None, on: str | None) -> State:
     from prefect.runtime import flow_run
 
     settings = get_settings()
@@ -421,6 +413,11 @@ def _simulate(key: str, at: str) -> dict[str, int]:
 def demo_stage_flow(key: str, start_at: str, region: str | None = None) -> dict[str, Any]:
     """One stage of the demo as its own run: the same steps as `stage_flow`, with the
     emissaries' work simulated on the due date and the gate checked at 17:00 that day."""
+    with shared_store(get_settings()):
+        return _demo_stage(key, start_at, region)
+
+
+def _demo_stage(key: str, start_at: str, region: str | None) -> dict[str, Any] | State:
     from prefect.runtime import flow_run
 
     logger = run_logger()

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlmodel import select
+from sqlmodel import func, select
 
 from roadmap.config import StageConfig, StageDef, load_stage_config
 from roadmap.errors import UserError
@@ -142,14 +142,11 @@ def start_stage(
             )
             scope.session.add(run)
             scope.session.flush()
-        claimed = flow_run_id is None or run.flow_run_id in (None, flow_run_id, replacing)
-        if flow_run_id is not None and claimed and run.status != StageStatus.closed:
-            run.flow_run_id = flow_run_id
-            scope.session.add(run)
+        claimed = _claim(scope, run, flow_run_id, replacing)
         created = 0
         if claimed and run.status != StageStatus.closed:
             created = _open_stage_tasks(scope, run, stage, agencies)
-        total = len(_run_tasks(scope, run))
+        total = _count_run_tasks(scope, run)
         return StageStart(
             stage=key,
             status=StageStatus(run.status),
@@ -161,6 +158,66 @@ def start_stage(
             claimed=claimed,
             region=scope.region.code,
         )
+
+
+def _claim(scope: Scope, run: StageRun, flow_run_id: str | None, replacing: str | None) -> bool:
+    """Whether the asking flow run (None: the command line, which needs no claim) may work
+    on the stage run: no flow run carries it, or this one, or the `replacing` one; an open
+    run is then recorded as carried by the asking flow run."""
+    claimed = flow_run_id is None or run.flow_run_id in (None, flow_run_id, replacing)
+    if flow_run_id is not None and claimed and run.status != StageStatus.closed:
+        run.flow_run_id = flow_run_id
+        scope.session.add(run)
+    return claimed
+
+
+@dataclass(frozen=True, slots=True)
+class Issued:
+    """One organisation's part of a stage flow's issuing: the codes of its new tasks."""
+
+    agency: str
+    name: str
+    emissary: str | None  # the emissary's name; None: no emissary named yet
+    codes: list[str]
+
+
+def issue_to_waiting(
+    settings: Settings,
+    key: str,
+    *,
+    flow_run_id: str,
+    region_code: str | None = None,
+    now: datetime | None = None,
+) -> list[Issued]:
+    """The stage flow's issuing, in one transaction: every organisation without a task of
+    the stage's run yet (all of them after the start, those added since on a resume), in
+    code order, with the codes of the tasks issued to it now. Nothing is issued when the
+    stage is closed or another flow run carries it, nor to an organisation that still has
+    an open task of the stage from an earlier run (the same rules as `start_stage`)."""
+    config = load_stage_config(settings)
+    stage = config.get(key)
+    with unit_of_work(settings, region_code, now) as scope:
+        lock_region(scope.session, scope.region.code)
+        scope.session.refresh(scope.strategy)
+        run = scope.runs().get(key)
+        if run is None:
+            raise UserError(t("stage.not_started", key=key))
+        have = set(scope.session.exec(select(Task.agency_id).where(Task.stage_run_id == run.id)))
+        waiting = _participants(scope, have)
+        if waiting and _claim(scope, run, flow_run_id, None) and run.status != StageStatus.closed:
+            _open_stage_tasks(scope, run, stage, [p.agency for _, p in waiting])
+        # The waiting organisations had no task of the run: whatever it has of theirs is new.
+        codes: dict[int, list[str]] = {}
+        for agency_id, code in scope.session.exec(
+            select(Task.agency_id, Task.code)
+            .where(Task.stage_run_id == run.id, Task.agency_id.in_([id_ for id_, _ in waiting]))
+            .order_by(Task.code)
+        ):
+            codes.setdefault(agency_id, []).append(code)
+        return [
+            Issued(agency=p.agency, name=p.name, emissary=p.emissary, codes=codes.get(id_, []))
+            for id_, p in waiting
+        ]
 
 
 def _check_previous_closed(
@@ -190,6 +247,12 @@ def _check_previous_closed(
 
 def _run_tasks(scope: Scope, run: StageRun) -> list[Task]:
     return list(scope.session.exec(select(Task).where(Task.stage_run_id == run.id)))
+
+
+def _count_run_tasks(scope: Scope, run: StageRun) -> int:
+    return scope.session.exec(
+        select(func.count()).select_from(Task).where(Task.stage_run_id == run.id)
+    ).one()
 
 
 def _open_stage_tasks(
@@ -497,11 +560,18 @@ def stage_participants(settings: Settings, *, region_code: str | None = None) ->
     """Every organisation of the region (executive bodies and municipalities) in code order,
     as a stage issues its tasks to them."""
     with unit_of_work(settings, region_code) as scope:
-        people = {
-            p.id: p.name
-            for p in scope.session.exec(select(Person).where(Person.region_id == scope.region.id))
-        }
-        return [
-            Participant(agency=a.code, name=a.name, emissary=people.get(a.emissary_id))
-            for a in scope.agencies()
-        ]
+        return [p for _, p in _participants(scope, set())]
+
+
+def _participants(scope: Scope, skip: set[int]) -> list[tuple[int, Participant]]:
+    """(agency id, participant) for the region's organisations in code order, but those
+    whose ids are in `skip`."""
+    people = {
+        p.id: p.name
+        for p in scope.session.exec(select(Person).where(Person.region_id == scope.region.id))
+    }
+    return [
+        (a.id, Participant(agency=a.code, name=a.name, emissary=people.get(a.emissary_id)))
+        for a in scope.agencies()
+        if a.id not in skip
+    ]

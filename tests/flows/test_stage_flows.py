@@ -40,6 +40,48 @@ def test_a_stage_run_outside_a_deployment_names_what_its_gate_misses(
         stage_flow("no_such_stage")
 
 
+def _task_run_names(flow_run_id, at_least: int) -> list[str]:
+    """The names of a flow run's completed task runs, once the server has recorded at least
+    `at_least` of them (task runs reach its database through events, shortly after)."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter
+
+    from tests.flows.servers import wait_for
+
+    def names() -> list[str]:
+        with get_client(sync_client=True) as client:
+            runs = client.read_task_runs(
+                flow_run_filter=FlowRunFilter(id={"any_": [flow_run_id]}), limit=200
+            )
+        return sorted(r.name for r in runs if r.state and r.state.is_completed())
+
+    wait_for(lambda: len(names()) >= at_least, f"{at_least} task runs of {flow_run_id}")
+    return names()
+
+
+def test_a_stage_run_has_a_task_run_per_organisation_and_a_rerun_only_for_those_new(
+    prefect_server: None, loaded: Backend, tmp_path
+) -> None:
+    """Each organisation's tasks show as a task run named by it and its emissary; a later
+    run of the stage (a resume, a takeover) adds task runs only for organisations that
+    joined since, and issues them their tasks."""
+    from flows.stages import stage_flow
+    from roadmap.stages.runs import stage_detail, stage_participants
+    from tests.stages.test_stage_runs_for_flows import add_organisation
+
+    first = stage_flow("initiatives", on="2026-12-01", return_state=True)
+    expected = sorted(f"{p.agency} — {p.emissary}" for p in stage_participants(loaded.settings))
+    assert _task_run_names(first.state_details.flow_run_id, 11) == expected
+
+    add_organisation(loaded, tmp_path)
+    again = stage_flow("initiatives", return_state=True)
+    assert again.name == "Условия этапа не выполнены"
+    assert _task_run_names(again.state_details.flow_run_id, 1) == ["mo-artem — Ким Д. В."]
+    tasks = stage_detail(loaded.settings, "initiatives").tasks_by_agency
+    assert len(tasks) == 12 and "mo-artem" in {t.agency for t in tasks}
+    assert all(t.code in again.message for t in tasks)
+
+
 def test_serve_builds_its_deployments_without_serving(prefect_env: None) -> None:
     from flows.serve import deployments
     from flows.stages import stage_title

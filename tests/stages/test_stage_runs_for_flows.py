@@ -1,21 +1,26 @@
-"""What the stage flow asks of the stage services: one organisation's tasks at a time, a
-claim for the flow run that carries the stage, the gate without writing, and which flow
-runs a change concerns. The flow itself runs through Prefect in tests/flows."""
+"""What the stage flow asks of the stage services: the waiting organisations' tasks in one
+transaction (or one organisation's at a time), a claim for the flow run that carries the
+stage, the gate without writing, and which flow runs a change concerns. The flow itself
+runs through Prefect in tests/flows."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
 
 from roadmap.plan.tasks import submit_tasks
 from roadmap.stages.runs import (
     close_stage,
     followed_runs,
+    issue_to_waiting,
     stage_detail,
     stage_gate,
     stage_participants,
     start_stage,
 )
-from tests.support import Backend
+from tests.support import PRIMORYE, Backend
 
 NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)  # 11:00 in Vladivostok
 ON = date(2026, 12, 1)
@@ -51,6 +56,81 @@ def test_one_organisation_at_a_time_gives_what_the_command_line_gives(loaded: Ba
     assert cli.tasks_created == 0 and cli.tasks == 11
     assert [a for a, _, _ in by_flow] == sorted(p.agency for p in participants)
     assert {due for _, _, due in by_flow} == {opened.due_on}
+
+
+def add_organisation(backend: Backend, tmp_path: Path) -> None:
+    """A municipality joins the region (the example file with one more, imported)."""
+    from roadmap.plan.importer import import_roadmap
+
+    joined = PRIMORYE.read_text("utf-8").replace(
+        "agencies:\n",
+        "agencies:\n"
+        "  - code: mo-artem\n"
+        "    name: Артёмовский городской округ\n"
+        "    kind: municipality\n"
+        "    emissary: {code: e-artem, name: Ким Д. В., email: e-artem@example.org}\n"
+        "    responsible: {code: r-artem, name: Орлова Е. П., email: r-artem@example.org}\n",
+        1,
+    )
+    path = tmp_path / "joined.yaml"
+    path.write_text(joined, "utf-8")
+    import_roadmap(backend.settings, path)
+
+
+def test_the_flow_issues_to_every_waiting_organisation_in_one_go(
+    loaded: Backend, tmp_path: Path
+) -> None:
+    settings = loaded.settings
+    start_stage(settings, "initiatives", on=ON, now=NOW, agencies=[], flow_run_id=RUN_A)
+    issued = issue_to_waiting(settings, "initiatives", flow_run_id=RUN_A, now=NOW)
+    participants = stage_participants(settings)
+    assert [(i.agency, i.name, i.emissary) for i in issued] == [
+        (p.agency, p.name, p.emissary) for p in participants
+    ]
+    # Each organisation's new tasks by code, the same as one at a time would give.
+    by_agency = {t.agency: [t.code] for t in stage_detail(settings, "initiatives").tasks_by_agency}
+    assert {i.agency: i.codes for i in issued} == by_agency
+    assert {due for _, _, due in _tasks(loaded)} == {
+        start_stage(settings, "initiatives", now=NOW).due_on
+    }
+
+    # A resumed run finds nobody waiting and writes nothing.
+    before = loaded.fingerprint()
+    assert issue_to_waiting(settings, "initiatives", flow_run_id=RUN_A, now=NOW) == []
+    assert loaded.fingerprint() == before
+
+    # An organisation that joined since is the only one waiting, and gets its task.
+    add_organisation(loaded, tmp_path)
+    [joined] = issue_to_waiting(settings, "initiatives", flow_run_id=RUN_A, now=NOW)
+    assert (joined.agency, joined.emissary, len(joined.codes)) == ("mo-artem", "Ким Д. В.", 1)
+    assert len(_tasks(loaded)) == 12
+
+
+def test_the_flow_issues_nothing_for_a_stage_another_run_carries_or_closed(
+    loaded: Backend, tmp_path: Path
+) -> None:
+    settings = loaded.settings
+    start_stage(settings, "initiatives", on=ON, now=NOW, agencies=[], flow_run_id=RUN_A)
+    before = loaded.fingerprint()
+    waiting = issue_to_waiting(settings, "initiatives", flow_run_id=RUN_B, now=NOW)
+    assert len(waiting) == 11 and all(i.codes == [] for i in waiting)
+    assert loaded.fingerprint() == before
+
+    start_stage(settings, "initiatives", now=NOW, flow_run_id=RUN_A)
+    submit_tasks(settings, stage="initiatives", now=NOW)
+    assert close_stage(settings, "initiatives", now=NOW).status == "closed"
+    add_organisation(loaded, tmp_path)
+    before = loaded.fingerprint()
+    [joined] = issue_to_waiting(settings, "initiatives", flow_run_id=RUN_A, now=NOW)
+    assert (joined.agency, joined.codes) == ("mo-artem", [])
+    assert loaded.fingerprint() == before
+
+
+def test_a_stage_not_started_has_nothing_to_issue(loaded: Backend) -> None:
+    from roadmap.errors import UserError
+
+    with pytest.raises(UserError, match="initiatives"):
+        issue_to_waiting(loaded.settings, "initiatives", flow_run_id=RUN_A, now=NOW)
 
 
 def test_a_second_flow_run_is_told_which_run_carries_the_stage(loaded: Backend) -> None:

@@ -1,0 +1,197 @@
+"""A stage start through Prefect against the direct service call, for `make bench`.
+
+Stage 1 (`initiatives`) for a region of 50 organisations (the Primorye example with
+municipalities added, each with its emissary): the stage flow (a task run per
+organisation, both artifacts, the gate) against `start_stage` called directly, both in one
+process after Prefect's temporary server has started (its start is excluded). Rows are in
+the shape of benchmarks/federal.py's `table()`. Run alone:
+`.venv/bin/python benchmarks/stage_start.py [ORGANISATIONS]`.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+TODAY = date(2026, 12, 4)
+
+# Targets. Before (one transaction, store opening and persisted result per task run):
+# about 60-90 ms per organisation over the direct call. Prefect's own floor for a task
+# run is several ms on the development machine (its state events, result record, run
+# context), so a task run per organisation can cost no less than that.
+PER_ORGANISATION_MS = 25.0  # overhead per organisation over the direct call, at most
+FLOOR_TARGET = 1.5  # the stage flow against Prefect's floor for the same shape, at most
+
+
+def store_with_agencies(path: Path, count: int) -> str:
+    """The example with `count` organisations in all (more added with their emissaries)."""
+    import sqlalchemy as sa
+
+    from roadmap.plan.importer import import_roadmap
+    from roadmap.settings import Settings
+    from roadmap.store.unit_of_work import init_store
+
+    url = f"sqlite:///{path}"
+    settings = Settings(database_url=url)
+    init_store(settings)
+    import_roadmap(settings, ROOT / "examples" / "primorye.yaml")
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        region = connection.execute(sa.text("SELECT id FROM region")).scalar()
+        have = connection.execute(sa.text("SELECT count(*) FROM agency")).scalar()
+        for n in range(have, count):
+            person = connection.execute(
+                sa.text(
+                    "INSERT INTO person (region_id, code, name, role, locale)"
+                    " VALUES (:r, :c, :n, 'emissary', 'ru') RETURNING id"
+                ),
+                {"r": region, "c": f"e-bench-{n}", "n": f"Эмиссар {n}"},
+            ).scalar()
+            connection.execute(
+                sa.text(
+                    "INSERT INTO agency (region_id, code, name, kind, emissary_id)"
+                    " VALUES (:r, :c, :n, 'municipality', :p)"
+                ),
+                {"r": region, "c": f"mo-{n}", "n": f"Муниципальное образование {n}", "p": person},
+            )
+    engine.dispose()
+    return url
+
+
+def _use_store(url: str) -> None:
+    from roadmap.settings import get_settings
+
+    os.environ["ROADMAP_DATABASE_URL"] = url
+    get_settings.cache_clear()
+
+
+def _settle(flow_run_id, task_runs: int, limit: float = 60.0) -> None:
+    """Wait until the temporary server has recorded the run's task runs (they reach its
+    database through events, after the run): a timed run that starts while the server is
+    still writing them waits for its SQLite database (a 503 and a retry 2 s later)."""
+    from prefect import get_client
+    from prefect.client.schemas.filters import FlowRunFilter
+
+    deadline = time.monotonic() + limit
+    with get_client(sync_client=True) as client:
+        while time.monotonic() < deadline:
+            runs = client.read_task_runs(
+                flow_run_filter=FlowRunFilter(id={"any_": [flow_run_id]}), limit=task_runs + 10
+            )
+            if len(runs) >= task_runs and all(r.state and r.state.is_final() for r in runs):
+                break
+            time.sleep(0.2)
+    time.sleep(0.5)
+
+
+def _prefect_floor() -> Any:
+    """Prefect's own cost of the same shape, as a flow: one empty task run per organisation
+    (named and configured as the stage flow's) and two artifacts of the same sizes."""
+    from prefect import flow, task
+    from prefect.artifacts import create_markdown_artifact, create_table_artifact
+    from prefect.cache_policies import NO_CACHE
+
+    @task(
+        name="empty",
+        task_run_name="{agency} — {emissary}",
+        persist_result=False,
+        cache_policy=NO_CACHE,
+    )
+    def empty(agency: str, emissary: str, codes: list[str]) -> list[str]:
+        return codes
+
+    @flow(name="prefect-floor", persist_result=True)
+    def floor(agencies: int) -> None:
+        for n in range(agencies):
+            empty(f"mo-{n}", f"Эмиссар {n}", [f"T-{n:03d}"])
+        rows = [{"agency": f"mo-{n}", "task": f"T-{n:03d}"} for n in range(agencies)]
+        create_table_artifact(key="floor-tasks", table=rows)
+        create_markdown_artifact(key="floor-gate", markdown="\n".join(f"- {r}" for r in rows))
+
+    return floor
+
+
+def stage_start_overhead(work: Path, agencies: int = 50, repeat: int = 3) -> list[dict]:
+    """Starting stage 1 for a region of `agencies` organisations, each measured `repeat`
+    times in one process after Prefect's temporary server has started (its start is
+    excluded), each on a fresh store: the stage flow (a task run per organisation, the
+    artifacts, the gate), the direct service call, and Prefect's own floor for the same
+    shape (`_prefect_floor`). Between runs the temporary server is let finish recording
+    the previous one (`_settle`)."""
+    from flows.runtime import configure_local_prefect, heartbeats_off
+
+    configure_local_prefect(work / "prefect")
+    from flows.stages import stage_flow
+    from roadmap.settings import get_settings
+    from roadmap.stages.runs import start_stage
+
+    floor_flow = _prefect_floor()
+    _use_store(store_with_agencies(work / "warm.db", agencies))
+    with heartbeats_off():
+        warmed = stage_flow("initiatives", on="2026-12-01", return_state=True)  # the server
+        _settle(warmed.state_details.flow_run_id, agencies)
+        direct, flowed, floor = [], [], []
+        for n in range(repeat):
+            _use_store(store_with_agencies(work / f"direct-{n}.db", agencies))
+            start = time.perf_counter()
+            start_stage(get_settings(), "initiatives", on=TODAY)
+            direct.append(time.perf_counter() - start)
+
+            start = time.perf_counter()
+            state = floor_flow(agencies, return_state=True)
+            floor.append(time.perf_counter() - start)
+            _settle(state.state_details.flow_run_id, agencies)
+
+            _use_store(store_with_agencies(work / f"flow-{n}.db", agencies))
+            start = time.perf_counter()
+            state = stage_flow("initiatives", on="2026-12-04", return_state=True)
+            flowed.append(time.perf_counter() - start)
+            assert state.name == "Условия этапа не выполнены", state
+            _settle(state.state_details.flow_run_id, agencies)
+    value, base = statistics.median(flowed), statistics.median(direct)
+    prefect = statistics.median(floor)
+    return [
+        {
+            "what": f"stage start for {agencies} organisations through Prefect (a task run each, artifacts, gate)",
+            "value": value,
+            "baseline": "the direct service call",
+            "base": base,
+            "target": None,
+        },
+        {
+            "what": f"stage start through Prefect, {agencies} organisations, against Prefect's own floor",
+            "value": value,
+            "baseline": f"{agencies} empty task runs and two artifacts in a flow, plus the direct call",
+            "base": prefect + base,
+            "target": FLOOR_TARGET,
+        },
+        {
+            "what": f"stage start through Prefect: overhead per organisation over the direct call, {agencies} organisations (ms)",
+            "value": (value - base) / agencies * 1000,
+            "unit": "ms",
+            "baseline": "target (ms)",
+            "base": PER_ORGANISATION_MS,
+            "target": 1.0,
+        },
+    ]
+
+
+def main(argv: list[str]) -> None:
+    from benchmarks.federal import table
+
+    agencies = int(argv[0]) if argv else 50
+    with tempfile.TemporaryDirectory() as tmp:
+        rows = stage_start_overhead(Path(tmp), agencies)
+    print(table(rows))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
