@@ -74,7 +74,7 @@ class TaskWriter:
             table.c.agency_id,
             table.c.assignee_id,
             table.c.title,
-            table.c.due_on,
+            sa.type_coerce(table.c.due_on, sa.String),  # compared as a date below
             table.c.stage,
             table.c.status,
         ).where(
@@ -104,9 +104,7 @@ class TaskWriter:
         if not pending:
             return
         codes = [row[0] for row in pending]
-        found = {
-            code: rest for code, *rest in self.connection.execute(self._find, {"codes": codes})
-        }
+        found = {row[0]: row for row in self.connection.execute(self._find, {"codes": codes}).all()}
         inserts, updates = [], []
         changes, agencies = self.changes, self.agencies
         for code, agency, title, due, stage, status in pending:
@@ -127,10 +125,16 @@ class TaskWriter:
                     }
                 )
                 changes.created += 1
-            elif have[1:] != [agency_id, assignee_id, title, due, stage, status]:
+                self.written.add(code)
+                continue
+            _, id_, *was, due_was, stage_was, status_was = have
+            if due_was.__class__ is str:  # SQLite's text as it is: faster than its parser
+                due_was = date.fromisoformat(due_was)
+            values = [agency_id, assignee_id, title, due, stage, status]
+            if [*was, due_was, stage_was, status_was] != values:
                 updates.append(
                     {
-                        "_id": have[0],
+                        "_id": id_,
                         "_agency_id": agency_id,
                         "_assignee_id": assignee_id,
                         "_title": title,
