@@ -40,12 +40,24 @@ def task_codes(taken: Iterable[str]) -> Iterator[str]:
 
 class TaskWriter:
     """Writes many tasks of one strategy in batches: the batch's codes looked up in one
-    query, new rows inserted and changed rows updated with one executemany each, unchanged
+    query, new rows inserted and changed rows updated with one executemany each (the
+    insert compiled by SQLAlchemy Core for the store's dialect), unchanged
     rows left alone; no ORM object per row. A task is matched by code; its assignee is its
     agency's emissary (as the file import has always set it). Counts go to `changes`
     (created, updated, unchanged, deleted)."""
 
     BATCH = 5_000
+    COLUMNS = (
+        "strategy_id",
+        "code",
+        "agency_id",
+        "assignee_id",
+        "title",
+        "due_on",
+        "stage",
+        "status",
+        "created_at",
+    )
 
     def __init__(
         self,
@@ -81,6 +93,19 @@ class TaskWriter:
             table.c.strategy_id == strategy_id,
             table.c.code.in_(sa.bindparam("codes", expanding=True)),
         )
+        # New rows go in through the driver's executemany with their values converted once
+        # (a due date once per distinct date): SQLAlchemy's per-row parameter handling cost
+        # more than the database's insert itself.
+        dialect = self.connection.dialect
+        insert = table.insert().compile(dialect=dialect, column_keys=list(self.COLUMNS))
+        self._insert_sql = insert.string
+        self._positional = insert.positional
+        if self._positional and list(insert.positiontup) != list(self.COLUMNS):
+            raise AssertionError(f"unexpected insert parameters: {insert.positiontup}")
+        self._day = table.c.due_on.type.dialect_impl(dialect).bind_processor(dialect)
+        created = table.c.created_at.type.dialect_impl(dialect).bind_processor(dialect)
+        self._created = created(now) if created else now
+        self._days: dict[date, Any] = {}
         self._update = (
             table.update()
             .where(table.c.id == sa.bindparam("_id"))
@@ -107,22 +132,16 @@ class TaskWriter:
         found = {row[0]: row for row in self.connection.execute(self._find, {"codes": codes}).all()}
         inserts, updates = [], []
         changes, agencies = self.changes, self.agencies
+        strategy, created, days, convert = self.strategy_id, self._created, self._days, self._day
         for code, agency, title, due, stage, status in pending:
             agency_id, assignee_id = agencies[agency]
             have = found.get(code)
             if have is None:
+                day = days.get(due)
+                if day is None:
+                    day = days[due] = convert(due) if convert else due
                 inserts.append(
-                    {
-                        "strategy_id": self.strategy_id,
-                        "code": code,
-                        "agency_id": agency_id,
-                        "assignee_id": assignee_id,
-                        "title": title,
-                        "due_on": due,
-                        "stage": stage,
-                        "status": status,
-                        "created_at": self.now,
-                    }
+                    (strategy, code, agency_id, assignee_id, title, day, stage, status, created)
                 )
                 changes.created += 1
                 self.written.add(code)
@@ -148,7 +167,9 @@ class TaskWriter:
                 changes.unchanged += 1
             self.written.add(code)
         if inserts:
-            self.connection.execute(self.table.insert(), inserts)
+            if not self._positional:
+                inserts = [dict(zip(self.COLUMNS, row, strict=True)) for row in inserts]
+            self.connection.exec_driver_sql(self._insert_sql, inserts)
         if updates:
             self.connection.execute(self._update, updates)
 
