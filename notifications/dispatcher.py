@@ -490,9 +490,9 @@ def _item(alert: _Claimed, stage_titles: dict[str, str]) -> AlertItem:
 
 def _deliver(store: Store, run: _Run, digests: list[_Digest], outcome: Counter[str]) -> None:
     """Send the digests on a bounded pool, one person per thread. The main thread alone
-    touches the store, in one short transaction per turn: it records the outcomes that are
-    back, as soon as they are, and re-checks the claim of the digests it then hands to the
-    threads that came free, right before."""
+    touches the store, in short transactions: it re-checks the claim of the digests it
+    hands to the threads that came free, right before, and records the outcomes that came
+    back as soon as they are back (each group in one transaction)."""
     queue = deque(digests)
     in_flight: dict[Future[_Sent], _Digest] = {}
     threads = run.delivery.concurrency
@@ -503,18 +503,19 @@ def _deliver(store: Store, run: _Run, digests: list[_Digest], outcome: Counter[s
                 if in_flight and (len(in_flight) >= threads or not queue):
                     done = wait(in_flight, return_when=FIRST_COMPLETED)
                     results, error = _results(in_flight, done)
-                group = (
-                    []
-                    if error
-                    else [queue.popleft() for _ in range(threads - len(in_flight)) if queue]
-                )
-                with store.transaction() as connection:
-                    _record(connection, run, results, outcome)
-                    group = _still_ours(connection, run, group)
+                if error is None and queue and len(in_flight) < threads:
+                    # Threads came free: hand them the next digests first (after the
+                    # re-check), then record what came back while those are on their way.
+                    group = [queue.popleft() for _ in range(threads - len(in_flight)) if queue]
+                    with store.transaction() as connection:
+                        group = _still_ours(connection, run, group)
+                    for digest in group:
+                        in_flight[pool.submit(_send, run, digest)] = digest
+                if results:
+                    with store.transaction() as connection:
+                        _record(connection, run, results, outcome)
                 if error is not None:
                     raise error
-                for digest in group:
-                    in_flight[pool.submit(_send, run, digest)] = digest
         finally:
             # Stopped by an error: what did go out is still recorded (the rest stays
             # `sending` and is taken over after the lease, as after a crash).
