@@ -4,8 +4,10 @@ Stage 1 (`initiatives`) for a region of 50 organisations (the Primorye example w
 municipalities added, each with its emissary): the stage flow (a task run per
 organisation, both artifacts, the gate) against `start_stage` called directly, both in one
 process after Prefect's temporary server has started (its start is excluded). Rows are in
-the shape of benchmarks/federal.py's `table()`. Run alone:
-`.venv/bin/python benchmarks/stage_start.py [ORGANISATIONS]`.
+the shape of benchmarks/federal.py's `table()`, with two more: the flow against Prefect's
+own floor for the same shape (empty task runs and the two artifacts), and the overhead per
+organisation in milliseconds, each with its target. Run alone:
+`.venv/bin/python benchmarks/stage_start.py [ORGANISATIONS] [postgres]`.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -31,15 +35,15 @@ PER_ORGANISATION_MS = 25.0  # overhead per organisation over the direct call, at
 FLOOR_TARGET = 1.5  # the stage flow against Prefect's floor for the same shape, at most
 
 
-def store_with_agencies(path: Path, count: int) -> str:
-    """The example with `count` organisations in all (more added with their emissaries)."""
+def store_with_agencies(url: str, count: int) -> str:
+    """The example at `url` (an empty store) with `count` organisations in all (more added
+    with their emissaries); returns the URL."""
     import sqlalchemy as sa
 
     from roadmap.plan.importer import import_roadmap
     from roadmap.settings import Settings
     from roadmap.store.unit_of_work import init_store
 
-    url = f"sqlite:///{path}"
     settings = Settings(database_url=url)
     init_store(settings)
     import_roadmap(settings, ROOT / "examples" / "primorye.yaml")
@@ -119,13 +123,20 @@ def _prefect_floor() -> Any:
     return floor
 
 
-def stage_start_overhead(work: Path, agencies: int = 50, repeat: int = 3) -> list[dict]:
+def stage_start_overhead(
+    work: Path,
+    agencies: int = 50,
+    repeat: int = 3,
+    store_url: Callable[[str], str] | None = None,
+    backend: str = "SQLite",
+) -> list[dict]:
     """Starting stage 1 for a region of `agencies` organisations, each measured `repeat`
     times in one process after Prefect's temporary server has started (its start is
     excluded), each on a fresh store: the stage flow (a task run per organisation, the
     artifacts, the gate), the direct service call, and Prefect's own floor for the same
     shape (`_prefect_floor`). Between runs the temporary server is let finish recording
-    the previous one (`_settle`)."""
+    the previous one (`_settle`). `store_url(name)` gives an empty store's URL (default: a
+    SQLite file in `work`); `backend` names it in the rows."""
     from flows.runtime import configure_local_prefect, heartbeats_off
 
     configure_local_prefect(work / "prefect")
@@ -133,14 +144,18 @@ def stage_start_overhead(work: Path, agencies: int = 50, repeat: int = 3) -> lis
     from roadmap.settings import get_settings
     from roadmap.stages.runs import start_stage
 
+    def fresh(name: str) -> str:
+        url = store_url(name) if store_url else f"sqlite:///{work / (name + '.db')}"
+        return store_with_agencies(url, agencies)
+
     floor_flow = _prefect_floor()
-    _use_store(store_with_agencies(work / "warm.db", agencies))
+    _use_store(fresh("warm"))
     with heartbeats_off():
         warmed = stage_flow("initiatives", on="2026-12-01", return_state=True)  # the server
         _settle(warmed.state_details.flow_run_id, agencies)
         direct, flowed, floor = [], [], []
         for n in range(repeat):
-            _use_store(store_with_agencies(work / f"direct-{n}.db", agencies))
+            _use_store(fresh(f"direct-{n}"))
             start = time.perf_counter()
             start_stage(get_settings(), "initiatives", on=TODAY)
             direct.append(time.perf_counter() - start)
@@ -150,7 +165,7 @@ def stage_start_overhead(work: Path, agencies: int = 50, repeat: int = 3) -> lis
             floor.append(time.perf_counter() - start)
             _settle(state.state_details.flow_run_id, agencies)
 
-            _use_store(store_with_agencies(work / f"flow-{n}.db", agencies))
+            _use_store(fresh(f"flow-{n}"))
             start = time.perf_counter()
             state = stage_flow("initiatives", on="2026-12-04", return_state=True)
             flowed.append(time.perf_counter() - start)
@@ -160,21 +175,21 @@ def stage_start_overhead(work: Path, agencies: int = 50, repeat: int = 3) -> lis
     prefect = statistics.median(floor)
     return [
         {
-            "what": f"stage start for {agencies} organisations through Prefect (a task run each, artifacts, gate)",
+            "what": f"stage start for {agencies} organisations through Prefect (a task run each, artifacts, gate), {backend}",
             "value": value,
             "baseline": "the direct service call",
             "base": base,
             "target": None,
         },
         {
-            "what": f"stage start through Prefect, {agencies} organisations, against Prefect's own floor",
+            "what": f"stage start through Prefect, {agencies} organisations, against Prefect's own floor, {backend}",
             "value": value,
             "baseline": f"{agencies} empty task runs and two artifacts in a flow, plus the direct call",
             "base": prefect + base,
             "target": FLOOR_TARGET,
         },
         {
-            "what": f"stage start through Prefect: overhead per organisation over the direct call, {agencies} organisations (ms)",
+            "what": f"stage start through Prefect: overhead per organisation over the direct call, {agencies} organisations, {backend} (ms)",
             "value": (value - base) / agencies * 1000,
             "unit": "ms",
             "baseline": "target (ms)",
@@ -184,12 +199,52 @@ def stage_start_overhead(work: Path, agencies: int = 50, repeat: int = 3) -> lis
     ]
 
 
+@contextmanager
+def postgres_schemas(base_url: str) -> Iterator[Callable[[str], str]]:
+    """Empty stores as schemas of their own in a PostgreSQL database, dropped at the end."""
+    import sqlalchemy as sa
+
+    made: list[str] = []
+
+    def url(name: str) -> str:
+        schema = f"bench_stage_{name.replace('-', '_')}_{os.getpid()}"
+        with engine.begin() as connection:
+            connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+        made.append(schema)
+        return (
+            sa.engine.make_url(base_url)
+            .update_query_dict({"options": f"-csearch_path={schema}"})
+            .render_as_string(hide_password=False)
+        )
+
+    engine = sa.create_engine(base_url)
+    try:
+        yield url
+    finally:
+        with engine.begin() as connection:
+            for schema in made:
+                connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        engine.dispose()
+
+
 def main(argv: list[str]) -> None:
+    """`[ORGANISATIONS] [postgres]`: PostgreSQL at ROADMAP_BENCH_POSTGRES_URL or
+    ROADMAP_TEST_POSTGRES_URL (each store a schema of its own), else SQLite files."""
     from benchmarks.federal import table
 
-    agencies = int(argv[0]) if argv else 50
+    agencies = int(argv[0]) if argv and argv[0].isdigit() else 50
     with tempfile.TemporaryDirectory() as tmp:
-        rows = stage_start_overhead(Path(tmp), agencies)
+        if "postgres" in argv:
+            base = os.environ.get("ROADMAP_BENCH_POSTGRES_URL") or os.environ.get(
+                "ROADMAP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+            )
+            with postgres_schemas(base) as url:
+                rows = stage_start_overhead(
+                    Path(tmp), agencies, store_url=url, backend="PostgreSQL"
+                )
+        else:
+            rows = stage_start_overhead(Path(tmp), agencies)
     print(table(rows))
 
 

@@ -162,8 +162,8 @@ def artifact_key(region: str, stage: str, kind: str) -> str:
     cache_policy=NO_CACHE,
 )
 def agency_tasks_issued(key: str, agency: str, emissary: str, codes: list[str]) -> list[str]:
-    """One organisation's part of the stage's start, as a task run of its own: the codes of
-    the tasks issued to its emissary."""
+    """One organisation's part of the stage's start, as a task run of its own (its
+    parameters show the stage too): the codes of the tasks issued to its emissary."""
     return codes
 
 
@@ -172,8 +172,8 @@ def issue_all(key: str, flow_run_id: str, region: str | None, now: str | None) -
     run: only of those added since) in one transaction, then show each such organisation
     as a task run of its own; returns how many tasks were created in all.
 
-    One transaction for all, not one per task run: on 50 organisations that is most of the
-    cost of a stage start through Prefect (docs/benchmarks.md)."""
+    One transaction for all, not one per task run: a transaction per organisation was most
+    of the cost of a stage start through Prefect (benchmarks/stage_start.py)."""
     issued = issue_to_waiting(
         get_settings(), key, flow_run_id=flow_run_id, region_code=region, now=_moment(now)
     )
