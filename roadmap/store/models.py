@@ -239,6 +239,8 @@ class Task(SQLModel, table=True):
         sa.UniqueConstraint("strategy_id", "code"),
         _one_of("status", TaskStatus),
         sa.Index("ix_task_open_due", "status", "due_on"),
+        # Open tasks counted per organisation (agencies list) from the index alone.
+        sa.Index("ix_task_strategy_status_agency", "strategy_id", "status", "agency_id"),
         # One task per stage run, agency and template: starting a stage twice adds nothing.
         sa.UniqueConstraint("stage_run_id", "agency_id", "template"),
     )

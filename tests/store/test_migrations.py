@@ -31,6 +31,9 @@ RELEASED = {
     "0007_alert_task_index.py": (
         "8238d70e567c669ff64e117c49193d2e5ddf80dfa4c2ea5d9d36d869ec21e280"
     ),
+    "0008_task_agency_count_index.py": (
+        "3b8c12c2cda656b22159c90d2e3c52c6f7affb43a2b7f6c402efbc5336d51068"
+    ),
 }
 
 
