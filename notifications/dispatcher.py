@@ -24,6 +24,7 @@ One dispatch goes in three steps:
 
 from __future__ import annotations
 
+import heapq
 import json
 import uuid
 from collections import Counter, defaultdict, deque
@@ -38,7 +39,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import select
 
 from notifications.sender import Sender, Target
-from notifications.templates import AlertItem, render_digest
+from notifications.templates import AlertItem, render_digest, urgency_of
 from roadmap.alerts.config import Delivery, delivery_settings, ladder_for
 from roadmap.alerts.rules import Level, TaskDeadline, next_window_start, still_due
 from roadmap.config import load_stage_config
@@ -144,7 +145,9 @@ class _Digest:
 
 @dataclass(slots=True)
 class _Sent:
-    delivered: dict[int, set[str]]
+    # The targets an alert had before this send (its `delivered_to`) -> those it has now:
+    # a digest's alerts share a few such sets (usually one), kept once, not per alert.
+    delivered: dict[frozenset[str], set[str]]
     log: list[tuple[str, str | None]] = field(default_factory=list)  # (target label, error)
     errors: list[str] = field(default_factory=list)
 
@@ -179,9 +182,12 @@ def dispatch(
     counts: Counter[str] = Counter()
     store = open_store(settings)
     try:
-        _reclaim(store, run, reclaim_now)
-        _revive(store, run)
-        digests = _prepare(store, run, _claim(store, run), counts)
+        # Everything before the sends in one short transaction (one commit): take back
+        # expired claims, revive, claim, read, cancel / postpone, render. No network here.
+        with store.transaction() as connection:
+            _reclaim(connection, run, reclaim_now)
+            _revive(connection, run)
+            digests = _prepare(connection, run, _claim(connection, run), counts)
         _deliver(store, run, digests, counts)
     finally:
         store.dispose()
@@ -202,59 +208,55 @@ def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
         yield ids[start : start + _CHUNK]
 
 
-def _reclaim(store: Store, run: _Run, reclaim_now: bool) -> None:
+def _reclaim(connection: sa.Connection, run: _Run, reclaim_now: bool) -> None:
     """Rows a crashed dispatcher left `sending` go back to the queue once their lease ran out."""
     lease = run.now - timedelta(seconds=0 if reclaim_now else run.delivery.lease_seconds)
-    with store.transaction() as connection:
-        connection.execute(
-            sa.update(Alert)
-            .where(Alert.status == AlertStatus.sending, Alert.claimed_at <= lease)
-            .values(status=AlertStatus.failed.value, next_attempt_at=run.now, claim_token=None)
-        )
+    connection.execute(
+        sa.update(Alert)
+        .where(Alert.status == AlertStatus.sending, Alert.claimed_at <= lease)
+        .values(status=AlertStatus.failed.value, next_attempt_at=run.now, claim_token=None)
+    )
 
 
-def _revive(store: Store, run: _Run) -> None:
+def _revive(connection: sa.Connection, run: _Run) -> None:
     """Alerts that found no target go back to the queue once their person has one: the
     newest alert of each task and person (an older rung is superseded by it). Whether it
     is still due (task still waiting, same due date, not acknowledged) is decided as for
     any alert when it is claimed: if not, it is cancelled, not sent."""
-    with store.session() as session:
-        waiting = list(
-            session.exec(
-                select(Alert, Person.code, Person.email)
-                .join(Person, Alert.person_id == Person.id)
-                .where(Alert.status == AlertStatus.undeliverable)
-            )
+    waiting = connection.execute(
+        sa.select(
+            Alert.id, Alert.task_id, Alert.person_id, Alert.local_date, Person.code, Person.email
         )
-        if not waiting:
-            return
-        task_ids = {alert.task_id for alert, _, _ in waiting if alert.task_id is not None}
-        newest: dict[tuple[int | None, int], date] = {}
-        for chunk in _chunks(task_ids):
-            for task_id, person_id, day in session.exec(
-                select(Alert.task_id, Alert.person_id, sa.func.max(Alert.local_date))
-                .where(Alert.task_id.in_(chunk))
-                .group_by(Alert.task_id, Alert.person_id)
-            ):
-                newest[(task_id, person_id)] = day
+        .join(Person, Alert.person_id == Person.id)
+        .where(Alert.status == AlertStatus.undeliverable)
+    ).all()
+    if not waiting:
+        return
     reachable: dict[int, bool] = {}
-    revive = []
-    for alert, code, email in waiting:
-        if alert.person_id not in reachable:
-            reachable[alert.person_id] = bool(run.sender.targets(code, email))
-        latest = newest.get((alert.task_id, alert.person_id), alert.local_date)
-        if reachable[alert.person_id] and alert.local_date >= latest:
-            revive.append(alert.id)
-    if revive:
-        with store.transaction() as connection:
-            for chunk in _chunks(revive):
-                connection.execute(
-                    sa.update(Alert)
-                    .where(Alert.id.in_(chunk), Alert.status == AlertStatus.undeliverable)
-                    .values(
-                        status=AlertStatus.pending.value, next_attempt_at=run.now, last_error=None
-                    )
-                )
+    for _, _, person_id, _, code, email in waiting:
+        if person_id not in reachable:
+            reachable[person_id] = bool(run.sender.targets(code, email))
+    waiting = [row for row in waiting if reachable[row.person_id]]
+    task_ids = {row.task_id for row in waiting if row.task_id is not None}
+    newest: dict[tuple[int | None, int], date] = {}
+    for chunk in _chunks(task_ids):
+        for task_id, person_id, day in connection.execute(
+            sa.select(Alert.task_id, Alert.person_id, sa.func.max(Alert.local_date))
+            .where(Alert.task_id.in_(chunk))
+            .group_by(Alert.task_id, Alert.person_id)
+        ):
+            newest[(task_id, person_id)] = day
+    revive = [
+        row.id
+        for row in waiting
+        if row.local_date >= newest.get((row.task_id, row.person_id), row.local_date)
+    ]
+    for chunk in _chunks(revive):
+        connection.execute(
+            sa.update(Alert)
+            .where(Alert.id.in_(chunk), Alert.status == AlertStatus.undeliverable)
+            .values(status=AlertStatus.pending.value, next_attempt_at=run.now, last_error=None)
+        )
 
 
 def _ours(run: _Run):
@@ -262,15 +264,14 @@ def _ours(run: _Run):
     return sa.and_(Alert.status == AlertStatus.sending, Alert.claim_token == run.token)
 
 
-def _claim(store: Store, run: _Run) -> tuple[list[_Claimed], dict[int, _Recipient]]:
+def _claim(connection: sa.Connection, run: _Run) -> tuple[list[_Claimed], dict[int, _Recipient]]:
     """Claim every due row with one conditional UPDATE, then read the claimed rows with
     what their digests need in three queries, however many rows there are."""
-    with store.transaction() as connection:
-        connection.execute(
-            sa.update(Alert)
-            .where(Alert.status.in_(RETRYABLE), Alert.next_attempt_at <= run.now)
-            .values(status=AlertStatus.sending.value, claim_token=run.token, claimed_at=run.now)
-        )
+    connection.execute(
+        sa.update(Alert)
+        .where(Alert.status.in_(RETRYABLE), Alert.next_attempt_at <= run.now)
+        .values(status=AlertStatus.sending.value, claim_token=run.token, claimed_at=run.now)
+    )
     first, responsible, coordinator = aliased(Person), aliased(Person), aliased(Person)
     original, original_person = aliased(Alert), aliased(Person)
     rows = (
@@ -319,13 +320,15 @@ def _claim(store: Store, run: _Run) -> tuple[list[_Claimed], dict[int, _Recipien
     people_query = sa.select(
         Person.id, Person.code, Person.name, Person.email, Person.locale, Person.region_id
     ).where(Person.id.in_(sa.select(Alert.person_id).where(_ours(run))))
-    with store.transaction() as connection:
-        acknowledged: dict[tuple[int, date], set[Level]] = defaultdict(set)
-        for task_id, due_on, level in connection.execute(acknowledged_query):
-            acknowledged[(task_id, due_on)].add(Level(level))
-        people = {row[0]: _Recipient(*row) for row in connection.execute(people_query)}
-        claimed = [_claimed(row, acknowledged) for row in connection.execute(rows)]
+    acknowledged: dict[tuple[int, date], set[Level]] = defaultdict(set)
+    for task_id, due_on, level in connection.execute(acknowledged_query):
+        acknowledged[(task_id, due_on)].add(Level(level))
+    people = {row[0]: _Recipient(*row) for row in connection.execute(people_query)}
+    claimed = [_claimed(row, acknowledged) for row in connection.execute(rows)]
     return claimed, people
+
+
+_NONE: frozenset = frozenset()
 
 
 def _claimed(row: Any, acknowledged: dict[tuple[int, date], set[Level]]) -> _Claimed:
@@ -340,8 +343,10 @@ def _claimed(row: Any, acknowledged: dict[tuple[int, date], set[Level]]) -> _Cla
         note = f"{original_person or '?'}: {original_error or ''}" if original_id else "?: "
     stands = True
     if kind != AlertKind.dead_letter and task_id is not None:
-        levels = frozenset(acknowledged.get((task_id, task_due), ()))
-        deadline = TaskDeadline(task_due, status in OPEN_TASK_STATUSES, levels)
+        levels = acknowledged.get((task_id, task_due))
+        deadline = TaskDeadline(
+            task_due, status in OPEN_TASK_STATUSES, frozenset(levels) if levels else _NONE
+        )
         stands = still_due(due_on, level, deadline)
     return _Claimed(
         id=alert_id,
@@ -353,7 +358,7 @@ def _claimed(row: Any, acknowledged: dict[tuple[int, date], set[Level]]) -> _Cla
         working_days=working_days,
         local_date=local_date,
         attempts=attempts,
-        delivered_to=frozenset(json.loads(delivered or "[]")),
+        delivered_to=frozenset(json.loads(delivered)) if delivered else _NONE,
         about_alert_id=about,
         task_code=code,
         task_title=title,
@@ -368,22 +373,27 @@ def _claimed(row: Any, acknowledged: dict[tuple[int, date], set[Level]]) -> _Cla
 
 
 def _prepare(
-    store: Store,
+    connection: sa.Connection,
     run: _Run,
     claimed: tuple[list[_Claimed], dict[int, _Recipient]],
     outcome: Counter[str],
 ) -> list[_Digest]:
     """Per person: postpone outside working hours, cancel what no longer stands, find the
-    targets, render the digest. The rows that go no further are written in one transaction."""
+    targets, render the digest (the most urgent `digest_items` items and a count of the
+    rest: only the items shown are made). The rows that go no further are written on the
+    claim's connection, in its transaction."""
     alerts, people = claimed
     by_person: dict[int, list[_Claimed]] = defaultdict(list)
     for alert in alerts:
         by_person[alert.person_id].append(alert)
-    regions: dict[int, Region] = {}
     opens: dict[int, datetime] = {}
-    with store.session() as session:
-        for region in session.exec(select(Region)):
-            regions[region.id] = region
+    region_ids = {people[p].region_id for p in by_person}
+    regions = {
+        row.id: row
+        for row in connection.execute(
+            sa.select(Region.id, Region.code, Region.timezone).where(Region.id.in_(region_ids))
+        )
+    }
     postponed: list[dict] = []
     finished: list[dict] = []
     digests = []
@@ -416,27 +426,33 @@ def _prepare(
             outcome["undeliverable"] += len(mine)
             continue
         titles = run.stage_titles["en" if person.locale == "en" else "ru"]
+        limit = run.delivery.digest_items
+        shown = mine if len(mine) <= limit else heapq.nsmallest(limit, mine, key=_urgency)
         subject, body = render_digest(
             person.name,
-            [_item(a, titles) for a in mine],
+            [_item(a, titles) for a in shown],
             person.locale,
-            limit=run.delivery.digest_items,
+            limit=limit,
+            total=len(mine),
         )
         digests.append(_Digest(person_id, tuple(mine), subject, body, tuple(targets)))
-    if postponed or finished:
-        with store.transaction() as connection:
-            if postponed:
-                connection.execute(
-                    _update_ours(run).values(
-                        status=AlertStatus.pending.value,
-                        claim_token=None,
-                        next_attempt_at=sa.bindparam("b_next"),
-                    ),
-                    postponed,
-                )
-            if finished:
-                connection.execute(_update_finished(run), finished)
+    if postponed:
+        connection.execute(
+            _update_ours(run).values(
+                status=AlertStatus.pending.value,
+                claim_token=None,
+                next_attempt_at=sa.bindparam("b_next"),
+            ),
+            postponed,
+        )
+    if finished:
+        connection.execute(_update_finished(run), finished)
     return digests
+
+
+def _urgency(alert: _Claimed) -> tuple[int, int, str]:
+    """The digest's order (templates.urgency) on a claimed row, before any item is made."""
+    return urgency_of(alert.kind, alert.working_days, alert.task_code or "?")
 
 
 def _update_ours(run: _Run):
@@ -505,7 +521,8 @@ def _deliver(store: Store, run: _Run, digests: list[_Digest], outcome: Counter[s
                     results, error = _results(in_flight, done)
                 if error is None and queue and len(in_flight) < threads:
                     # Threads came free: hand them the next digests first (after the
-                    # re-check), then record what came back while those are on their way.
+                    # re-check, a read: no commit to wait for), then record what came
+                    # back while those are on their way.
                     group = [queue.popleft() for _ in range(threads - len(in_flight)) if queue]
                     with store.transaction() as connection:
                         group = _still_ours(connection, run, group)
@@ -574,16 +591,18 @@ def _still_ours(connection: sa.Connection, run: _Run, digests: list[_Digest]) ->
 def _send(run: _Run, digest: _Digest) -> _Sent:
     """Deliver the digest to each target that does not have it yet; no store access here
     (this runs on the pool's threads)."""
-    sent = _Sent(delivered={a.id: set(a.delivered_to) for a in digest.alerts})
+    sent = _Sent(
+        delivered={before: set(before) for before in {a.delivered_to for a in digest.alerts}}
+    )
     for target in digest.targets:
-        pending = [i for i in sent.delivered if target.id not in sent.delivered[i]]
+        pending = [got for got in sent.delivered.values() if target.id not in got]
         if not pending:
             continue
         error = run.sender.send(target, digest.subject, digest.body)
         sent.log.append((target.label, error))
         if error is None:
-            for alert_id in pending:
-                sent.delivered[alert_id].add(target.id)
+            for got in pending:
+                got.add(target.id)
         else:
             sent.errors.append(f"{target.label}: {error}")
     return sent
@@ -609,8 +628,9 @@ def _record(
             for label, error in sent.log
         ]  # fmt: skip
         if not sent.errors:
+            text = _delivered_text(sent)
             for alert in digest.alerts:
-                delivered[json.dumps(sorted(sent.delivered[alert.id]))].append(alert.id)
+                delivered[text[alert.delivered_to]].append(alert.id)
     if log:
         connection.execute(sa.insert(AlertDelivery), log)
     # Sent: one UPDATE per set of targets (usually one per group of digests), not per row.
@@ -633,6 +653,11 @@ def _record(
             _failed(connection, run, digest, sent, "; ".join(sent.errors)[:1000], outcome)
 
 
+def _delivered_text(sent: _Sent) -> dict[frozenset[str], str]:
+    """`delivered_to` as stored (a sorted JSON list), once per set of targets."""
+    return {before: json.dumps(sorted(got)) for before, got in sent.delivered.items()}
+
+
 def _failed(
     connection: sa.Connection,
     run: _Run,
@@ -643,13 +668,14 @@ def _failed(
 ) -> None:
     """Retry after backoff × 2^(attempt−1), or after the last try: dead, and a dead letter."""
     retry, dead = [], []
+    text = _delivered_text(sent)
     for alert in digest.alerts:
         attempts = alert.attempts + 1
         row = {
             "b_id": alert.id,
             "b_attempts": attempts,
             "b_error": error,
-            "b_delivered": json.dumps(sorted(sent.delivered[alert.id])),
+            "b_delivered": text[alert.delivered_to],
         }
         if attempts >= run.delivery.max_attempts:
             dead.append((alert, row | {"b_status": AlertStatus.dead.value, "b_next": None}))

@@ -39,29 +39,40 @@ _URGENCY = {
 }
 
 
-def urgency(item: AlertItem) -> tuple[int, int, str]:
+def urgency_of(kind: str, working_days: int, task: str) -> tuple[int, int, str]:
     """Sort key: kind of alert, then working days left (overdue ones are negative)."""
-    return (_URGENCY.get(item.kind, 5), item.working_days, item.task)
+    return (_URGENCY.get(kind, 5), working_days, task)
+
+
+def urgency(item: AlertItem) -> tuple[int, int, str]:
+    return urgency_of(item.kind, item.working_days, item.task)
 
 
 def render_digest(
-    name: str, items: list[AlertItem], locale: str = "ru", limit: int | None = None
+    name: str,
+    items: list[AlertItem],
+    locale: str = "ru",
+    limit: int | None = None,
+    *,
+    total: int | None = None,
 ) -> tuple[str, str]:
     """(subject, body) of one person's digest, in the person's locale: the items most
     urgent first; past `limit` of them, a line counts the rest (a digest of hundreds of
-    tasks is no message a person reads)."""
+    tasks is no message a person reads). A caller that has already picked the most urgent
+    items of a longer digest passes just those and the digest's length as `total`."""
     say = functools.partial(translate, "en" if locale == "en" else "ru")
     items = sorted(items, key=urgency)
-    if len(items) == 1:
+    count = len(items) if total is None else max(total, len(items))
+    if count == 1:
         subject = say("digest.subject_one", task=items[0].task, what=_what(items[0], locale))
     else:
-        subject = say("digest.subject_many", count=len(items))
+        subject = say("digest.subject_many", count=count)
     lines = [say("digest.greeting", name=name), ""]
     shown = items if limit is None else items[:limit]
     for item in shown:
         lines += _item_lines(item, say, locale)
-    if len(items) > len(shown):
-        lines += ["", say("digest.more", count=len(items) - len(shown))]
+    if count > len(shown):
+        lines += ["", say("digest.more", count=count - len(shown))]
     return subject, "\n".join(lines)
 
 
