@@ -13,7 +13,8 @@ One dispatch goes in three steps:
    with their tasks, agencies, strategies and the people of their chains, one more the
    acknowledgements of their tasks, one the recipients (whatever the number of alerts);
    what no longer stands is cancelled, what falls outside working hours postponed, and
-   each person's digest rendered — all written in one transaction;
+   each person's digest rendered (only the items it shows) — with the take-back of
+   expired claims and the revival of undeliverable rows, one transaction, one commit;
 2. send: the digests go out on a pool of `concurrency` threads (alerts.toml), one person
    per thread at a time, with no transaction open and no store access in the threads;
    each digest is one message per target, as with one thread;
