@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -77,8 +78,8 @@ def sweep(
     """Plan every due alert of every region (or one) at `now` into the outbox.
 
     `now` is aware (a user's --now is read by roadmap.store.clock); default the clock.
-    Each region is swept with one indexed query over its open tasks due within the
-    reminder horizon or overdue. Planning the same rung twice is refused by the outbox's
+    Regions that share a ladder, calendar and local date are swept with one indexed query
+    over the open tasks a rung can be due for today (`_due_tasks`). Planning the same rung twice is refused by the outbox's
     unique dedupe key, so sweeps may run concurrently and repeatedly.
     """
     moment = utc_moment(now)
@@ -86,8 +87,10 @@ def sweep(
     store = open_store(settings)
     try:
         with store.session() as session:
-            for region in _regions(session, region_code):
-                entry, rows = _sweep_region(session, settings, region, moment)
+            regions = _regions(session, region_code)
+            planned = _plan_regions(session, settings, regions, moment)
+            for region in regions:
+                entry, rows = planned[region.id]
                 if not dry_run:
                     insert_planned(session, rows)
                 report.regions.append(entry)
@@ -105,36 +108,70 @@ def _regions(session: Session, region_code: str | None) -> list[Region]:
     return list(session.exec(select(Region).order_by(Region.code)))
 
 
-def _sweep_region(
-    session: Session, settings: Settings, region: Region, moment: datetime
-) -> tuple[RegionSweep, list[PlannedAlert]]:
-    calendar = calendar_for(region, settings)
-    ladder = ladder_for(settings, region.code)
-    local_time = calendar.local_time(moment).isoformat(timespec="minutes")
-    if not in_window(calendar, ladder, moment):
-        status = SweepStatus.outside_window
-        return RegionSweep(region.code, local_time, moment.isoformat(), status), []
-    rows = _plan_region(session, region, calendar, ladder, moment)
-    entry = RegionSweep(
-        region.code, local_time, moment.isoformat(), SweepStatus.swept, planned=len(rows)
+def _plan_regions(
+    session: Session, settings: Settings, regions: list[Region], moment: datetime
+) -> dict[int, tuple[RegionSweep, list[PlannedAlert]]]:
+    """{region id: its sweep entry and planned alerts}. Regions in their window whose
+    ladder, calendar overrides and local date are the same get the same rungs for the same
+    due dates: they are planned together, with one query (a federal store's 85 regions
+    are a handful of such groups, not 85 round trips)."""
+    at = moment.isoformat()
+    entries: dict[int, tuple[RegionSweep, list[PlannedAlert]]] = {}
+    groups: dict[tuple, list[Region]] = defaultdict(list)
+    calendars: dict[tuple, RegionCalendar] = {}
+    for region in regions:
+        calendar = calendar_for(region, settings)
+        ladder = ladder_for(settings, region.code)
+        local_time = calendar.local_time(moment).isoformat(timespec="minutes")
+        if not in_window(calendar, ladder, moment):
+            entry = RegionSweep(region.code, local_time, at, SweepStatus.outside_window)
+            entries[region.id] = (entry, [])
+            continue
+        key = (calendar.days_off, calendar.working_days, calendar.local_date(moment), ladder)
+        groups[key].append(region)
+        calendars.setdefault(key, calendar)
+        entries[region.id] = (RegionSweep(region.code, local_time, at, SweepStatus.swept), [])
+    if groups:
+        oldest = _oldest_open_due_date(session)
+        for key, members in groups.items():
+            _, _, today, ladder = key
+            by_region = {region.id: entries[region.id][1] for region in members}
+            _plan(session, by_region, calendars[key], ladder, today, oldest, moment)
+    return {
+        region_id: (replace(entry, planned=len(rows)) if rows else entry, rows)
+        for region_id, (entry, rows) in entries.items()
+    }
+
+
+def _oldest_open_due_date(session: Session) -> date | None:
+    # On the (status, due_on) index, over every region: a bound for each group's dates.
+    return (
+        session.connection()
+        .execute(select(sa.func.min(Task.due_on)).where(Task.status.in_(OPEN_TASK_STATUSES)))
+        .scalar()
     )
-    return entry, rows
 
 
-def _plan_region(
-    session: Session, region: Region, calendar: RegionCalendar, ladder: Ladder, now: datetime
-) -> list[PlannedAlert]:
-    today = calendar.local_date(now)
-    days = _rung_days(session, calendar, ladder, today)
+def _plan(
+    session: Session,
+    by_region: dict[int, list[PlannedAlert]],
+    calendar: RegionCalendar,
+    ladder: Ladder,
+    today: date,
+    oldest: date | None,
+    now: datetime,
+) -> None:
+    """Plan the alerts of the regions in `by_region` (all with this calendar, ladder and
+    local date) into their lists."""
+    days = _rung_days(calendar, ladder, today, oldest)
     if not days:
-        return []
-    rows: list[PlannedAlert] = []
-    add = rows.append
+        return
     day = today.isoformat()  # formatted once, not per alert
-    statement = _due_tasks(region, days).execution_options(yield_per=_BATCH)
+    statement = _due_tasks(list(by_region), days).execution_options(yield_per=_BATCH)
     found = session.connection().execute(statement)
     for part in found.partitions():  # fetched a batch at a time: memory stays bounded
         for (
+            region_id,
             task_id,
             code,
             due_on,
@@ -148,6 +185,7 @@ def _plan_region(
             planned = set(keys.split(_SEP)) if keys else _NOTHING
             acknowledged = {Level(int(n)) for n in levels.split(_SEP)} if levels else _NOTHING
             people = (assignee or emissary, responsible, coordinator)  # by Level
+            add = by_region[region_id].append
             for rung in days[due_on].for_task(planned, acknowledged):
                 person_id = people[rung.level]
                 if person_id is not None:
@@ -168,7 +206,6 @@ def _plan_region(
                             now,
                         )
                     )
-    return rows
 
 
 _SEP = " "  # rung keys and levels hold no spaces
@@ -177,26 +214,16 @@ _NOTHING: frozenset = frozenset()
 
 
 def _rung_days(
-    session: Session, calendar: RegionCalendar, ladder: Ladder, today: date
+    calendar: RegionCalendar, ladder: Ladder, today: date, oldest: date | None
 ) -> dict[date, DayRungs]:
     """What the ladder says today of a task due on each date from the oldest open task's
     due date to the reminder horizon: a few hundred dates, worked out once each."""
+    if oldest is None:
+        return {}
     # The last date a reminder can be for: the day before the working day after the
     # furthest reminder (a due date on the days off that follow it counts the same).
     furthest = max(ladder.reminders, default=0)
     horizon = calendar.add_working_days(today, furthest + 1) - timedelta(days=1)
-    # On the (status, due_on) index; over every region, a bound for this one's.
-    oldest = (
-        session.connection()
-        .execute(
-            select(sa.func.min(Task.due_on)).where(
-                Task.status.in_(OPEN_TASK_STATUSES), Task.due_on <= horizon
-            )
-        )
-        .scalar()
-    )
-    if oldest is None:
-        return {}
     days = {}
     for n in range((horizon - oldest).days + 1):
         day = oldest + timedelta(days=n)
@@ -206,8 +233,8 @@ def _rung_days(
     return days
 
 
-def _due_tasks(region: Region, days: dict[date, DayRungs]) -> Any:
-    """The region's open tasks that may get a rung today, selected in SQL: those due on a
+def _due_tasks(region_ids: list[int], days: dict[date, DayRungs]) -> Any:
+    """The regions' open tasks that may get a rung today, selected in SQL: those due on a
     date whose rungs come by the schedule (a handful of reminder and due dates, every other
     overdue date), and those past an escalation threshold with no escalation at that level
     planned yet for their due date (a late sweep catches up). Nothing else is read."""
@@ -225,6 +252,7 @@ def _due_tasks(region: Region, days: dict[date, DayRungs]) -> Any:
         condition = condition | sa.and_(Task.due_on <= max(past), never_escalated)
     return (
         select(
+            Strategy.region_id,
             Task.id,
             Task.code,
             Task.due_on,
@@ -244,7 +272,7 @@ def _due_tasks(region: Region, days: dict[date, DayRungs]) -> Any:
         .join(Strategy, Task.strategy_id == Strategy.id)
         .join(Agency, Task.agency_id == Agency.id)
         .where(
-            Strategy.region_id == region.id,
+            Strategy.region_id.in_(region_ids),
             Task.status.in_(OPEN_TASK_STATUSES),
             Task.due_on <= max(days),
             condition,

@@ -1,7 +1,8 @@
-"""The sweep selects in SQL only the tasks a rung can be due for: what it plans must be
-exactly what the ladder's rules give when every open task of the region is walked one by
-one (the sweep before the selection moved into SQL), day after day, with sweeps missed,
-tasks handed in and returned, and escalations acknowledged."""
+"""The sweep selects in SQL only the tasks a rung can be due for, and plans regions with the
+same local date together: what it plans must be exactly what the ladder's rules give when
+every open task of every region is walked one by one (the sweep before the selection moved
+into SQL), day after day, with sweeps missed, tasks handed in and returned, escalations
+acknowledged, and a region past its window while the others are in theirs."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from sqlmodel import select
 from roadmap.alerts.config import ladder_for
 from roadmap.alerts.rules import Level, TaskDeadline, due_rungs
 from roadmap.alerts.sweep import sweep
+from roadmap.plan.importer import import_roadmap
 from roadmap.store.models import (
     OPEN_TASK_STATUSES,
     Acknowledgement,
@@ -23,10 +25,24 @@ from roadmap.store.models import (
     Task,
 )
 from roadmap.store.unit_of_work import calendar_for
-from tests.support import Backend, in_region
+from tests.support import PRIMORYE, Backend, in_region
 
 FIRST_DAY = date(2026, 12, 14)  # five weeks over the New Year holidays (1–11 Jan 2027)
 DAYS = 36
+# Two more regions from the example: Yakutia (UTC+9) shares Primorye's local date at every
+# moment here; Kamchatka (UTC+12) is past its 18:00 window at 06:00 UTC.
+OTHER_REGIONS = {"YAK": "Asia/Yakutsk", "KAM": "Asia/Kamchatka"}
+
+
+def _load_other_regions(loaded: Backend, tmp_path) -> None:
+    text = PRIMORYE.read_text(encoding="utf-8")
+    for code, timezone in OTHER_REGIONS.items():
+        path = tmp_path / f"{code}.yaml"
+        path.write_text(
+            text.replace("code: PRI", f"code: {code}").replace("Asia/Vladivostok", timezone),
+            encoding="utf-8",
+        )
+        import_roadmap(loaded.settings, path)
 
 
 def _walk_every_open_task(session, region, settings, now: datetime) -> set[tuple]:
@@ -60,7 +76,7 @@ def _walk_every_open_task(session, region, settings, now: datetime) -> set[tuple
                 Level.coordinator: strategy.coordinator_id,
             }[rung.level]
             if person is not None:
-                expected.add((task.code, rung.key, person, rung.kind, rung.working_days))
+                expected.add((task.id, rung.key, person, rung.kind, rung.working_days))
     return expected
 
 
@@ -113,33 +129,47 @@ def _stir(session, rng: random.Random, day: date) -> None:
                 )
 
 
-def test_the_sweep_plans_what_the_rules_give_for_every_open_task(loaded: Backend) -> None:
+def test_the_sweep_plans_what_the_rules_give_for_every_open_task(loaded: Backend, tmp_path) -> None:
     rng = random.Random(20261214)
     settings = loaded.settings
-    in_region(loaded, lambda session, region: _add_tasks(session, region, rng))
+    _load_other_regions(loaded, tmp_path)
+    regions = ["PRI", *OTHER_REGIONS]
+    for code in regions:
+        in_region(loaded, lambda session, region: _add_tasks(session, region, rng), code)
     swept_days = planned_total = 0
     for n in range(DAYS):
         day = FIRST_DAY + timedelta(days=n)
         # 11:00 in Vladivostok; some days the sweep does not run at all (a late sweep
         # must catch the escalations up), and the moment moves about the window.
-        now = datetime.combine(day, time(1 + n % 5, 7 * n % 60), tzinfo=UTC)
+        now = datetime.combine(day, time(1 + n % 6, 7 * n % 60), tzinfo=UTC)
         if rng.random() < 0.25:
             continue
-        expected = in_region(
-            loaded,
-            lambda session, region, now=now: _walk_every_open_task(session, region, settings, now),
-        )
+        expected = set()
+        for code in regions:
+            expected |= in_region(
+                loaded,
+                lambda session, region, now=now: _walk_every_open_task(
+                    session, region, settings, now
+                ),
+                code,
+            )
         report = sweep(settings, now=now, dry_run=True)
-        got = {(p.task, p.rung, p.person_id, p.kind, p.working_days) for p in report.planned}
+        got = {(p.task_id, p.rung, p.person_id, p.kind, p.working_days) for p in report.planned}
         assert got == expected, (day, sorted(expected ^ got)[:5])
+        # Yakutia plans with Primorye; Kamchatka is past its window at 06:00 UTC.
+        statuses = {entry.region: entry.status for entry in report.regions}
+        assert statuses["KAM"] == ("outside_window" if now.hour == 6 else statuses["PRI"])
+        assert statuses["YAK"] == statuses["PRI"]
         assert {p.local_date for p in report.planned} <= {day}
         planned_total += len(sweep(settings, now=now).planned)
         swept_days += bool(expected)
-        in_region(loaded, lambda session, region, day=day: _stir(session, rng, day))
+        for code in regions:
+            in_region(loaded, lambda session, region, day=day: _stir(session, rng, day), code)
     # The scenario did reach every kind of rung, on many days.
     kinds = in_region(
         loaded,
         lambda session, region: set(session.exec(select(sa.distinct(Alert.kind))).all()),
+        "PRI",
     )
     assert kinds >= {"reminder", "due", "overdue", "escalation"}
     assert swept_days >= 15 and planned_total > 300
