@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -19,12 +20,8 @@ from roadmap.settings import Settings
 from roadmap.store.clock import utc_moment
 from roadmap.store.models import (
     OPEN_TASK_STATUSES,
-    Acknowledgement,
-    Agency,
-    Alert,
     AlertKind,
     Region,
-    Strategy,
     Task,
 )
 from roadmap.store.unit_of_work import calendar_for, open_store, resolve_region
@@ -144,12 +141,15 @@ def _plan_regions(
 
 
 def _oldest_open_due_date(session: Session) -> date | None:
-    # On the (status, due_on) index, over every region: a bound for each group's dates.
-    return (
-        session.connection()
-        .execute(select(sa.func.min(Task.due_on)).where(Task.status.in_(OPEN_TASK_STATUSES)))
-        .scalar()
-    )
+    """The oldest due date of an open task, over every region: a bound for each group's
+    dates. One query per open status, each the first entry of the (status, due_on) index
+    (PostgreSQL does not take a minimum over an IN list from the index)."""
+    connection = session.connection()
+    found = [
+        connection.execute(select(sa.func.min(Task.due_on)).where(Task.status == status)).scalar()
+        for status in OPEN_TASK_STATUSES
+    ]
+    return min((day for day in found if day is not None), default=None)
 
 
 def _plan(
@@ -167,14 +167,15 @@ def _plan(
     if not days:
         return
     day = today.isoformat()  # formatted once, not per alert
-    statement = _due_tasks(list(by_region), days).execution_options(yield_per=_BATCH)
-    found = session.connection().execute(statement)
-    for part in found.partitions():  # fetched a batch at a time: memory stays bounded
+    # A due date as the driver gives it (SQLite: text; PostgreSQL: a date) → the date and
+    # what the ladder says of it.
+    lookup = {key: (due, rungs) for due, rungs in days.items() for key in (due, due.isoformat())}
+    for part in _due_rows(session, list(by_region), days):
         for (
             region_id,
             task_id,
             code,
-            due_on,
+            stored_due,
             assignee,
             responsible,
             emissary,
@@ -182,11 +183,12 @@ def _plan(
             keys,
             levels,
         ) in part:
+            due_on, rungs_of_day = lookup[stored_due]
             planned = set(keys.split(_SEP)) if keys else _NOTHING
             acknowledged = {Level(int(n)) for n in levels.split(_SEP)} if levels else _NOTHING
             people = (assignee or emissary, responsible, coordinator)  # by Level
             add = by_region[region_id].append
-            for rung in days[due_on].for_task(planned, acknowledged):
+            for rung in rungs_of_day.for_task(planned, acknowledged):
                 person_id = people[rung.level]
                 if person_id is not None:
                     key = rung.key
@@ -233,48 +235,64 @@ def _rung_days(
     return days
 
 
-def _due_tasks(region_ids: list[int], days: dict[date, DayRungs]) -> Any:
-    """The regions' open tasks that may get a rung today, selected in SQL: those due on a
-    date whose rungs come by the schedule (a handful of reminder and due dates, every other
-    overdue date), and those past an escalation threshold with no escalation at that level
-    planned yet for their due date (a late sweep catches up). Nothing else is read."""
+def _due_rows(
+    session: Session, region_ids: list[int], days: dict[date, DayRungs]
+) -> Iterator[list[tuple]]:
+    """The regions' open tasks that may get a rung today, selected in SQL, a batch at a
+    time: those due on a date whose rungs come by the schedule (a handful of reminder and
+    due dates, every other overdue date), and those past an escalation threshold with no
+    escalation at that level planned yet for their due date (a late sweep catches up),
+    each with its people, the rungs planned for it and the levels that took its escalation
+    (on the alert.task_id and acknowledgement indexes). Nothing else is read.
+
+    Hand-written SQL through the session's own driver connection (in its transaction):
+    the rows are read once and never changed, and the ORM's per-row work cost more than
+    the query. SQLite and PostgreSQL differ only in the placeholder and the aggregate."""
+    connection = session.connection()
+    postgres = connection.dialect.name == "postgresql"
+    mark, concat = ("%s", "string_agg") if postgres else ("?", "group_concat")
+    percent = "%%" if postgres else "%"
+
+    def marks(count: int) -> str:
+        return ", ".join([mark] * count)
+
+    def value(day: date) -> date | str:
+        return day if postgres else day.isoformat()
+
     on_schedule = sorted(day for day, rungs in days.items() if rungs.by_schedule)
-    due_text = sa.cast(Task.due_on, sa.String)
-    condition = Task.due_on.in_(on_schedule)
+    statuses = [status.value for status in OPEN_TASK_STATUSES]
+    params: list[Any] = [*region_ids, *statuses, value(max(days)), *map(value, on_schedule)]
+    escalations = ""
     for level in (Level.responsible, Level.coordinator):
         past = [
             day for day, rungs in days.items() if any(e.level == level for e in rungs.escalations)
         ]
-        if not past:
-            continue
-        prefix = sa.literal(f"escalation-{level.value}@") + due_text + sa.literal("#%")
-        never_escalated = ~sa.exists().where(Alert.task_id == Task.id, Alert.rung.like(prefix))
-        condition = condition | sa.and_(Task.due_on <= max(past), never_escalated)
-    return (
-        select(
-            Strategy.region_id,
-            Task.id,
-            Task.code,
-            Task.due_on,
-            Task.assignee_id,
-            Agency.responsible_id,
-            Agency.emissary_id,
-            Strategy.coordinator_id,
-            # The rungs planned for the task and the levels that took its escalation (for
-            # this due date), on the alert.task_id and acknowledgement indexes.
-            select(sa.func.aggregate_strings(Alert.rung, _SEP))
-            .where(Alert.task_id == Task.id)
-            .scalar_subquery(),
-            select(sa.func.aggregate_strings(sa.cast(Acknowledgement.level, sa.String), _SEP))
-            .where(Acknowledgement.task_id == Task.id, Acknowledgement.due_on == Task.due_on)
-            .scalar_subquery(),
-        )
-        .join(Strategy, Task.strategy_id == Strategy.id)
-        .join(Agency, Task.agency_id == Agency.id)
-        .where(
-            Strategy.region_id.in_(region_ids),
-            Task.status.in_(OPEN_TASK_STATUSES),
-            Task.due_on <= max(days),
-            condition,
-        )
+        if past:
+            escalations += (
+                f" OR (t.due_on <= {mark} AND NOT EXISTS (SELECT 1 FROM alert x"
+                f" WHERE x.task_id = t.id AND x.rung LIKE 'escalation-{level.value}@'"
+                f" || CAST(t.due_on AS VARCHAR) || '#{percent}'))"
+            )
+            params.append(value(max(past)))
+    scheduled = f"t.due_on IN ({marks(len(on_schedule))})" if on_schedule else "1 = 0"
+    sql = (
+        "SELECT s.region_id, t.id, t.code, t.due_on, t.assignee_id, a.responsible_id,"
+        " a.emissary_id, s.coordinator_id,"
+        f" (SELECT {concat}(p.rung, '{_SEP}') FROM alert p WHERE p.task_id = t.id),"
+        f" (SELECT {concat}(CAST(k.level AS VARCHAR), '{_SEP}') FROM acknowledgement k"
+        "  WHERE k.task_id = t.id AND k.due_on = t.due_on)"
+        " FROM task t JOIN strategy s ON s.id = t.strategy_id"
+        " JOIN agency a ON a.id = t.agency_id"
+        f" WHERE s.region_id IN ({marks(len(region_ids))})"
+        f" AND t.status IN ({marks(len(statuses))}) AND t.due_on <= {mark}"
+        f" AND ({scheduled}{escalations})"
     )
+    driver = connection.connection.driver_connection
+    # PostgreSQL: a server-side cursor, so a large backlog is never held whole.
+    cursor = driver.cursor(name="roadmap_sweep") if postgres else driver.cursor()
+    try:
+        cursor.execute(sql, params)
+        while part := cursor.fetchmany(_BATCH):
+            yield part
+    finally:
+        cursor.close()

@@ -82,7 +82,9 @@ def _walk_every_open_task(session, region, settings, now: datetime) -> set[tuple
 
 def _add_tasks(session, region, rng: random.Random) -> None:
     strategy = session.exec(select(Strategy).where(Strategy.region_id == region.id)).one()
-    agencies = session.exec(select(Agency).where(Agency.region_id == region.id)).all()
+    agencies = session.exec(
+        select(Agency).where(Agency.region_id == region.id).order_by(Agency.id)
+    ).all()
     for n in range(300):
         agency = agencies[n % len(agencies)]
         session.add(
@@ -99,9 +101,14 @@ def _add_tasks(session, region, rng: random.Random) -> None:
         )
 
 
-def _stir(session, rng: random.Random, day: date) -> None:
+def _stir(session, region, rng: random.Random, day: date) -> None:
     """What people do between sweeps: hand in, return with a new date, take escalations."""
-    tasks = session.exec(select(Task).where(Task.code.like("S-%"))).all()
+    tasks = session.exec(
+        select(Task)
+        .join(Strategy, Task.strategy_id == Strategy.id)
+        .where(Strategy.region_id == region.id, Task.code.like("S-%"))
+        .order_by(Task.id)
+    ).all()
     for task in rng.sample(tasks, 12):
         if task.status in OPEN_TASK_STATUSES and rng.random() < 0.4:
             task.status = "submitted"
@@ -164,7 +171,9 @@ def test_the_sweep_plans_what_the_rules_give_for_every_open_task(loaded: Backend
         planned_total += len(sweep(settings, now=now).planned)
         swept_days += bool(expected)
         for code in regions:
-            in_region(loaded, lambda session, region, day=day: _stir(session, rng, day), code)
+            in_region(
+                loaded, lambda session, region, day=day: _stir(session, region, rng, day), code
+            )
     # The scenario did reach every kind of rung, on many days.
     kinds = in_region(
         loaded,
