@@ -75,7 +75,7 @@ def main(argv: list[str]) -> None:
         return
     tasks = int(argv[1]) if argv[:1] == ["--tasks"] else 1_000_000
     with tempfile.TemporaryDirectory() as tmp:
-        url = build_store(Path(tmp) / "cli-start.db", tasks)
+        url = build_store(f"sqlite:///{Path(tmp) / 'cli-start.db'}", tasks)
         print(table(rows(url, f", {tasks:,} open tasks")))
 
 

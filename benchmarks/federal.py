@@ -1,15 +1,23 @@
-"""Federal-scale figures for `make bench`: the sweep, the overdue list and command start-up
-over a store of many open tasks, each side by side with its baseline in the same run.
+"""Federal-scale figures for `make bench`, each side by side with its baseline in the same
+run, on SQLite and (when a server answers) PostgreSQL; the table goes into
+docs/benchmarks.md with the machine and the date.
 
-The store is the Primorye example with N open tasks added by a bulk insert (spread over its
-eleven organisations: 2 % overdue by up to 60 days, 0.2 % due within a week, the rest due
-in the next three years) and an alert history of N / 5 sent alerts. Run alone:
-`.venv/bin/python benchmarks/federal.py [N ...]`.
+- The sweep over the synthetic federal dataset (benchmarks/dataset.py: 85 regions in their
+  time zones, loaded through the product's import) at 100,000 and 1,000,000 open tasks,
+  against a hand-written SQL query selecting the same rows; its peak memory; the largest
+  size against the smallest with as many due rows.
+- One region holding every task (the Primorye example with tasks added by a bulk insert):
+  the sweep against the same rows by hand, and each command's start
+  (benchmarks/cli_start.py) against `python -c pass`.
+- A stage start through Prefect (benchmarks/stage_start.py), the import of 100,000 tasks
+  from CSV (benchmarks/bulk_import.py) and the dispatch to a loopback HTTP sink
+  (benchmarks/dispatch.py).
+
+Run alone: `.venv/bin/python benchmarks/federal.py [N ...] [--sqlite-only]`.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import statistics
@@ -27,8 +35,8 @@ NOW = datetime(2026, 12, 4, 1, 0, tzinfo=UTC)  # 11:00 in Vladivostok, a Friday
 TODAY = date(2026, 12, 4)
 
 
-def build_store(path: Path, open_tasks: int, due_share: int = 1) -> str:
-    """A SQLite store with the example and `open_tasks` more open tasks (`due_share` times
+def build_store(url: str, open_tasks: int, due_share: int = 1) -> str:
+    """A store at `url` with the example and `open_tasks` more open tasks (`due_share` times
     the usual share of overdue and soon-due ones); returns its URL."""
     import sqlalchemy as sa
 
@@ -36,7 +44,6 @@ def build_store(path: Path, open_tasks: int, due_share: int = 1) -> str:
     from roadmap.settings import Settings
     from roadmap.store.unit_of_work import init_store
 
-    url = f"sqlite:///{path}"
     settings = Settings(database_url=url)
     init_store(settings)
     import_roadmap(settings, ROOT / "examples" / "primorye.yaml")
@@ -109,40 +116,113 @@ def _insert_tasks(connection, batch: list[dict]) -> None:
     )
 
 
-def hand_written_due_rows(url: str) -> tuple[float, int]:
-    """The floor: one SQL query for the rows the sweep needs (open tasks due within the
-    reminder horizon or overdue, with the people to tell), fetched as tuples."""
-    import sqlite3
+def hand_written_due_rows(url: str, now: datetime = NOW) -> tuple[float, int]:
+    """The floor: for the regions the sweep covers at `now` (grouped as the sweep groups
+    them: by local date, ladder and calendar), one hand-written SQL query per group
+    selecting the same rows the sweep selects (open tasks due on a date a rung falls on
+    today, or past an escalation threshold with none planned yet, with the people to tell),
+    fetched as tuples through the driver. The dates come from the ladder's rules, worked
+    out before the clock starts."""
+    import sqlalchemy as sa
 
+    from roadmap.alerts.config import ladder_for
+    from roadmap.alerts.rules import DayRungs, in_window
     from roadmap.calendar import RegionCalendar
+    from roadmap.config import calendar_overrides
+    from roadmap.settings import Settings
 
-    horizon = RegionCalendar("Asia/Vladivostok").add_working_days(TODAY, 7)
-    connection = sqlite3.connect(url.removeprefix("sqlite:///"))
+    settings = Settings(database_url=url)
+    engine = sa.create_engine(url)
+    mark = "?" if engine.dialect.name == "sqlite" else "%s"
+    queries = []
+    with engine.connect() as connection:
+        regions = connection.execute(sa.text("SELECT id, code, timezone FROM region")).all()
+        oldest = connection.execute(
+            sa.text("SELECT min(due_on) FROM task WHERE status IN ('open', 'returned')")
+        ).scalar()
+    if isinstance(oldest, str):
+        oldest = date.fromisoformat(oldest)
+    groups: dict[tuple, list[int]] = {}
+    calendars = {}
+    for region_id, code, timezone in regions:
+        calendar = RegionCalendar(timezone, *calendar_overrides(settings, code))
+        ladder = ladder_for(settings, code)
+        if oldest is None or not in_window(calendar, ladder, now):
+            continue
+        # Regions with the same local date, ladder and calendar: one query (as the sweep).
+        key = (calendar.days_off, calendar.working_days, calendar.local_date(now), ladder)
+        groups.setdefault(key, []).append(region_id)
+        calendars[key] = calendar
+    for key, region_ids in groups.items():
+        _, _, today, ladder = key
+        calendar = calendars[key]
+        horizon = calendar.add_working_days(today, max(ladder.reminders) + 1) - timedelta(1)
+        days = {
+            oldest + timedelta(n): DayRungs.of(calendar, ladder, today, oldest + timedelta(n))
+            for n in range((horizon - oldest).days + 1)
+        }
+        scheduled = [d for d, rungs in days.items() if rungs.by_schedule]
+        past = [
+            max(
+                (
+                    d
+                    for d, rungs in days.items()
+                    if any(e.level == level for e in rungs.escalations)
+                ),
+                default=oldest - timedelta(1),
+            )
+            for level in (1, 2)
+        ]
+        sql = (
+            "SELECT t.id, t.code, t.due_on, t.assignee_id, a.responsible_id, a.emissary_id,"
+            " s.coordinator_id FROM task t JOIN strategy s ON s.id = t.strategy_id"
+            " JOIN agency a ON a.id = t.agency_id"
+            f" WHERE s.region_id IN ({', '.join([mark] * len(region_ids))})"
+            " AND t.status IN ('open', 'returned')"
+            f" AND t.due_on <= {mark} AND (t.due_on IN ({', '.join([mark] * len(scheduled))})"
+            + "".join(
+                f" OR (t.due_on <= {mark} AND NOT EXISTS (SELECT 1 FROM alert x"
+                f" WHERE x.task_id = t.id AND x.rung LIKE 'escalation-{level}@'"
+                " || CAST(t.due_on AS VARCHAR)"
+                " || '#%%'))"
+                for level in (1, 2)
+            )
+            + ")"
+        )
+        params = (*region_ids, horizon, *scheduled, *past)
+        if mark == "?":
+            sql = sql.replace("%%", "%")
+            params = tuple(p.isoformat() if isinstance(p, date) else p for p in params)
+        queries.append((sql, params))
+    raw = engine.raw_connection()
     samples, count = [], 0
-    for _ in range(5):
-        start = time.perf_counter()
-        rows = connection.execute(
-            "SELECT t.id, t.code, t.due_on, t.assignee_id, a.emissary_id, a.responsible_id,"
-            " s.coordinator_id FROM task t JOIN agency a ON a.id = t.agency_id"
-            " JOIN strategy s ON s.id = t.strategy_id"
-            " WHERE t.status IN ('open', 'returned') AND t.due_on <= ?",
-            (horizon.isoformat(),),
-        ).fetchall()
-        samples.append(time.perf_counter() - start)
-        count = len(rows)
-    connection.close()
+    try:
+        for _ in range(5):
+            cursor = raw.cursor()
+            start = time.perf_counter()
+            count = 0
+            for sql, params in queries:
+                cursor.execute(sql, params)
+                count += len(cursor.fetchall())
+            samples.append(time.perf_counter() - start)
+            cursor.close()
+    finally:
+        raw.close()
+        engine.dispose()
     return statistics.median(samples), count
 
 
-def sweep_planning(url: str) -> tuple[float, int]:
+def sweep_planning(url: str, now: datetime = NOW) -> tuple[float, int]:
+    """The sweep's planning in-process (`sweep --dry-run`), after one untimed run."""
     from roadmap.alerts.sweep import sweep
     from roadmap.settings import Settings
 
     settings = Settings(database_url=url)
+    sweep(settings, now=now, dry_run=True)
     samples, planned = [], 0
-    for _ in range(3):
+    for _ in range(5):
         start = time.perf_counter()
-        planned = len(sweep(settings, now=NOW, dry_run=True).planned)
+        planned = len(sweep(settings, now=now, dry_run=True).planned)
         samples.append(time.perf_counter() - start)
     return statistics.median(samples), planned
 
@@ -158,76 +238,134 @@ def peak_memory_mb(command: list[str], env: dict[str, str]) -> float:
     """Peak resident memory of one run of `command` (a child process of its own)."""
     probe = (
         "import resource, subprocess, sys;"
-        "subprocess.run(sys.argv[1:], check=True, capture_output=True);"
+        "done = subprocess.run(sys.argv[1:], capture_output=True);"
+        "sys.stderr.write(done.stderr.decode()[-4000:]);"
+        "done.check_returncode();"
         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
     )
-    done = subprocess.run(
-        [PYTHON, "-c", probe, *command], env=env, check=True, capture_output=True, text=True
-    )
+    done = subprocess.run([PYTHON, "-c", probe, *command], env=env, capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{done.stderr}")
     return int(done.stdout.strip()) / 1024
 
 
-def measure(sizes: list[int], work: Path) -> list[dict]:
+class Stores:
+    """Where the benchmark's stores live: SQLite files in the work folder, or schemas of
+    their own in a PostgreSQL database (dropped at the end)."""
+
+    def __init__(self, backend: str, work: Path, postgres_url: str | None = None):
+        self.backend, self.work, self.postgres_url = backend, work, postgres_url
+        self.schemas: list[str] = []
+
+    def url(self, name: str) -> str:
+        if self.backend == "sqlite":
+            return f"sqlite:///{self.work / (name + '.db')}"
+        import sqlalchemy as sa
+
+        schema = f"bench_{name.replace('-', '_')}_{os.getpid()}"
+        engine = sa.create_engine(self.postgres_url)
+        with engine.begin() as connection:
+            connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+        engine.dispose()
+        self.schemas.append(schema)
+        url = sa.engine.make_url(self.postgres_url)
+        return url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+            hide_password=False
+        )
+
+    def close(self) -> None:
+        if not self.schemas:
+            return
+        import sqlalchemy as sa
+
+        engine = sa.create_engine(self.postgres_url)
+        with engine.begin() as connection:
+            for schema in self.schemas:
+                connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        engine.dispose()
+
+
+def postgres_url() -> str | None:
+    """PostgreSQL for the benchmarks: ROADMAP_BENCH_POSTGRES_URL, else the test server's
+    URL, else the local server when it answers; None when there is none."""
+    import socket
+
+    url = os.environ.get("ROADMAP_BENCH_POSTGRES_URL") or os.environ.get(
+        "ROADMAP_TEST_POSTGRES_URL"
+    )
+    if url:
+        return url
+    try:
+        socket.create_connection(("127.0.0.1", 5432), timeout=2).close()
+    except OSError:
+        return None
+    return "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+FEDERAL_NOW = datetime(2026, 12, 4, 7, 0, tzinfo=UTC)  # a Friday: 09:00 in Kaliningrad,
+# 10:00 in Moscow, 17:00 in Vladivostok; Magadan and Kamchatka are past their window.
+
+
+def federal_store(stores: Stores, name: str, open_tasks: int, due_share: int = 1) -> str:
+    """The synthetic federal dataset (benchmarks/dataset.py): 85 regions in their time
+    zones, loaded through the product's import, with `open_tasks` open tasks and an alert
+    history of a fifth as many sent alerts."""
+    from benchmarks.dataset import generate
+
+    url = stores.url(name)
+    built = generate(
+        url, open_tasks=open_tasks, alerts=open_tasks // 5, now=FEDERAL_NOW, due_share=due_share
+    )
+    print(
+        f"  {name}: {built.regions} regions, {built.open_tasks:,} open tasks"
+        f" ({built.overdue_tasks:,} overdue), built in {built.seconds:.0f} s",
+        flush=True,
+    )
+    return url
+
+
+def measure_sweep(stores: Stores, sizes: list[int]) -> list[dict]:
+    """The sweep over the federal dataset at each size: planning against the hand-written
+    SQL of the same rows, its peak memory, and the cost at the largest size against the
+    smallest with as many due rows."""
+    backend = stores.backend
     rows: list[dict] = []
-    env_base = {**os.environ, "ROADMAP_LOCALE": "ru"}
-    python_pass = wall([PYTHON, "-c", "pass"], env_base)
-    results = {}
+    planning_at: dict[int, float] = {}
+    moment = FEDERAL_NOW.isoformat()
     for size in sizes:
-        url = build_store(work / f"federal-{size}.db", size)
-        env = {**env_base, "ROADMAP_DATABASE_URL": url}
-        floor, due_rows = hand_written_due_rows(url)
-        planning, planned = sweep_planning(url)
-        results[size] = planning
+        url = federal_store(stores, f"federal-{size}", size)
+        floor, due_rows = hand_written_due_rows(url, FEDERAL_NOW)
+        planning, planned = sweep_planning(url, FEDERAL_NOW)
+        planning_at[size] = planning
         rows.append(
             {
-                "what": f"sweep planning, {size:,} open tasks ({due_rows:,} due rows, {planned:,} alerts)",
+                "what": f"{backend}: sweep planning, 85 regions, {size:,} open tasks"
+                f" ({due_rows:,} due rows, {planned:,} alerts)",
                 "value": planning,
-                "baseline": "hand-written SQL of the due rows",
+                "baseline": "hand-written SQL of the same rows",
                 "base": floor,
                 "target": 3.0,
             }
         )
-        overdue = wall(
-            [*ROADMAP, "tasks", "list", "--overdue", "--json", "--now", "2026-12-04T11:00"], env, 3
-        )
+        env = {**os.environ, "ROADMAP_DATABASE_URL": url, "ROADMAP_LOCALE": "ru"}
+        command = [*ROADMAP, "sweep", "--dry-run", "--json", "--now", moment]
         rows.append(
             {
-                "what": f"`roadmap tasks list --overdue --json`, {size:,} open tasks (s)",
-                "value": overdue,
-                "baseline": "python -c pass",
-                "base": python_pass,
-                "target_seconds": 0.5,
-            }
-        )
-        for args in (["--help"], ["regions", "list"]):
-            took = wall([*ROADMAP, *args], env)
-            rows.append(
-                {
-                    "what": f"`roadmap {' '.join(args)}`, {size:,} open tasks (s)",
-                    "value": took,
-                    "baseline": "python -c pass",
-                    "base": python_pass,
-                    "target_seconds": 0.5,
-                }
-            )
-        memory = peak_memory_mb(
-            [*ROADMAP, "sweep", "--dry-run", "--json", "--now", "2026-12-04T11:00"], env
-        )
-        rows.append(
-            {
-                "what": f"peak memory of `roadmap sweep --dry-run --json`, {size:,} open tasks (MB)",
-                "value": memory,
+                "what": f"{backend}: peak memory of `roadmap sweep --dry-run --json`,"
+                f" {size:,} open tasks (MB)",
+                "value": peak_memory_mb(command, env),
                 "baseline": "target",
                 "base": 250.0,
                 "target": 1.0,
                 "unit": "MB",
             }
         )
-        cli = wall([*ROADMAP, "sweep", "--dry-run", "--json", "--now", "2026-12-04T11:00"], env, 1)
         rows.append(
             {
-                "what": f"`roadmap sweep --dry-run --json` (planning and the whole report), {size:,} open tasks (s)",
-                "value": cli,
+                "what": f"{backend}: `roadmap sweep --dry-run --json` (start, planning and"
+                f" the whole report), {size:,} open tasks",
+                "value": wall(command, env, 3),
                 "baseline": "sweep planning in-process",
                 "base": planning,
                 "target": None,
@@ -235,105 +373,46 @@ def measure(sizes: list[int], work: Path) -> list[dict]:
         )
     if len(sizes) >= 2:
         small, large = sizes[0], sizes[-1]
-        # The same due count in a store a tenth (or so) the size: does the cost follow the
-        # due work or the table?
-        same = build_store(work / "federal-same-due.db", small, due_share=large // small)
-        planning_same, _ = sweep_planning(same)
+        # As many due rows in a store a tenth the size: does the cost follow the due work
+        # or the table?
+        same = federal_store(stores, "federal-same-due", small, due_share=large // small)
+        planning_same, _ = sweep_planning(same, FEDERAL_NOW)
         rows.append(
             {
-                "what": f"sweep planning at {large:,} vs {small:,} open tasks, same due rows",
-                "value": results[large],
+                "what": f"{backend}: sweep planning at {large:,} vs {small:,} open tasks,"
+                " same due rows",
+                "value": planning_at[large],
                 "baseline": f"{small:,} open tasks with as many due",
                 "base": planning_same,
                 "target": 1.5,
             }
         )
-        rows.append(
-            {
-                "what": f"sweep planning at {large:,} vs {small:,} open tasks, same due share",
-                "value": results[large],
-                "baseline": f"{small:,} open tasks",
-                "base": results[small],
-                "target": None,
-            }
-        )
     return rows
 
 
-def store_with_agencies(path: Path, count: int) -> str:
-    """The example with `count` organisations in all (more added with their emissaries)."""
-    import sqlalchemy as sa
+def measure_one_region(stores: Stores, size: int) -> list[dict]:
+    """The worst case of a region's own commands: one region holding all `size` open
+    tasks (the example with tasks added by a bulk insert): the sweep against the same
+    rows by hand, and each command's start (benchmarks/cli_start.py)."""
+    from benchmarks.cli_start import rows as command_rows
 
-    from roadmap.plan.importer import import_roadmap
-    from roadmap.settings import Settings
-    from roadmap.store.unit_of_work import init_store
-
-    url = f"sqlite:///{path}"
-    settings = Settings(database_url=url)
-    init_store(settings)
-    import_roadmap(settings, ROOT / "examples" / "primorye.yaml")
-    engine = sa.create_engine(url)
-    with engine.begin() as connection:
-        region = connection.execute(sa.text("SELECT id FROM region")).scalar()
-        have = connection.execute(sa.text("SELECT count(*) FROM agency")).scalar()
-        for n in range(have, count):
-            person = connection.execute(
-                sa.text(
-                    "INSERT INTO person (region_id, code, name, role, locale)"
-                    " VALUES (:r, :c, :n, 'emissary', 'ru') RETURNING id"
-                ),
-                {"r": region, "c": f"e-bench-{n}", "n": f"Эмиссар {n}"},
-            ).scalar()
-            connection.execute(
-                sa.text(
-                    "INSERT INTO agency (region_id, code, name, kind, emissary_id)"
-                    " VALUES (:r, :c, :n, 'municipality', :p)"
-                ),
-                {"r": region, "c": f"mo-{n}", "n": f"Муниципальное образование {n}", "p": person},
-            )
-    engine.dispose()
-    return url
-
-
-def stage_start_overhead(work: Path, agencies: int = 50) -> list[dict]:
-    """Starting stage 1 for a region of `agencies` organisations: the stage flow (a task
-    run per organisation, the artifacts, the gate) against the direct service call, both in
-    one process after Prefect's temporary server has started (its start is excluded)."""
-    from flows.runtime import configure_local_prefect, heartbeats_off
-
-    configure_local_prefect(work / "prefect")
-    from flows.stages import stage_flow
-    from roadmap.settings import get_settings
-    from roadmap.stages.runs import start_stage
-
-    warm = store_with_agencies(work / "warm.db", agencies)
-    os.environ["ROADMAP_DATABASE_URL"] = warm
-    get_settings.cache_clear()
-    with heartbeats_off():
-        stage_flow("initiatives", on="2026-12-01", return_state=True)  # starts the server
-        direct, flowed = [], []
-        for n in range(3):
-            url = store_with_agencies(work / f"direct-{n}.db", agencies)
-            os.environ["ROADMAP_DATABASE_URL"] = url
-            get_settings.cache_clear()
-            start = time.perf_counter()
-            start_stage(get_settings(), "initiatives", on=TODAY)
-            direct.append(time.perf_counter() - start)
-            url = store_with_agencies(work / f"flow-{n}.db", agencies)
-            os.environ["ROADMAP_DATABASE_URL"] = url
-            get_settings.cache_clear()
-            start = time.perf_counter()
-            stage_flow("initiatives", on="2026-12-04", return_state=True)
-            flowed.append(time.perf_counter() - start)
-    return [
+    backend = stores.backend
+    url = build_store(stores.url(f"one-region-{size}"), size)
+    floor, due_rows = hand_written_due_rows(url, NOW)
+    planning, planned = sweep_planning(url, NOW)
+    rows = [
         {
-            "what": f"stage start for {agencies} organisations through Prefect (a task run each, artifacts, gate)",
-            "value": statistics.median(flowed),
-            "baseline": "the direct service call",
-            "base": statistics.median(direct),
-            "target": None,
+            "what": f"{backend}: sweep planning, one region of {size:,} open tasks"
+            f" ({due_rows:,} due rows, {planned:,} alerts)",
+            "value": planning,
+            "baseline": "hand-written SQL of the same rows",
+            "base": floor,
+            "target": 3.0,
         }
     ]
+    for row in command_rows(url, f", one region of {size:,} open tasks"):
+        rows.append(row | {"what": f"{backend}: {row['what']}"})
+    return rows
 
 
 def table(rows: list[dict]) -> str:
@@ -345,6 +424,8 @@ def table(rows: list[dict]) -> str:
         ratio = row["value"] / row["base"] if row["base"] else float("inf")
         if "target_seconds" in row:
             target, met = f"< {row['target_seconds']} s", row["value"] < row["target_seconds"]
+        elif row.get("target_min") is not None:  # higher is better (a throughput)
+            target, met = f"≥ {row['target_min']}×", ratio >= row["target_min"]
         elif row.get("target") is None:
             target, met = "(see note)", None
         else:
@@ -352,21 +433,73 @@ def table(rows: list[dict]) -> str:
         unit = row.get("unit", "s")
         lines.append(
             f"| {row['what']} | {row['value']:.3f} {unit} | {row['baseline']} |"
-            f" {row['base']:.3f} | {ratio:.1f}× | {target} |"
+            f" {row['base']:.3f} | {ratio:.2f}× | {target} |"
             f" {'' if met is None else ('yes' if met else '**no**')} |"
         )
     return "\n".join(lines)
 
 
 def main(argv: list[str]) -> None:
+    """`make bench`'s federal part: every figure of the federal rollout on SQLite and (when
+    a server answers) PostgreSQL, then the import, dispatch and stage-start figures; the
+    table is printed and written into docs/benchmarks.md."""
+    import platform
     import tempfile
 
-    sizes = [int(a) for a in argv] or [100_000, 1_000_000]
+    from benchmarks import bulk_import, dispatch, stage_start
+
+    sizes = [int(a) for a in argv if a.isdigit()] or [100_000, 1_000_000]
+    backends = ["sqlite"]
+    postgres = postgres_url()
+    if postgres and "--sqlite-only" not in argv:
+        backends.append("postgresql")
+    rows: list[dict] = []
+    started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
-        rows = measure(sizes, Path(tmp))
-        rows += stage_start_overhead(Path(tmp))
-    print(table(rows))
-    print(json.dumps({"sizes": sizes, "measured": datetime.now(UTC).isoformat()}))
+        work = Path(tmp)
+        for backend in backends:
+            stores = Stores(backend, work, postgres)
+            try:
+                print(f"{backend}: the sweep over the federal dataset", flush=True)
+                rows += measure_sweep(stores, sizes)
+                print(f"{backend}: one region of {sizes[-1]:,} open tasks", flush=True)
+                rows += measure_one_region(stores, sizes[-1])
+                print(f"{backend}: a stage start through Prefect", flush=True)
+                rows += stage_start.stage_start_overhead(
+                    work / f"stage-{backend}", store_url=stores.url, backend=backend
+                )
+            finally:
+                stores.close()
+        print("import of 100,000 tasks from CSV", flush=True)
+        rows += bulk_import.measure(100_000)
+        print("dispatch to a loopback HTTP sink", flush=True)
+        rows += dispatch.measure()
+    text = table(rows)
+    print(text)
+    cores = os.cpu_count()
+    heading = (
+        f"## Federal scale: {datetime.now(UTC):%Y-%m-%d}, {cores} cores,"
+        f" {platform.python_implementation()} {platform.python_version()},"
+        f" {' and '.join(backends)} (`make bench`, {time.perf_counter() - started:.0f} s)"
+    )
+    write_docs(heading, text)
+
+
+BEGIN, END = "<!-- federal: begin (make bench writes this) -->", "<!-- federal: end -->"
+
+
+def write_docs(heading: str, text: str) -> None:
+    """Replace the generated section of docs/benchmarks.md with this run."""
+    path = ROOT / "docs" / "benchmarks.md"
+    current = path.read_text(encoding="utf-8")
+    block = f"{BEGIN}\n{heading}\n\n{text}\n{END}"
+    if BEGIN in current and END in current:
+        head, rest = current.split(BEGIN, 1)
+        current = head + block + rest.split(END, 1)[1]
+    else:
+        current = current.rstrip() + "\n\n" + block + "\n"
+    path.write_text(current, encoding="utf-8")
+    print(f"docs/benchmarks.md: {heading}")
 
 
 if __name__ == "__main__":
