@@ -24,14 +24,13 @@ from __future__ import annotations
 
 import http.client
 import json
-import random
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -120,73 +119,14 @@ class Sink:
 
 
 def build_store(path: Path, open_tasks: int, extra_people: int = 0) -> str:
-    """The example with `open_tasks` more open tasks, as benchmarks/federal.py builds it;
-    with `extra_people`, that many more organisations (an emissary each) share the tasks."""
-    import sqlalchemy as sa
+    """The example with `open_tasks` more open tasks, as benchmarks/federal.py builds it
+    (no alert history); with `extra_people`, that many more organisations (an emissary
+    each) share the tasks."""
+    from benchmarks.federal import build_store as federal_store
 
-    from roadmap.plan.importer import import_roadmap
-    from roadmap.settings import Settings
-    from roadmap.store.unit_of_work import init_store
-
-    url = f"sqlite:///{path}"
-    init_store(Settings(database_url=url))
-    import_roadmap(Settings(database_url=url), ROOT / "examples" / "primorye.yaml")
-    engine = sa.create_engine(url)
-    rng = random.Random(open_tasks)
-    with engine.begin() as connection:
-        region = connection.execute(sa.text("SELECT id FROM region")).scalar()
-        responsible = connection.execute(
-            sa.text("SELECT responsible_id FROM agency WHERE responsible_id IS NOT NULL")
-        ).scalar()
-        for n in range(extra_people):
-            person = connection.execute(
-                sa.text(
-                    "INSERT INTO person (region_id, code, name, role, locale)"
-                    " VALUES (:r, :c, :n, 'emissary', 'ru') RETURNING id"
-                ),
-                {"r": region, "c": f"e-bench-{n}", "n": f"Эмиссар {n}"},
-            ).scalar()
-            connection.execute(
-                sa.text(
-                    "INSERT INTO agency (region_id, code, name, kind, emissary_id, responsible_id)"
-                    " VALUES (:r, :c, :n, 'municipality', :p, :o)"
-                ),
-                {"r": region, "c": f"mo-{n}", "n": f"МО {n}", "p": person, "o": responsible},
-            )
-        strategy = connection.execute(sa.text("SELECT id FROM strategy")).scalar()
-        agencies = connection.execute(sa.text("SELECT id, emissary_id FROM agency")).all()
-        connection.execute(sa.text("UPDATE task SET status = 'accepted'"))
-        created = NOW.replace(tzinfo=None)
-        rows = []
-        for n in range(open_tasks):
-            share = n % 1000
-            if share < 20:  # 2 % overdue
-                due = TODAY - timedelta(days=1 + rng.randrange(60))
-            elif share < 22:  # 0.2 % due within a week
-                due = TODAY + timedelta(days=rng.randrange(7))
-            else:
-                due = TODAY + timedelta(days=30 + rng.randrange(1000))
-            agency, emissary = agencies[n % len(agencies)]
-            rows.append(
-                {
-                    "s": strategy,
-                    "c": f"F-{n:07d}",
-                    "a": agency,
-                    "p": emissary,
-                    "d": due,
-                    "at": created,
-                }
-            )
-        for start in range(0, len(rows), 50_000):
-            connection.execute(
-                sa.text(
-                    "INSERT INTO task (strategy_id, code, agency_id, assignee_id, title, due_on,"
-                    " status, created_at) VALUES (:s, :c, :a, :p, 'Поручение', :d, 'open', :at)"
-                ),
-                rows[start : start + 50_000],
-            )
-    engine.dispose()
-    return url
+    return federal_store(
+        f"sqlite:///{path}", open_tasks, extra_agencies=extra_people, history=False
+    )
 
 
 def delivery_settings_for(

@@ -26,6 +26,7 @@ import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -35,9 +36,58 @@ NOW = datetime(2026, 12, 4, 1, 0, tzinfo=UTC)  # 11:00 in Vladivostok, a Friday
 TODAY = date(2026, 12, 4)
 
 
-def build_store(url: str, open_tasks: int, due_share: int = 1) -> str:
+def add_municipalities(
+    connection: Any, *, extra: int = 0, total: int | None = None, responsible: bool = False
+) -> None:
+    """`extra` more organisations (municipalities) in the store's one region, or as many as
+    make `total` in all, an emissary each; with `responsible`, the example's first
+    responsible official answers for them too."""
+    import sqlalchemy as sa
+
+    region = connection.execute(sa.text("SELECT id FROM region")).scalar()
+    have = connection.execute(sa.text("SELECT count(*) FROM agency")).scalar()
+    official = (
+        connection.execute(
+            sa.text("SELECT responsible_id FROM agency WHERE responsible_id IS NOT NULL")
+        ).scalar()
+        if responsible
+        else None
+    )
+    for n in range(have, total if total is not None else have + extra):
+        person = connection.execute(
+            sa.text(
+                "INSERT INTO person (region_id, code, name, role, locale)"
+                " VALUES (:r, :c, :n, 'emissary', 'ru') RETURNING id"
+            ),
+            {"r": region, "c": f"e-bench-{n}", "n": f"Эмиссар {n}"},
+        ).scalar()
+        connection.execute(
+            sa.text(
+                "INSERT INTO agency (region_id, code, name, kind, emissary_id, responsible_id)"
+                " VALUES (:r, :c, :n, 'municipality', :p, :o)"
+            ),
+            {
+                "r": region,
+                "c": f"mo-{n}",
+                "n": f"Муниципальное образование {n}",
+                "p": person,
+                "o": official,
+            },
+        )
+
+
+def build_store(
+    url: str,
+    open_tasks: int,
+    due_share: int = 1,
+    *,
+    extra_agencies: int = 0,
+    history: bool = True,
+) -> str:
     """A store at `url` with the example and `open_tasks` more open tasks (`due_share` times
-    the usual share of overdue and soon-due ones); returns its URL."""
+    the usual share of overdue and soon-due ones), spread over the example's organisations
+    and `extra_agencies` more (benchmarks/dispatch.py), and with `history`, N / 5 sent
+    alerts; returns its URL."""
     import sqlalchemy as sa
 
     from roadmap.plan.importer import import_roadmap
@@ -50,6 +100,7 @@ def build_store(url: str, open_tasks: int, due_share: int = 1) -> str:
     engine = sa.create_engine(url)
     rng = random.Random(open_tasks)
     with engine.begin() as connection:
+        add_municipalities(connection, extra=extra_agencies, responsible=True)
         strategy = connection.execute(sa.text("SELECT id FROM strategy")).scalar()
         agencies = connection.execute(sa.text("SELECT id, emissary_id FROM agency")).all()
         people = [p for (p,) in connection.execute(sa.text("SELECT id FROM person"))]
@@ -88,7 +139,7 @@ def build_store(url: str, open_tasks: int, due_share: int = 1) -> str:
                 "p": people[n % len(people)],
                 "at": created - timedelta(days=1 + n % 300),
             }
-            for n in range(open_tasks // 5)
+            for n in range(open_tasks // 5 if history else 0)
         ]
         for start in range(0, len(alerts), 50_000):
             connection.execute(

@@ -40,6 +40,7 @@ def store_with_agencies(url: str, count: int) -> str:
     with their emissaries); returns the URL."""
     import sqlalchemy as sa
 
+    from benchmarks.federal import add_municipalities
     from roadmap.plan.importer import import_roadmap
     from roadmap.settings import Settings
     from roadmap.store.unit_of_work import init_store
@@ -49,23 +50,7 @@ def store_with_agencies(url: str, count: int) -> str:
     import_roadmap(settings, ROOT / "examples" / "primorye.yaml")
     engine = sa.create_engine(url)
     with engine.begin() as connection:
-        region = connection.execute(sa.text("SELECT id FROM region")).scalar()
-        have = connection.execute(sa.text("SELECT count(*) FROM agency")).scalar()
-        for n in range(have, count):
-            person = connection.execute(
-                sa.text(
-                    "INSERT INTO person (region_id, code, name, role, locale)"
-                    " VALUES (:r, :c, :n, 'emissary', 'ru') RETURNING id"
-                ),
-                {"r": region, "c": f"e-bench-{n}", "n": f"Эмиссар {n}"},
-            ).scalar()
-            connection.execute(
-                sa.text(
-                    "INSERT INTO agency (region_id, code, name, kind, emissary_id)"
-                    " VALUES (:r, :c, :n, 'municipality', :p)"
-                ),
-                {"r": region, "c": f"mo-{n}", "n": f"Муниципальное образование {n}", "p": person},
-            )
+        add_municipalities(connection, total=count)
     engine.dispose()
     return url
 
