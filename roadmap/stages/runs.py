@@ -197,11 +197,7 @@ def issue_to_waiting(
     config = load_stage_config(settings)
     stage = config.get(key)
     with unit_of_work(settings, region_code, now) as scope:
-        lock_region(scope.session, scope.region.code)
-        scope.session.refresh(scope.strategy)
-        run = scope.runs().get(key)
-        if run is None:
-            raise UserError(t("stage.not_started", key=key))
+        run = _locked_run(scope, key)
         have = set(scope.session.exec(select(Task.agency_id).where(Task.stage_run_id == run.id)))
         waiting = _participants(scope, have)
         if waiting and _claim(scope, run, flow_run_id, None) and run.status != StageStatus.closed:
@@ -272,6 +268,16 @@ def _open_stage_tasks(
     )
 
 
+def _locked_run(scope: Scope, key: str) -> StageRun:
+    """The stage's run of the current cycle, under the region's lock (a started stage)."""
+    lock_region(scope.session, scope.region.code)
+    scope.session.refresh(scope.strategy)
+    run = scope.runs().get(key)
+    if run is None:
+        raise UserError(t("stage.not_started", key=key))
+    return run
+
+
 def close_stage(
     settings: Settings, key: str, *, region_code: str | None = None, now: datetime | None = None
 ) -> StageClosed:
@@ -279,11 +285,7 @@ def close_stage(
     config = load_stage_config(settings)
     stage = config.get(key)
     with unit_of_work(settings, region_code, now) as scope:
-        lock_region(scope.session, scope.region.code)
-        scope.session.refresh(scope.strategy)
-        run = scope.runs().get(key)
-        if run is None:
-            raise UserError(t("stage.not_started", key=key))
+        run = _locked_run(scope, key)
         if run.status == StageStatus.closed:
             return StageClosed(stage=key, status=StageStatus.closed, missing=[])
         if scope.today < run.started_on:
