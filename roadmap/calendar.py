@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 from datetime import UTC, date, datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -218,6 +218,13 @@ def working_day_table(
     return table
 
 
+@cache
+def _zone(timezone: str) -> ZoneInfo:
+    # zoneinfo keeps only 8 zones strongly: a federal sweep's eleven would be read from
+    # disk again for every region.
+    return ZoneInfo(timezone)
+
+
 class RegionCalendar:
     def __init__(
         self,
@@ -226,7 +233,7 @@ class RegionCalendar:
         working_days: frozenset[date] = frozenset(),
     ):
         self.timezone = timezone
-        self.zone = ZoneInfo(timezone)
+        self.zone = _zone(timezone)
         self.days_off = days_off
         self.working_days = working_days
         self.table = working_day_table(days_off, working_days)

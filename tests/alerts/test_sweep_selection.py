@@ -85,7 +85,7 @@ def _add_tasks(session, region, rng: random.Random) -> None:
     agencies = session.exec(
         select(Agency).where(Agency.region_id == region.id).order_by(Agency.id)
     ).all()
-    for n in range(300):
+    for n in range(150):
         agency = agencies[n % len(agencies)]
         session.add(
             Task(
