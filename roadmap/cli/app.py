@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from roadmap.cli import alerts, demo, plan, review, stages
+from roadmap.cli import alerts, demo, plan, reports, review, stages
 from roadmap.cli.render import escape, get_console
 from roadmap.i18n import set_locale
 
@@ -56,6 +56,7 @@ for group, name in (
     (stages.architecture_app, "architecture"),
     (alerts.alerts_app, "alerts"),
     (review.review_app, "review"),
+    (reports.report_app, "report"),
 ):
     app.add_typer(group, name=name)
 plan.task_app.add_typer(alerts.task_commands)  # `roadmap task ack` beside `task submit`

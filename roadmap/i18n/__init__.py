@@ -1,7 +1,7 @@
 """The one message catalogue: Russian by default, English with ROADMAP_LOCALE=en or --lang en.
 
 Every text a person sees goes through `t(key, **values)`. Messages live in a module per area
-(core, file, plan, stages, alerts, review, cli) as {"key": {"ru": ..., "en": ...}}; keys
+(core, file, plan, stages, alerts, review, cli, reports) as {"key": {"ru": ..., "en": ...}}; keys
 are unique across them and both languages have the same placeholders (a test checks).
 Data that carries both languages itself (a stage's title_ru/title_en) goes through
 `localized(ru, en)`.
@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import os
 
-from roadmap.i18n import alerts, cli, core, file, plan, review, stages
+from roadmap.i18n import alerts, cli, core, file, plan, reports, review, stages
 
 _locale: str | None = None
 
 MESSAGES: dict[str, dict[str, str]] = {}
-for _module in (core, file, plan, stages, alerts, review, cli):
+for _module in (core, file, plan, stages, alerts, review, cli, reports):
     _clash = MESSAGES.keys() & _module.MESSAGES.keys()
     assert not _clash, f"message keys defined twice: {sorted(_clash)}"
     MESSAGES.update(_module.MESSAGES)

@@ -41,6 +41,20 @@ class TaskStatus(StrEnum):
     cancelled = "cancelled"
 
 
+class IndicatorFrequency(StrEnum):
+    """How often an indicator's actual value is reported (since 0009)."""
+
+    yearly = "yearly"
+    quarterly = "quarterly"
+
+
+class SessionKind(StrEnum):
+    """A strategy session: on one sector, or with one municipality (since 0009)."""
+
+    sectoral = "sectoral"
+    territorial = "territorial"
+
+
 class ValueKind(StrEnum):
     target = "target"
     actual = "actual"

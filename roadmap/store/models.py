@@ -18,11 +18,13 @@ from roadmap.store.enums import (  # noqa: F401  (the tables' enums, re-exported
     AlertStatus,
     FundingSource,
     HypothesisStatus,
+    IndicatorFrequency,
     InitiativeStatus,
     PersonRole,
     ProposalStatus,
     ReasonCategory,
     ReviewStatus,
+    SessionKind,
     StageStatus,
     StrategyStatus,
     TaskAction,
@@ -202,7 +204,10 @@ class BudgetLine(SQLModel, table=True):
 class Indicator(SQLModel, table=True):
     """Показатель: unit, baseline, yearly targets and actuals (IndicatorValue)."""
 
-    __table_args__ = (sa.UniqueConstraint("strategy_id", "code"),)
+    __table_args__ = (
+        sa.UniqueConstraint("strategy_id", "code"),
+        _one_of("frequency", IndicatorFrequency),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     strategy_id: int = Field(foreign_key="strategy.id", ondelete="CASCADE")
@@ -214,6 +219,12 @@ class Indicator(SQLModel, table=True):
     higher_is_better: bool = True
     baseline_year: int
     baseline_value: float
+    # How often the named agency reports the actual value (a recurring task; since 0009).
+    frequency: str = Field(
+        default=IndicatorFrequency.yearly,
+        sa_type=sa.String(10),
+        sa_column_kwargs={"server_default": IndicatorFrequency.yearly.value},
+    )
 
 
 class IndicatorValue(SQLModel, table=True):
@@ -230,6 +241,67 @@ class IndicatorValue(SQLModel, table=True):
     year: int
     kind: str = Field(sa_type=sa.String(8))
     value: float
+
+
+class IndicatorRecord(SQLModel, table=True):
+    """One recorded actual of an indicator for a period ("2026" or "2026-Q1"), with who
+    recorded it and when (since 0009). The year's actual in indicator_value follows the
+    records: a yearly record, else the latest quarter's."""
+
+    __tablename__ = "indicator_record"
+    __table_args__ = (
+        sa.UniqueConstraint("indicator_id", "period"),
+        sa.CheckConstraint("quarter IS NULL OR quarter BETWEEN 1 AND 4", name="quarter_1_4"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    indicator_id: int = Field(foreign_key="indicator.id", ondelete="CASCADE")
+    period: str = Field(max_length=7, sa_type=sa.String(7))
+    year: int
+    quarter: int | None = None
+    value: float
+    recorded_by: str | None = Field(default=None, max_length=120, sa_type=sa.String(120))
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class StrategySession(SQLModel, table=True):
+    """Стратегическая сессия: sectoral (one sector) or territorial (one municipality), held
+    on a date with a number of participants; ideas proposed there are its proposals."""
+
+    __tablename__ = "strategy_session"
+    __table_args__ = (
+        sa.UniqueConstraint("strategy_id", "code"),
+        _one_of("kind", SessionKind),
+        sa.CheckConstraint("participants >= 0", name="participants_non_negative"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    strategy_id: int = Field(foreign_key="strategy.id", ondelete="CASCADE")
+    code: str = _code_field()
+    title: str
+    kind: str = Field(sa_type=sa.String(12))
+    held_on: date
+    sector_id: int | None = Field(default=None, foreign_key="sector.id", ondelete="RESTRICT")
+    municipality_id: int | None = Field(default=None, foreign_key="agency.id", ondelete="RESTRICT")
+    participants: int = 0
+
+
+class SessionProposal(SQLModel, table=True):
+    """An idea proposed at a strategy session; `initiative_id` is the initiative it became
+    (proposed into the initiatives stage), if any."""
+
+    __tablename__ = "session_proposal"
+    __table_args__ = (sa.UniqueConstraint("session_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="strategy_session.id", ondelete="CASCADE", index=True)
+    code: str = _code_field()
+    title: str
+    author: str | None = None
+    initiative_id: int | None = Field(
+        default=None, foreign_key="initiative.id", ondelete="SET NULL"
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
 class Task(SQLModel, table=True):

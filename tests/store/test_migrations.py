@@ -34,6 +34,9 @@ RELEASED = {
     "0008_task_agency_count_index.py": (
         "3b8c12c2cda656b22159c90d2e3c52c6f7affb43a2b7f6c402efbc5336d51068"
     ),
+    "0009_reports_indicator_records_sessions.py": (
+        "10a17cc31f77ce8fa62087ecb5d33984a127a0497417b963a6552fb1a1993bcc"
+    ),
 }
 
 

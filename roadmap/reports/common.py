@@ -1,0 +1,44 @@
+"""What every report is computed on: the region, its current strategy, the moment and the
+region's local date and calendar."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlmodel import Session
+
+from roadmap.calendar import RegionCalendar
+from roadmap.store.clock import utc_moment
+from roadmap.store.models import Region, Strategy
+from roadmap.store.unit_of_work import calendar_for, current_strategy
+
+
+@dataclass(frozen=True, slots=True)
+class ReportContext:
+    region: Region
+    strategy: Strategy
+    now: datetime  # aware, UTC
+    today: date  # the region's local date at `now`
+    calendar: RegionCalendar
+
+    @property
+    def region_label(self) -> str:
+        return f"{self.region.name} ({self.region.code})"
+
+    @property
+    def strategy_label(self) -> str:
+        s = self.strategy
+        return f"{s.title}, {s.start_year}–{s.end_year}, v{s.version}"
+
+
+def report_context(session: Session, region: Region, now: datetime | None) -> ReportContext:
+    moment = utc_moment(now)
+    calendar = calendar_for(region)
+    return ReportContext(
+        region=region,
+        strategy=current_strategy(session, region),
+        now=moment,
+        today=calendar.local_date(moment),
+        calendar=calendar,
+    )
