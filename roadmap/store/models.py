@@ -365,6 +365,8 @@ class Service(SQLModel, table=True):
     code: str = _code_field()
     name: str
     agency_id: int = Field(foreign_key="agency.id", ondelete="RESTRICT")
+    # The sector the service belongs to, when the roadmap file names one (since 0009).
+    sector_id: int | None = Field(default=None, foreign_key="sector.id", ondelete="RESTRICT")
     online: bool = False
     online_target_year: int | None = None
     ai_candidate: bool = False

@@ -35,7 +35,7 @@ RELEASED = {
         "3b8c12c2cda656b22159c90d2e3c52c6f7affb43a2b7f6c402efbc5336d51068"
     ),
     "0009_reports_indicator_records_sessions.py": (
-        "10a17cc31f77ce8fa62087ecb5d33984a127a0497417b963a6552fb1a1993bcc"
+        "d0a396db8f4f5eb5318ae20dcd345384ab89c6dacfdaa694ef9a229e68e6cc1b"
     ),
 }
 

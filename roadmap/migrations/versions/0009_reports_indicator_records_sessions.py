@@ -7,7 +7,7 @@ Create Date: 2026-12-06
 An indicator is reported yearly or quarterly (`indicator.frequency`, yearly for every
 existing one); `indicator_record` keeps each recorded actual by period with who and when.
 Strategy sessions (sectoral or territorial) and the ideas proposed at them, each linked to
-the initiative it became.
+the initiative it became. A public service may name its sector (`service.sector_id`).
 """
 
 from collections.abc import Sequence
@@ -122,14 +122,26 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_session_proposal_session_id"), ["session_id"], unique=False
         )
+    with op.batch_alter_table("service", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("sector_id", sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(
+            batch_op.f("fk_service_sector_id_sector"),
+            "sector",
+            ["sector_id"],
+            ["id"],
+            ondelete="RESTRICT",
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("service", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("fk_service_sector_id_sector"), type_="foreignkey")
+        batch_op.drop_column("sector_id")
     with op.batch_alter_table("session_proposal", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_session_proposal_session_id"))
     op.drop_table("session_proposal")
     op.drop_table("strategy_session")
     op.drop_table("indicator_record")
     with op.batch_alter_table("indicator", schema=None) as batch_op:
-        batch_op.drop_constraint("ck_indicator_frequency_valid", type_="check")
+        batch_op.drop_constraint(batch_op.f("ck_indicator_frequency_valid"), type_="check")
         batch_op.drop_column("frequency")
