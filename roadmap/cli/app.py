@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from roadmap.cli import alerts, demo, plan, reports, review, stages
+from roadmap.cli import calendar as calendar_feed
 from roadmap.cli.render import escape, get_console
 from roadmap.i18n import set_locale
 
@@ -40,7 +41,7 @@ def _root(
         set_locale(lang)
 
 
-for module in (plan, stages, alerts, review, demo):
+for module in (plan, stages, alerts, review, demo, calendar_feed):
     app.add_typer(module.commands)
 for group, name in (
     (plan.regions_app, "regions"),
