@@ -18,6 +18,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "{option}: папки для {path} нет.",
         "en": "{option}: the folder of {path} does not exist.",
     },
+    "report.path_not_writable": {
+        "ru": "{option}: в папку файла {path} нельзя записать.",
+        "en": "{option}: the folder of {path} cannot be written to.",
+    },
+    "report.write_failed": {
+        "ru": "Не удалось записать {path}: {reason}",
+        "en": "Could not write {path}: {reason}",
+    },
     "report.written": {
         "ru": "Записано: {path}",
         "en": "Written: {path}",
@@ -61,8 +69,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The plan's money without dropped initiatives; execution is actual over planned of the same lines (a line without an actual counts as 0).",
     },
     "report.budget.excluded": {
-        "ru": "Вне плана (отменены): {amount} ₽, инициатив: {count}.",
-        "en": "Out of the plan (dropped): RUB {amount}, initiatives: {count}.",
+        "ru": "Вне плана (отменены): {amount} ₽ — {initiatives}.",
+        "en": "Out of the plan (dropped): RUB {amount} — {initiatives}.",
+    },
+    "report.budget.excluded_item": {
+        "ru": "{code} ({amount} ₽)",
+        "en": "{code} (RUB {amount})",
     },
     "report.chart.budget_by_sector_source": {
         "ru": "План по отраслям и источникам",

@@ -29,10 +29,11 @@ DEFAULT_GROUPING = ("sector",)
 
 
 def parse_grouping(value: str | None) -> tuple[str, ...]:
-    """`--by sector,source`: known names, each once, shown in GROUPINGS' order."""
-    if value is None or not value.strip():
+    """`--by sector,source`: known names, each once, shown in GROUPINGS' order; none
+    given (`--by ""`, `--by ,`) is the default."""
+    names = [part.strip() for part in (value or "").split(",") if part.strip()]
+    if not names:
         return DEFAULT_GROUPING
-    names = [part.strip() for part in value.split(",") if part.strip()]
     unknown = [name for name in names if name not in GROUPINGS]
     if unknown:
         raise UserError(t("report.bad_by", value=", ".join(unknown), known=", ".join(GROUPINGS)))
@@ -48,7 +49,7 @@ def _key_columns(grouping: tuple[str, ...]) -> list[tuple[str, Any, str]]:
         elif name == "source":
             columns.append(("source", BudgetLine.source, "text"))
         elif name == "year":
-            columns.append(("year", BudgetLine.year, "int"))
+            columns.append(("year", BudgetLine.year, "year"))
         elif name == "agency":
             columns += [
                 ("agency", Agency.code, "text"),
@@ -134,22 +135,11 @@ def budget_report(
         "execution": share(total_actual, total_planned),
         "initiatives": int(session.execute(all_initiatives).scalar_one()),
     }
-    excluded = session.execute(
-        _base(strategy.id, year, counted=False).add_columns(
-            sa.func.coalesce(sa.func.sum(BudgetLine.planned_kopecks), 0),
-            sa.func.count(sa.distinct(BudgetLine.initiative_id)),
-        )
-    ).one()
     notes = [t("report.budget.rule")]
-    if excluded[1]:
-        from roadmap.reports.output import text_value
-
-        amount = text_value(Column("x", "", "money"), int(excluded[0]))
-        notes.append(t("report.budget.excluded", amount=amount, count=excluded[1]))
-    columns = [
-        Column(key, t(f"report.col.{key}"), "int" if kind == "int" else "text")
-        for key, _, kind in keys
-    ]
+    excluded = _excluded_note(session, strategy.id, year)
+    if excluded:
+        notes.append(excluded)
+    columns = [Column(key, t(f"report.col.{key}"), kind) for key, _, kind in keys]
     columns += [
         Column("planned", t("report.col.planned"), "money"),
         Column("actual", t("report.col.actual"), "money"),
@@ -172,8 +162,32 @@ def budget_report(
     )
 
 
-def _millions(kopecks: int) -> float:
-    return round(kopecks / 100 / 1_000_000, 3)
+def _excluded_note(session: Session, strategy_id: int, year: int | None) -> str | None:
+    """The dropped initiatives' money, out of every total: its sum and each initiative
+    with its own amount, by code."""
+    from roadmap.reports.output import text_value
+
+    query = (
+        _base(strategy_id, year, counted=False)
+        .add_columns(Initiative.code, sa.func.sum(BudgetLine.planned_kopecks))
+        .group_by(Initiative.code)
+        .order_by(Initiative.code)
+    )
+    dropped = [(code, int(planned or 0)) for code, planned in session.execute(query)]
+    if not dropped:
+        return None
+    money = Column("planned", "", "money")
+    items = [
+        t("report.budget.excluded_item", code=code, amount=text_value(money, planned))
+        for code, planned in dropped
+    ]
+    total = text_value(money, sum(planned for _, planned in dropped))
+    return t("report.budget.excluded", amount=total, initiatives=", ".join(items))
+
+
+def _millions(kopecks: Any) -> float:
+    """Kopecks (an int, or a Decimal as PostgreSQL sums them) as millions of roubles."""
+    return round(int(kopecks) / 100 / 1_000_000, 3)
 
 
 def _charts(session: Session, strategy_id: int, year: int | None) -> list[Chart]:
@@ -183,26 +197,29 @@ def _charts(session: Session, strategy_id: int, year: int | None) -> list[Chart]
     for sector, source, planned, _, _ in grouped_sums(
         session, strategy_id, [Sector.name, BudgetLine.source], year
     ):
-        by_sector[sector][source] = int(planned)
+        # Sectors are named by people: two of one name are one bar.
+        by_sector[sector][source] = by_sector[sector].get(source, 0) + int(planned)
         if source not in sources:
             sources.append(source)
     sectors = sorted(by_sector)
     unit = t("report.unit.millions")
-    charts = [
-        Chart(
-            title=t("report.chart.budget_by_sector_source"),
-            categories=sectors,
-            series=[
-                Series(
-                    t(f"report.source.{source}"),
-                    [_millions(by_sector[s].get(source, 0)) for s in sectors],
-                )
-                for source in sorted(sources)
-            ],
-            kind="stack",
-            unit=unit,
+    charts = []
+    if sectors:
+        charts.append(
+            Chart(
+                title=t("report.chart.budget_by_sector_source"),
+                categories=sectors,
+                series=[
+                    Series(
+                        t(f"report.source.{source}"),
+                        [_millions(by_sector[s].get(source, 0)) for s in sectors],
+                    )
+                    for source in sorted(sources)
+                ],
+                kind="stack",
+                unit=unit,
+            )
         )
-    ]
     years = grouped_sums(session, strategy_id, [BudgetLine.year], year)
     if years:
         charts.append(

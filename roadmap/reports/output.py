@@ -22,6 +22,9 @@ from roadmap.errors import UserError
 from roadmap.i18n import current_locale, t
 from roadmap.reports.table import Chart, Column, Report
 
+#: Kinds of columns whose values are numbers: right-aligned wherever they are shown.
+NUMERIC_KINDS = frozenset({"int", "year", "money", "percent", "number"})
+
 
 def roubles(kopecks: int | None) -> Decimal | None:
     return None if kopecks is None else (Decimal(kopecks) / 100).quantize(Decimal("0.01"))
@@ -65,8 +68,19 @@ def as_json(report: Report) -> dict[str, Any]:
     }
 
 
+def _json_default(value: Any) -> Any:
+    """What a report's filters may hold beyond JSON's own types: dates, decimals, sets."""
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, set | frozenset | tuple):
+        return sorted(value, key=str)
+    return str(value)
+
+
 def write_json(report: Report, out: Any) -> None:
-    json.dump(as_json(report), out, ensure_ascii=False, indent=2)
+    json.dump(as_json(report), out, ensure_ascii=False, indent=2, default=_json_default)
     out.write("\n")
 
 
@@ -97,6 +111,8 @@ def text_value(column: Column, value: Any, *, group: bool = True) -> str:
         return _decimal_text(number, places, group)
     if kind == "int":
         return _decimal_text(int(value), 0, group) if group else str(int(value))
+    if kind == "year":
+        return str(int(value))
     if isinstance(value, date):
         return value.strftime("%d.%m.%Y") if current_locale() == "ru" else value.isoformat()
     return str(value)
@@ -127,40 +143,44 @@ def print_report(report: Report, console: Any) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    # Text, not strings: a name with brackets in it is shown as it is, not read as markup.
     caption = _filters_line(report)
     table = Table(
-        title=f"{report.title}: {report.region}",
+        title=Text(f"{report.title}: {report.region}"),
         title_justify="left",
-        caption=caption or None,
+        caption=Text(caption) if caption else None,
         caption_justify="left",
         show_footer=report.totals is not None,
     )
-    numeric = {"int", "money", "percent", "number"}
     for column in report.columns:
         footer = ""
         if report.totals is not None:
             footer = text_value(column, report.totals.get(column.key))
             footer = "" if footer == "—" and column.key not in report.totals else footer
         table.add_column(
-            column.title,
-            justify="right" if column.kind in numeric else "left",
+            Text(column.title),
+            justify="right" if column.kind in NUMERIC_KINDS else "left",
             no_wrap=column.kind != "text",
-            footer=footer,
+            footer=Text(footer),
         )
     for row in report.rows:
         table.add_row(*[Text(text_value(c, row.get(c.key))) for c in report.columns])
     console.print(table)
     if not report.rows:
-        console.print(t("report.no_rows"))
+        console.print(Text(t("report.no_rows")))
     for note in report.notes:
         console.print(Text(note))
+
+
+def _filter_text(value: Any) -> str:
+    return ",".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
 
 
 def _filters_line(report: Report) -> str:
     shown = {k: v for k, v in report.filters.items() if v not in (None, "", [], ())}
     if not shown:
         return ""
-    parts = [f"{k}={','.join(map(str, v)) if isinstance(v, list) else v}" for k, v in shown.items()]
+    parts = [f"{k}={_filter_text(v)}" for k, v in shown.items()]
     return t("report.filters", filters="; ".join(parts))
 
 
@@ -169,6 +189,7 @@ def _filters_line(report: Report) -> str:
 _XLSX_FORMATS = {
     "money": "#,##0.00",
     "int": "#,##0",
+    "year": "0",
     "percent": "0.0%",
     "number": "#,##0.##",
     "date": "DD.MM.YYYY",
@@ -185,6 +206,21 @@ def xlsx_value(column: Column, value: Any) -> Any:
     return value
 
 
+def _sheet_title(text: str, fallback: str) -> str:
+    """A sheet's name as Excel allows it: at most 31 characters, none of []:*?/\\, not
+    starting or ending with an apostrophe."""
+    cleaned = "".join(" " if ch in "[]:*?/\\" else ch for ch in text).strip().strip("'")
+    return cleaned[:31].strip() or fallback
+
+
+def _append(sheet: Any, values: list[Any]) -> None:
+    """A row of values; text is kept as text (a name starting with "=" is not a formula)."""
+    sheet.append(values)
+    for cell, value in zip(sheet[sheet.max_row], values, strict=False):
+        if isinstance(value, str) and value.startswith("="):
+            cell.data_type = "s"
+
+
 def write_xlsx(report: Report, path: Path) -> None:
     """A workbook: the report's sheet (headers, number formats, autofilter, frozen header,
     totals in bold) and a sheet of what it was computed on and its notes."""
@@ -194,16 +230,16 @@ def write_xlsx(report: Report, path: Path) -> None:
 
     book = Workbook()
     sheet = book.active
-    sheet.title = report.title[:31]
+    sheet.title = _sheet_title(report.title, report.name or "report")
     bold = Font(bold=True)
-    sheet.append([c.title for c in report.columns])
+    _append(sheet, [c.title for c in report.columns])
     for cell in sheet[1]:
         cell.font = bold
     for row in report.rows:
-        sheet.append([xlsx_value(c, row.get(c.key)) for c in report.columns])
+        _append(sheet, [xlsx_value(c, row.get(c.key)) for c in report.columns])
     last_data_row = sheet.max_row
     if report.totals is not None:
-        sheet.append([xlsx_value(c, report.totals.get(c.key)) for c in report.columns])
+        _append(sheet, [xlsx_value(c, report.totals.get(c.key)) for c in report.columns])
         for cell in sheet[sheet.max_row]:
             cell.font = bold
     for index, column in enumerate(report.columns, 1):
@@ -220,9 +256,11 @@ def write_xlsx(report: Report, path: Path) -> None:
     sheet.freeze_panes = "A2"
     if report.rows:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(report.columns))}{last_data_row}"
-    about = book.create_sheet(t("report.about_sheet")[:31])
+    about = book.create_sheet(_sheet_title(t("report.about_sheet"), "about"))
+    if about.title == sheet.title:  # a report titled as the about sheet
+        about.title = f"{about.title[:29]} 2"
     for key, value in _about(report):
-        about.append([key, value])
+        _append(about, [key, value])
     about.column_dimensions["A"].width = 24
     about.column_dimensions["B"].width = 80
     _save(path, book.save)
@@ -238,7 +276,9 @@ def _about(report: Report) -> list[tuple[str, str]]:
             report.generated_at.isoformat(timespec="seconds") if report.generated_at else "",
         ),
     ]
-    lines += [(key, str(value)) for key, value in report.filters.items() if value is not None]
+    lines += [
+        (key, _filter_text(value)) for key, value in report.filters.items() if value is not None
+    ]
     lines += [(t("report.about.note"), note) for note in report.notes]
     return lines
 
@@ -325,13 +365,11 @@ def render_html(report: Report) -> str:
     import jinja2
     from plotly.offline import get_plotlyjs
 
-    numeric = {"int", "money", "percent", "number"}
-
     def cells(row: dict[str, Any]) -> list[dict[str, str]]:
         return [
             {
                 "text": text_value(c, row.get(c.key)),
-                "css": "num" if c.kind in numeric else "",
+                "css": "num" if c.kind in NUMERIC_KINDS else "",
             }
             for c in report.columns
         ]
@@ -354,7 +392,8 @@ def render_html(report: Report) -> str:
         generated=report.generated_at.strftime("%Y-%m-%d %H:%M UTC") if report.generated_at else "",
         filters=_filters_line(report),
         columns=[
-            {"title": c.title, "css": "num" if c.kind in numeric else ""} for c in report.columns
+            {"title": c.title, "css": "num" if c.kind in NUMERIC_KINDS else ""}
+            for c in report.columns
         ],
         rows=[cells(row) for row in report.rows],
         totals=cells(report.totals) if report.totals is not None else None,
@@ -371,17 +410,29 @@ def write_html(report: Report, path: Path) -> None:
 
 
 def check_output_path(option: str, path: Path) -> Path:
-    """An output file's place is checked before any work: its folder exists and it is not
-    a folder itself."""
+    """An output file's place is checked before any work: its folder exists and can be
+    written to, and it is not a folder itself."""
     if path.is_dir():
         raise UserError(t("report.path_is_dir", option=option, path=path))
-    if not path.parent.exists():
+    folder = path.parent
+    if not folder.is_dir():
         raise UserError(t("report.path_no_dir", option=option, path=path))
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UserError(t("report.path_not_writable", option=option, path=path))
     return path
 
 
 def _save(path: Path, write: Callable[[str], Any]) -> None:
-    """Written next to its place and moved there: a reader never sees half a file."""
+    """Written next to its place and moved there: a reader never sees half a file. What
+    the system refuses (a full disk, a read-only folder) is one message, not a traceback."""
+    try:
+        _replace(path, write)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise UserError(t("report.write_failed", path=path, reason=reason)) from exc
+
+
+def _replace(path: Path, write: Callable[[str], Any]) -> None:
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(handle)
     try:

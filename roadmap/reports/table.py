@@ -13,8 +13,9 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 #: How a column's values are written: money is kopecks shown as roubles; percent is a
-#: fraction shown as a percentage; number is a float as it was measured.
-ColumnKind = Literal["text", "int", "money", "percent", "number", "date"]
+#: fraction shown as a percentage; number is a float as it was measured; year is an int
+#: written as it is (2025, never "2 025").
+ColumnKind = Literal["text", "int", "year", "money", "percent", "number", "date"]
 
 
 @dataclass(frozen=True, slots=True)
