@@ -44,6 +44,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "report.unit.millions": {"ru": "млн ₽", "en": "RUB m"},
     "report.unit.percent": {"ru": "%", "en": "%"},
+    "report.kind.executive_body": {"ru": "ОИВ", "en": "Executive body"},
+    "report.kind.municipality": {"ru": "МО", "en": "Municipality"},
     "report.source.federal": {"ru": "Федеральный", "en": "Federal"},
     "report.source.regional": {"ru": "Региональный", "en": "Regional"},
     "report.source.municipal": {"ru": "Муниципальный", "en": "Municipal"},

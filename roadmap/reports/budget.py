@@ -19,7 +19,7 @@ from sqlmodel import Session
 from roadmap.errors import UserError
 from roadmap.i18n import t
 from roadmap.plan.money import EXCLUDED_STATUSES
-from roadmap.reports.common import report_context
+from roadmap.reports.common import kind_labels, report_context, source_labels
 from roadmap.reports.table import Chart, Column, Report, Series, share
 from roadmap.store.models import Agency, BudgetLine, Initiative, Region, Sector
 
@@ -29,15 +29,15 @@ DEFAULT_GROUPING = ("sector",)
 
 
 def parse_grouping(value: str | None) -> tuple[str, ...]:
-    """`--by sector,source`: known names, each once, shown in GROUPINGS' order; none
-    given (`--by ""`, `--by ,`) is the default."""
+    """`--by agency,year`: known names, each once, in the order given (the rows are grouped
+    and sorted that way); none given (`--by ""`, `--by ,`) is the default."""
     names = [part.strip() for part in (value or "").split(",") if part.strip()]
     if not names:
         return DEFAULT_GROUPING
     unknown = [name for name in names if name not in GROUPINGS]
     if unknown:
         raise UserError(t("report.bad_by", value=", ".join(unknown), known=", ".join(GROUPINGS)))
-    return tuple(name for name in GROUPINGS if name in names)
+    return tuple(dict.fromkeys(names))
 
 
 def _key_columns(grouping: tuple[str, ...]) -> list[tuple[str, Any, str]]:
@@ -139,7 +139,8 @@ def budget_report(
     excluded = _excluded_note(session, strategy.id, year)
     if excluded:
         notes.append(excluded)
-    columns = [Column(key, t(f"report.col.{key}"), kind) for key, _, kind in keys]
+    labels = {"source": source_labels(), "agency_kind": kind_labels()}
+    columns = [Column(key, t(f"report.col.{key}"), kind, labels.get(key)) for key, _, kind in keys]
     columns += [
         Column("planned", t("report.col.planned"), "money"),
         Column("actual", t("report.col.actual"), "money"),

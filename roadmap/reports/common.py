@@ -42,3 +42,19 @@ def report_context(session: Session, region: Region, now: datetime | None) -> Re
         today=calendar.local_date(moment),
         calendar=calendar,
     )
+
+
+def source_labels() -> dict[str, str]:
+    """Funding sources as people name them, in the reader's language."""
+    from roadmap.i18n import t
+    from roadmap.store.enums import FundingSource
+
+    return {source.value: t(f"report.source.{source.value}") for source in FundingSource}
+
+
+def kind_labels() -> dict[str, str]:
+    """Kinds of organisation: executive body (ОИВ) or municipality (МО)."""
+    from roadmap.i18n import t
+    from roadmap.store.enums import AgencyKind
+
+    return {kind.value: t(f"report.kind.{kind.value}") for kind in AgencyKind}

@@ -98,8 +98,8 @@ def text_value(column: Column, value: Any, *, group: bool = True) -> str:
     as dd.mm.yyyy in Russian; "—" for no data (an empty field in CSV, group=False)."""
     if value is None:
         return "—" if group else ""
-    if isinstance(value, str):  # a label in a number's column: "Итого"
-        return value
+    if isinstance(value, str):  # a code with a label, or a label in a number's column
+        return column.labels.get(value, value) if column.labels else value
     kind = column.kind
     if kind == "money":
         return _decimal_text(roubles(value), 2, group)
@@ -131,7 +131,17 @@ def write_csv(report: Report, out: Any) -> None:
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow([csv_header(c) for c in report.columns])
     for row in _rows_with_totals(report):
-        writer.writerow([text_value(c, row.get(c.key), group=False) for c in report.columns])
+        writer.writerow(
+            [_inert(c, text_value(c, row.get(c.key), group=False)) for c in report.columns]
+        )
+
+
+def _inert(column: Column, text: str) -> str:
+    """Text that Excel would run as a formula (=, +, -, @ first) is written with a leading
+    apostrophe, as Excel itself shows a text cell: a name is never a formula."""
+    if column.kind == "text" and text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
 
 
 def _rows_with_totals(report: Report) -> list[dict[str, Any]]:
@@ -197,6 +207,8 @@ _XLSX_FORMATS = {
 
 
 def xlsx_value(column: Column, value: Any) -> Any:
+    if isinstance(value, str) and column.labels:
+        return column.labels.get(value, value)
     if value is None or isinstance(value, str):
         return value
     if column.kind == "money":

@@ -20,9 +20,13 @@ ColumnKind = Literal["text", "int", "year", "money", "percent", "number", "date"
 
 @dataclass(frozen=True, slots=True)
 class Column:
+    """`labels` names a text column's codes for people ("federal" → "Федеральный"): the
+    terminal, CSV, XLSX and HTML show the label, JSON keeps the code."""
+
     key: str
     title: str
     kind: ColumnKind = "text"
+    labels: dict[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)

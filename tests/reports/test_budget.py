@@ -181,7 +181,8 @@ def test_a_year_without_lines_is_an_empty_report_in_every_format(
 
 def test_budget_on_the_command_line(store: Backend) -> None:
     build(store)
-    result = runner.invoke(app, ["report", "budget", "--by", "agency,year", "--json"])
+    # Grouped, and sorted, in the order the user named the groupings.
+    result = runner.invoke(app, ["report", "budget", "--by", "year,agency", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["filters"] == {"by": ["year", "agency"], "year": None}
@@ -198,7 +199,7 @@ def test_budget_on_the_command_line(store: Backend) -> None:
 
     # No grouping named is the default one, not a crash.
     assert parse_grouping(" , ") == parse_grouping("") == ("sector",)
-    assert parse_grouping("year,sector,year") == ("sector", "year")
+    assert parse_grouping("year,sector,year") == ("year", "sector")
 
     # A year is shown as it is, not grouped as a number ("2 025").
     console = Console(file=io.StringIO(), width=160)
