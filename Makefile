@@ -28,6 +28,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/federal.py
+	$(BIN)/python benchmarks/reports.py
 
 # Mutation score of the alert and review rules (docs/mutation.md); takes tens of minutes.
 mutation: $(STAMP)
