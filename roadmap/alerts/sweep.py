@@ -16,6 +16,7 @@ from roadmap.alerts.config import ladder_for
 from roadmap.alerts.outbox import dedupe_key, insert_planned
 from roadmap.alerts.rules import DayRungs, Ladder, Level, in_window
 from roadmap.calendar import RegionCalendar
+from roadmap.plan.indicator_tasks import ensure_indicator_tasks_in_regions
 from roadmap.settings import Settings
 from roadmap.store.clock import utc_moment
 from roadmap.store.models import (
@@ -85,6 +86,9 @@ def sweep(
     try:
         with store.session() as session:
             regions = _regions(session, region_code)
+            # Indicators' recurring report tasks are made first: ordinary open tasks for the
+            # ladder below (roadmap/plan/indicator_tasks.py).
+            ensure_indicator_tasks_in_regions(session, settings, regions, moment)
             planned = _plan_regions(session, settings, regions, moment)
             for region in regions:
                 entry, rows = planned[region.id]

@@ -14,6 +14,7 @@ import typer
 
 from roadmap.cli import alerts, demo, plan, reports, review, stages
 from roadmap.cli import calendar as calendar_feed
+from roadmap.cli import indicators as indicator_commands
 from roadmap.cli.render import escape, get_console
 from roadmap.i18n import set_locale
 
@@ -58,6 +59,7 @@ for group, name in (
     (alerts.alerts_app, "alerts"),
     (review.review_app, "review"),
     (reports.report_app, "report"),
+    (indicator_commands.indicator_app, "indicator"),
 ):
     app.add_typer(group, name=name)
 plan.task_app.add_typer(alerts.task_commands)  # `roadmap task ack` beside `task submit`

@@ -100,10 +100,15 @@ def import_command(
     ] = False,
     region: RegionOpt = None,
     as_json: JsonOpt = False,
+    now: NowOpt = None,
 ) -> None:
     """Загрузить дорожную карту (формат 1). Неверный файл отклоняется целиком."""
+    from roadmap.calendar import parse_now
     from roadmap.plan.importer import import_roadmap
+    from roadmap.plan.indicator_tasks import ensure_region_indicator_tasks
 
+    if now is not None:
+        parse_now(now)  # a bad --now is refused before anything is written
     report = import_roadmap(
         current_settings(),
         path,
@@ -114,14 +119,21 @@ def import_command(
         encoding=encoding,
         strict=strict,
     )
+    # The loaded roadmap's indicators get their report tasks (roadmap/plan/indicator_tasks.py).
+    created = []
+    if not dry_run:
+        moment = read_now_option(now, report.region)
+        created = ensure_region_indicator_tasks(current_settings(), report.region, moment)
     if as_json:
-        print_json(report.as_dict())
+        print_json(report.as_dict() | {"indicator_tasks": len(created)})
         return
     err = get_console(stderr=True)
     for warning in report.warnings:
         err.print(f"[yellow]{escape(warning)}[/yellow]", soft_wrap=True)
     key = "import.dry_run" if dry_run else "import.done"
     get_console().print(t(key, region=report.region, summary=report.summary()))
+    if created:
+        get_console().print(t("indicator.tasks_created", count=len(created)))
 
 
 @commands.command("export")

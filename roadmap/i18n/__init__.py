@@ -12,11 +12,23 @@ from __future__ import annotations
 import os
 
 from roadmap.i18n import alerts, calendar_feed, cli, core, file, plan, reports, review, stages
+from roadmap.i18n import indicators as indicator_messages
 
 _locale: str | None = None
 
 MESSAGES: dict[str, dict[str, str]] = {}
-for _module in (core, file, plan, stages, alerts, review, cli, reports, calendar_feed):
+for _module in (
+    core,
+    file,
+    plan,
+    stages,
+    alerts,
+    review,
+    cli,
+    reports,
+    calendar_feed,
+    indicator_messages,
+):
     _clash = MESSAGES.keys() & _module.MESSAGES.keys()
     assert not _clash, f"message keys defined twice: {sorted(_clash)}"
     MESSAGES.update(_module.MESSAGES)

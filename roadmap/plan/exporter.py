@@ -175,6 +175,7 @@ def _indicator(codes: _Codes, ind: Indicator) -> IndicatorIn:
         sector=codes.sectors[ind.sector_id].code,
         agency=codes.agency(ind.agency_id),
         higher_is_better=ind.higher_is_better,
+        frequency=ind.frequency,
         baseline=BaselineIn(year=ind.baseline_year, value=ind.baseline_value),
         targets=dict(series[ValueKind.target.value]),
         actuals=dict(series[ValueKind.actual.value]),

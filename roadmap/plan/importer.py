@@ -404,7 +404,7 @@ _LISTS = (
         "indicators",
         Indicator,
         "strategy",
-        copy=("code", "name", "unit", "higher_is_better"),
+        copy=("code", "name", "unit", "higher_is_better", "frequency"),
         parents=(("sector_id", "sectors", "sector"), ("agency_id", "agencies", "agency")),
         extra=_indicator_fields,
         children=_upsert_series,

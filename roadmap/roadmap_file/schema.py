@@ -252,6 +252,8 @@ class IndicatorIn(StrictModel):
     sector: Code
     agency: Code | None = None
     higher_is_better: bool = True
+    # How often the agency reports the actual value (a recurring task per period).
+    frequency: Literal["yearly", "quarterly"] = "yearly"
     baseline: BaselineIn
     targets: dict[Year, Number]
     actuals: dict[Year, Number] = Field(default_factory=dict)

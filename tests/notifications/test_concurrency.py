@@ -11,11 +11,12 @@ import sys
 import threading
 import time
 from collections import Counter
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from roadmap.alerts.outbox import list_alerts
 from roadmap.alerts.sweep import sweep
+from roadmap.plan.indicator_tasks import ensure_region_indicator_tasks
 from roadmap.plan.tasks import submit_tasks
 from roadmap.stages.runs import start_stage
 from tests.support import Backend, HttpSink, alert_settings
@@ -55,7 +56,9 @@ def _env(backend: Backend, settings) -> dict[str, str]:
 
 def _stage_due(backend: Backend) -> str:
     """Open a stage: eleven tasks, one per agency, due on the same day (the example's own
-    tasks are handed in first, so they raise no alerts)."""
+    tasks and its indicators' report tasks up to 2027 are handed in first, so they raise no
+    alerts)."""
+    ensure_region_indicator_tasks(backend.settings, now=datetime(2027, 3, 1, 1, 0, tzinfo=UTC))
     submit_tasks(backend.settings)
     started = start_stage(backend.settings, "initiatives", on=date(2027, 3, 1))
     return started.due_on.isoformat()
