@@ -192,16 +192,19 @@ def _millions(kopecks: Any) -> float:
 
 
 def _charts(session: Session, strategy_id: int, year: int | None) -> list[Chart]:
-    """Planned money by sector and source (stacked), and planned against actual by year."""
-    by_sector: dict[str, dict[str, int]] = defaultdict(dict)
-    sources: list[str] = []
-    for sector, source, planned, _, _ in grouped_sums(
-        session, strategy_id, [Sector.name, BudgetLine.source], year
+    """Planned money by sector and source (stacked), and planned against actual by year:
+    both from one grouped query."""
+    by_sector: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    by_year: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    sources: set[str] = set()
+    for sector, source, line_year, planned, actual, _ in grouped_sums(
+        session, strategy_id, [Sector.name, BudgetLine.source, BudgetLine.year], year
     ):
         # Sectors are named by people: two of one name are one bar.
-        by_sector[sector][source] = by_sector[sector].get(source, 0) + int(planned)
-        if source not in sources:
-            sources.append(source)
+        by_sector[sector][source] += int(planned)
+        by_year[line_year][0] += int(planned)
+        by_year[line_year][1] += int(actual)
+        sources.add(source)
     sectors = sorted(by_sector)
     unit = t("report.unit.millions")
     charts = []
@@ -221,15 +224,15 @@ def _charts(session: Session, strategy_id: int, year: int | None) -> list[Chart]
                 unit=unit,
             )
         )
-    years = grouped_sums(session, strategy_id, [BudgetLine.year], year)
+    years = sorted(by_year)
     if years:
         charts.append(
             Chart(
                 title=t("report.chart.budget_by_year"),
-                categories=[str(y) for y, *_ in years],
+                categories=[str(y) for y in years],
                 series=[
-                    Series(t("report.col.planned"), [_millions(p) for _, p, _, _ in years]),
-                    Series(t("report.col.actual"), [_millions(a) for _, _, a, _ in years]),
+                    Series(t("report.col.planned"), [_millions(by_year[y][0]) for y in years]),
+                    Series(t("report.col.actual"), [_millions(by_year[y][1]) for y in years]),
                 ],
                 kind="bar",
                 unit=unit,

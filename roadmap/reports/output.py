@@ -339,7 +339,8 @@ body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; ma
        color: #1f2933; }
 h1 { font-size: 1.5rem; margin-bottom: .25rem; }
 .meta { color: #52606d; margin-top: 0; }
-.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(480px, 1fr)); gap: 1rem; }
+.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(480px, 1fr)); gap: 1rem; }
+.table { overflow-x: auto; }
 .chart { border: 1px solid #e4e7eb; border-radius: 6px; padding: .5rem; }
 table { border-collapse: collapse; margin-top: 1.5rem; font-size: .9rem; }
 th, td { border-bottom: 1px solid #e4e7eb; padding: .3rem .6rem; }
@@ -356,16 +357,22 @@ tfoot td { font-weight: bold; border-top: 2px solid #9aa5b1; }
 <div class="charts">
 {% for chart in charts %}<div class="chart">{{ chart | safe }}</div>
 {% endfor %}</div>
-<table>
+<div class="table"><table>
 <thead><tr>{% for c in columns %}<th class="{{ c.css }}">{{ c.title }}</th>{% endfor %}</tr></thead>
 <tbody>
 {% for row in rows %}<tr>{% for cell in row %}<td class="{{ cell.css }}">{{ cell.text }}</td>{% endfor %}</tr>
 {% endfor %}</tbody>
 {% if totals %}<tfoot><tr>{% for cell in totals %}<td class="{{ cell.css }}">{{ cell.text }}</td>{% endfor %}</tr></tfoot>{% endif %}
-</table>
+</table></div>
 {% if not rows %}<p>{{ no_rows }}</p>{% endif %}
 {% for note in report.notes %}<p class="notes">{{ note }}</p>
 {% endfor %}
+<script>
+// Each chart drew itself before the page was laid out: fit them to their boxes now.
+window.addEventListener("load", function () {
+  document.querySelectorAll(".js-plotly-plot").forEach(function (el) { Plotly.Plots.resize(el); });
+});
+</script>
 </body>
 </html>
 """
