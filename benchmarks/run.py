@@ -43,6 +43,7 @@ def scaled_roadmap(path: Path, factor: int) -> Path:
         for task in data["tasks"]:
             tasks.append({**task, "code": f"{task['code']}-{n}"})
     data.update(initiatives=initiatives, budget=budget, tasks=tasks)
+    data.pop("sessions", None)  # their proposals name the example's own initiative codes
     with path.open("w", encoding="utf-8") as handle:
         yaml.dump(data, handle)
     return path

@@ -15,6 +15,7 @@ import typer
 from roadmap.cli import alerts, demo, plan, reports, review, stages
 from roadmap.cli import calendar as calendar_feed
 from roadmap.cli import indicators as indicator_commands
+from roadmap.cli import sessions as session_commands  # and `report sessions|services`
 from roadmap.cli.render import escape, get_console
 from roadmap.i18n import set_locale
 
@@ -60,6 +61,7 @@ for group, name in (
     (review.review_app, "review"),
     (reports.report_app, "report"),
     (indicator_commands.indicator_app, "indicator"),
+    (session_commands.session_app, "session"),
 ):
     app.add_typer(group, name=name)
 plan.task_app.add_typer(alerts.task_commands)  # `roadmap task ack` beside `task submit`

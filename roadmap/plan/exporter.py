@@ -22,6 +22,8 @@ from roadmap.roadmap_file.schema import (
     RegionIn,
     SectorIn,
     ServiceIn,
+    SessionIn,
+    SessionProposalIn,
     StrategyIn,
     StrictModel,
     SystemIn,
@@ -40,7 +42,9 @@ from roadmap.store.models import (
     Region,
     Sector,
     Service,
+    SessionProposal,
     Strategy,
+    StrategySession,
     Task,
     ValueKind,
 )
@@ -78,6 +82,9 @@ def export_document(session: Session, region: Region) -> dict[str, Any]:
     }
     for key, rows in _LISTS.items():
         doc[key] = [_dump(rows(codes, row)) for row in codes.rows(key)]
+    sessions = [_session_dump(codes, row) for row in codes.rows("sessions")]
+    if sessions:  # a strategy without sessions exports as it did before they existed
+        doc["sessions"] = sessions
     return doc
 
 
@@ -92,6 +99,7 @@ class _Codes:
         self.initiatives = {
             i.id: i for i in self._all(Initiative, Initiative.strategy_id == strategy.id)
         }
+        self.session_proposals: dict[int, list[SessionProposal]] | None = None
         self.series: dict[int, dict[str, dict[int, float]]] = defaultdict(lambda: defaultdict(dict))
         for v in session.exec(
             select(IndicatorValue)
@@ -124,7 +132,22 @@ class _Codes:
                 return self._all(Service, Service.region_id == region)
             case "systems":
                 return self._all(InformationSystem, InformationSystem.region_id == region)
+            case "sessions":
+                return self._all(StrategySession, StrategySession.strategy_id == strategy)
         raise KeyError(key)
+
+    def proposals(self) -> dict[int, list[SessionProposal]]:
+        """Every session's proposals, in the order they were recorded."""
+        by_session: dict[int, list[SessionProposal]] = defaultdict(list)
+        query = (
+            select(SessionProposal)
+            .join(StrategySession)
+            .where(StrategySession.strategy_id == self.strategy.id)
+            .order_by(SessionProposal.id)
+        )
+        for proposal in self.session.exec(query):
+            by_session[proposal.session_id].append(proposal)
+        return by_session
 
     def person(self, person_id: int | None) -> PersonIn:
         p = self.people[person_id]
@@ -198,6 +221,7 @@ def _service(codes: _Codes, s: Service) -> ServiceIn:
         code=s.code,
         name=s.name,
         agency=codes.agency(s.agency_id),
+        sector=codes.sectors[s.sector_id].code if s.sector_id is not None else None,
         online=s.online,
         online_target_year=s.online_target_year,
         ai_candidate=s.ai_candidate,
@@ -213,6 +237,34 @@ def _system(codes: _Codes, s: InformationSystem) -> SystemIn:
         function=s.function or None,
         platform=s.platform or None,
     )
+
+
+def _session_dump(codes: _Codes, s: StrategySession) -> dict[str, Any]:
+    """A session as the file has it, its proposals (each as the file has it) last."""
+    if codes.session_proposals is None:
+        codes.session_proposals = codes.proposals()
+    proposals = [
+        SessionProposalIn(
+            code=p.code,
+            title=p.title,
+            author=p.author or None,
+            initiative=codes.initiatives[p.initiative_id].code if p.initiative_id else None,
+        )
+        for p in codes.session_proposals.get(s.id, [])
+    ]
+    session = SessionIn(
+        code=s.code,
+        title=s.title,
+        kind=s.kind,
+        held_on=s.held_on,
+        sector=codes.sectors[s.sector_id].code if s.sector_id is not None else None,
+        municipality=codes.agency(s.municipality_id),
+        participants=s.participants,
+    )
+    dumped = _dump(session)
+    if proposals:
+        dumped["proposals"] = [_dump(p) for p in proposals]
+    return dumped
 
 
 _LISTS: dict[str, Callable[[_Codes, Any], StrictModel]] = {

@@ -32,7 +32,9 @@ from roadmap.store.models import (
     Region,
     Sector,
     Service,
+    SessionProposal,
     Strategy,
+    StrategySession,
     Task,
     ValueKind,
     roubles_to_kopecks,
@@ -377,6 +379,34 @@ def _upsert_series(up: _Upserter, row: Indicator, item: Any, refs: _Refs) -> Non
             )
 
 
+def _session_proposals(session: Session, refs: _Refs) -> dict[Any, Any]:
+    query = (
+        select(SessionProposal)
+        .join(StrategySession)
+        .where(StrategySession.strategy_id == refs.strategy.id)
+    )
+    return {(p.session_id, p.code): p for p in session.exec(query)}
+
+
+def _upsert_proposals(up: _Upserter, row: StrategySession, item: Any, refs: _Refs) -> None:
+    """A session's proposals, matched by the session and their code; each linked to the
+    initiative it names (none: not linked)."""
+    existing = refs.rows["session proposals"]
+    for proposal in item.proposals:
+        values = {
+            "session_id": row.id,
+            "code": proposal.code,
+            "title": proposal.title,
+            "author": proposal.author,
+            "initiative_id": refs.id_of("initiatives", proposal.initiative),
+        }
+        key = (row.id, proposal.code)
+        up.mark(
+            "session proposals",
+            up.upsert("session proposals", existing, key, SessionProposal, values),
+        )
+
+
 def _task_fields(item: Any, refs: _Refs) -> dict[str, Any]:
     return {"due_on": item.due, "assignee_id": refs.rows["agencies"][item.agency].emissary_id}
 
@@ -422,7 +452,7 @@ _LISTS = (
         Service,
         "region",
         copy=("code", "name", "online", "online_target_year", "ai_candidate"),
-        parents=(("agency_id", "agencies", "agency"),),
+        parents=(("agency_id", "agencies", "agency"), ("sector_id", "sectors", "sector")),
     ),
     _Spec(
         "systems",
@@ -430,6 +460,17 @@ _LISTS = (
         "region",
         copy=("code", "name", "gostekh_migration_due", "function", "platform"),
         parents=(("agency_id", "agencies", "agency"),),
+    ),
+    _Spec(
+        "sessions",
+        StrategySession,
+        "strategy",
+        copy=("code", "title", "kind", "held_on", "participants"),
+        parents=(
+            ("sector_id", "sectors", "sector"),
+            ("municipality_id", "agencies", "municipality"),
+        ),
+        children=_upsert_proposals,
     ),
 )
 
@@ -468,6 +509,7 @@ def _apply(
         region, strategy, person, {"sectors": rows_by_code(session, Sector, region_id=region.id)}
     )
     refs.rows["indicator values"] = _indicator_values(session, refs)
+    refs.rows["session proposals"] = _session_proposals(session, refs)
     for spec in _LISTS:
         existing = refs.rows[spec.kind] = spec.existing(session, refs)
         items = doc.lists.get(spec.kind, [])
@@ -553,6 +595,9 @@ def _prune(
     if "indicators" in lists:
         up.prune("indicator values", list(rows["indicator values"].values()))
         up.prune("indicators", list(rows["indicators"].values()))
+    if "sessions" in lists:
+        up.prune("session proposals", list(rows["session proposals"].values()))
+        up.prune("sessions", list(rows["sessions"].values()))
     if "tasks" in lists:  # tasks that stages and reviews created are not the file's to prune
         up.prune("tasks", [task for task in rows["tasks"].values() if task.template is None])
     for kind in ("services", "systems", "initiatives"):
@@ -574,6 +619,13 @@ def _agencies_in_use(session: Session, region: Region) -> set[int]:
         used |= set(session.exec(select(model.agency_id).where(model.strategy_id.in_(strategies))))
     for model in (Service, InformationSystem):
         used |= set(session.exec(select(model.agency_id).where(model.region_id == region.id)))
+    used |= set(
+        session.exec(
+            select(StrategySession.municipality_id).where(
+                StrategySession.strategy_id.in_(strategies)
+            )
+        )
+    )
     return used
 
 

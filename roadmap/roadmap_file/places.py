@@ -100,6 +100,8 @@ def _model_at(base: Path_, loc: Iterable[Any]) -> type[BaseModel] | None:
         if model is None or part not in model.model_fields:
             return None
         annotation = model.model_fields[part].annotation
+        if getattr(annotation, "__origin__", None) is list:  # a list of items (proposals)
+            annotation = annotation.__args__[0]
         model = (
             annotation
             if isinstance(annotation, type) and issubclass(annotation, BaseModel)

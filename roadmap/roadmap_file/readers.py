@@ -26,6 +26,7 @@ from roadmap.roadmap_file.schema import (
     MAX_FILE_MB,
     MAX_NODES,
     MAX_PROBLEMS,
+    SHEET_MODELS,
     Path_,
     _allowed_columns,
     _msg,
@@ -363,6 +364,7 @@ def _read_xlsx(path: Path) -> Source:
             book.problems.append(Problem(name, "", message))
         for sheet in sheets:
             book.read_sheet(workbook, sheet)
+        book.join_proposals()
     finally:
         workbook.close()
     if book.problems:
@@ -379,7 +381,7 @@ def _read_xlsx(path: Path) -> Source:
 class _Workbook:
     """A workbook read sheet by sheet into the file's data, its places and its problems."""
 
-    KNOWN = ("roadmap", *LIST_KEYS, "sectors")
+    KNOWN = ("roadmap", *LIST_KEYS, "sectors", "session_proposals")
 
     def __init__(self, name: str):
         self.name = name
@@ -428,7 +430,38 @@ class _Workbook:
                 self.problems,
                 self.places,
                 (sheet,),
+                SHEET_MODELS.get(sheet),
             )
+
+    def join_proposals(self) -> None:
+        """The `session_proposals` sheet's rows join the session their `session` column
+        names, as its `proposals` (each keeps its row as its place); a row naming no
+        session of the `sessions` sheet is a problem at that row."""
+        rows = self.data.pop("session_proposals", None)
+        if rows is None:
+            return
+        sessions = self.data.get("sessions")
+        sessions = sessions if isinstance(sessions, list) else []
+        by_code: dict[str, int] = {}
+        for index, session in enumerate(sessions):
+            by_code.setdefault(_cell_code(session.get("code")), index)
+        known = ", ".join(sorted(c for c in by_code if c)[:12]) or "—"
+        for number, row in enumerate(rows):
+            place = self.places.get(("session_proposals", number), self.name)
+            key = f"session_proposals[{number}].session"
+            code = _cell_code(row.pop("session", None))
+            if not code:
+                self.problems.append(Problem(place, key, _msg("missing")))
+                continue
+            index = by_code.get(code)
+            if index is None:
+                what = _msg("sessions.unknown_session")
+                message = _msg("unknown_ref", what=what, code=code, known=known)
+                self.problems.append(Problem(place, key, message))
+                continue
+            proposals = sessions[index].setdefault("proposals", [])
+            self.places[("sessions", index, "proposals", len(proposals))] = place
+            proposals.append(row)
 
     def _read_header(self, rows: list[Any], place: Callable[[int], str]) -> None:
         """The `roadmap` sheet: one `key | value` row per header field (region.code, ...)."""
@@ -462,6 +495,13 @@ class _Workbook:
             if "." in key:
                 self.places[(head, key.split(".", 1)[1])] = place(number)
         self.data.update(_unflatten(flat))
+
+
+def _cell_code(value: Any) -> str:
+    """A code as a cell holds it: 101 or 101.0 is the code "101"."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return "" if value is None else str(value).strip()
 
 
 #: Names a CSV file may carry for a list, besides the list's own key (Russian offices).

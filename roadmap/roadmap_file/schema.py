@@ -33,7 +33,16 @@ MAX_PROBLEMS = 50
 MAX_NODES = 500_000  # values in one file, far above any real roadmap
 
 
-LIST_KEYS = ("agencies", "initiatives", "budget", "indicators", "tasks", "services", "systems")
+LIST_KEYS = (
+    "agencies",
+    "initiatives",
+    "budget",
+    "indicators",
+    "tasks",
+    "services",
+    "systems",
+    "sessions",
+)
 
 
 CSV_LISTS = ("initiatives", "budget", "tasks", "services", "systems")
@@ -272,6 +281,7 @@ class ServiceIn(StrictModel):
     code: Code
     name: Text
     agency: Code
+    sector: Code | None = None  # optional: the sector the service belongs to
     online: bool
     online_target_year: Year | None = None
     ai_candidate: bool = False
@@ -286,6 +296,66 @@ class SystemIn(StrictModel):
     platform: Code | None = None  # where it runs now, e.g. gostekh, own_dc, cloud
 
 
+def _count(value: Any) -> Any:
+    """A number of people: a whole number from 0 (a spreadsheet may give 25.0)."""
+    if isinstance(value, bool) or not isinstance(value, int | str | float):
+        raise _Fail(_msg("sessions.count", input=value))
+    try:
+        number = int(str(value).strip()) if not isinstance(value, float) else int(value)
+    except ValueError:
+        raise _Fail(_msg("sessions.count", input=value)) from None
+    if (isinstance(value, float) and value != number) or not 0 <= number <= 1_000_000:
+        raise _Fail(_msg("sessions.count", input=value))
+    return number
+
+
+Count = Annotated[int, BeforeValidator(_count)]
+
+
+class SessionProposalIn(StrictModel):
+    """An idea proposed at a strategy session; `initiative` names the one it became."""
+
+    code: Code
+    title: Text
+    author: Text | None = None
+    initiative: Code | None = None
+
+
+class SessionFields(StrictModel):
+    """A strategy session's own fields (one row of the XLSX `sessions` sheet): sectoral
+    sessions name a sector, territorial ones a municipality (an agency of that kind)."""
+
+    code: Code
+    title: Text
+    kind: Literal["sectoral", "territorial"]
+    held_on: Day
+    sector: Code | None = None
+    municipality: Code | None = None
+    participants: Count = 0
+
+
+class SessionIn(SessionFields):
+    proposals: list[SessionProposalIn] = Field(default_factory=list)
+
+
+class SessionProposalRow(StrictModel):
+    """One row of the XLSX `session_proposals` sheet: a proposal and its session's code."""
+
+    session: Code
+    code: Code
+    title: Text
+    author: Text | None = None
+    initiative: Code | None = None
+
+
+#: Sheets of a workbook whose rows are not the list's items as they are: the list's items
+#: are read from the sheet with this model; `session_proposals` rows join their sessions.
+SHEET_MODELS: dict[str, type[StrictModel]] = {
+    "sessions": SessionFields,
+    "session_proposals": SessionProposalRow,
+}
+
+
 ITEM_MODELS: dict[str, type[StrictModel]] = {
     "agencies": AgencyIn,
     "initiatives": InitiativeIn,
@@ -294,6 +364,7 @@ ITEM_MODELS: dict[str, type[StrictModel]] = {
     "tasks": TaskIn,
     "services": ServiceIn,
     "systems": SystemIn,
+    "sessions": SessionIn,
 }
 
 

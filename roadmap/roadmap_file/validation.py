@@ -144,6 +144,7 @@ class _References:
         self._parents(sectors, agencies)
         self._budget(initiatives)
         self._due_dates()
+        self._sessions(sectors, agencies, initiatives)
 
     def _due_dates(self) -> None:
         """A task due on a day off is due on the next working day (with a warning), or
@@ -213,7 +214,7 @@ class _References:
                     message = _msg("duplicate_task", title=task.title, first=first)
                     self.report(("tasks", index, "title"), message)
                 untitled.setdefault(pair, index)
-        for key in ("indicators", "tasks", "services", "systems"):
+        for key in ("indicators", "tasks", "services", "systems", "sessions"):
             self._unique(key)
         return agencies, initiatives
 
@@ -251,6 +252,8 @@ class _References:
         for key in ("tasks", "services", "systems"):
             for index, item in lists.get(key, []):
                 self._ref((key, index, "agency"), item.agency, agencies, "agency")
+        for index, item in lists.get("services", []):
+            self._ref(("services", index, "sector"), item.sector, sectors, "sector")
         stages = set(self.context.stage_keys)
         for index, item in lists.get("tasks", []):
             self._ref(("tasks", index, "stage"), item.stage, stages, "stage")
@@ -277,6 +280,44 @@ class _References:
             if horizon and not horizon[0] <= line.year <= horizon[1]:
                 message = _msg("year_outside", year=line.year, start=horizon[0], end=horizon[1])
                 self.report(("budget", index, "year"), message)
+
+    def _sessions(self, sectors: set[str], agencies: set[str], initiatives: set[str]) -> None:
+        """A sectoral session names a known sector and no municipality; a territorial one a
+        municipality (an agency of that kind) and no sector; proposals have codes unique
+        within their session and name known initiatives."""
+        kinds = {agency.code: agency.kind for _, agency in self.lists.get("agencies", [])}
+        municipalities = {code for code, kind in kinds.items() if kind == "municipality"}
+        for index, session in self.lists.get("sessions", []):
+            at = ("sessions", index)
+            own, other = (
+                ("sector", "municipality")
+                if session.kind == "sectoral"
+                else ("municipality", "sector")
+            )
+            if getattr(session, own) is None:
+                self.report((*at, own), _msg(f"sessions.needs_{own}"))
+            if getattr(session, other) is not None:
+                self.report((*at, other), _msg(f"sessions.no_{other}"))
+            if session.kind == "sectoral":
+                self._ref((*at, "sector"), session.sector, sectors, "sector")
+            elif session.municipality not in municipalities | {None}:
+                code = session.municipality
+                if code in kinds:  # an executive body
+                    message = _msg(
+                        "sessions.not_municipality", code=code, known=_known(municipalities)
+                    )
+                    self.report((*at, "municipality"), message)
+                elif code not in agencies:  # else an agency with a problem of its own
+                    self._ref((*at, "municipality"), code, municipalities, "municipality")
+            first: dict[str, int] = {}
+            for number, proposal in enumerate(session.proposals):
+                path = (*at, "proposals", number)
+                if proposal.code in first:
+                    where = self.where((*at, "proposals", first[proposal.code]))
+                    message = _msg("duplicate", code=proposal.code, first=where)
+                    self.report((*path, "code"), message)
+                first.setdefault(proposal.code, number)
+                self._ref((*path, "initiative"), proposal.initiative, initiatives, "initiative")
 
 
 class TaskRow(NamedTuple):

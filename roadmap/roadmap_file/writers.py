@@ -7,7 +7,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from roadmap.roadmap_file.schema import FORMAT_VERSION, ITEM_MODELS, LIST_KEYS, _allowed_columns
+from roadmap.roadmap_file.schema import (
+    FORMAT_VERSION,
+    ITEM_MODELS,
+    LIST_KEYS,
+    SHEET_MODELS,
+    _allowed_columns,
+)
 
 STAMP_PREFIX = "exported from state "
 
@@ -66,21 +72,39 @@ def write_xlsx(document: dict[str, Any], path: Path) -> None:
         for sector in document["sectors"]:
             sheet.append([sector["code"], sector["name"]])
     for key in LIST_KEYS:
+        if key == "sessions":
+            continue
         items = [_flatten(_yaml_ready(item)) for item in document.get(key, [])]
-        sheet = workbook.create_sheet(key)
-        columns: list[str] = []
-        for item in items:
-            columns.extend(c for c in item if c not in columns)
-        if not columns:
-            columns = sorted(_allowed_columns(ITEM_MODELS[key])[2])
-        sheet.append(columns)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for item in items:
-            sheet.append([item.get(c) for c in columns])
+        _list_sheet(workbook.create_sheet(key), items, ITEM_MODELS[key], Font(bold=True))
+    sessions = document.get("sessions") or []
+    if sessions:  # a region without sessions gets no sheets for them
+        rows = [{k: v for k, v in s.items() if k != "proposals"} for s in sessions]
+        proposals = [
+            {"session": s["code"], **proposal}
+            for s in sessions
+            for proposal in s.get("proposals", [])
+        ]
+        for key, items in (("sessions", rows), ("session_proposals", proposals)):
+            items = [_flatten(_yaml_ready(item)) for item in items]
+            _list_sheet(workbook.create_sheet(key), items, SHEET_MODELS[key], Font(bold=True))
     for sheet in workbook.worksheets:
         _as_text(sheet)
     workbook.save(path)
+
+
+def _list_sheet(sheet: Any, items: list[dict[str, Any]], model: Any, bold: Any) -> None:
+    """A list's sheet: the columns its items have (else the model's required ones), a row
+    per item."""
+    columns: list[str] = []
+    for item in items:
+        columns.extend(c for c in item if c not in columns)
+    if not columns:
+        columns = sorted(_allowed_columns(model)[2])
+    sheet.append(columns)
+    for cell in sheet[1]:
+        cell.font = bold
+    for item in items:
+        sheet.append([item.get(c) for c in columns])
 
 
 def _as_text(sheet: Any) -> None:

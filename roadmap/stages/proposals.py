@@ -50,57 +50,63 @@ def propose_initiatives(
 ) -> Proposed:
     """Emissaries' proposals enter the strategy as `proposed` initiatives."""
     with unit_of_work(settings, region_code) as scope:
-        sectors = {
-            s.code: s
-            for s in scope.session.exec(select(Sector).where(Sector.region_id == scope.region.id))
-        }
-        existing = scope.initiatives()
-        counts: Counter[str] = Counter()
-        codes = []
-        # Explicit codes are reserved first; a row without one matches an earlier proposal
-        # of the same agency and title, so a file proposed twice adds nothing.
-        reserved = {item.code for item in proposals if item.code}
-        by_title = {
-            (row.agency_id, row.title): code
-            for code, row in existing.items()
-            if row.status == InitiativeStatus.proposed
-        }
-        for item in proposals:
-            agency = scope.agency(item.agency)
-            if item.sector not in sectors:
-                raise UserError(
-                    t(
-                        "option.unknown_code",
-                        option="sector",
-                        value=item.sector,
-                        known=", ".join(sorted(sectors)),
-                    )
+        return propose_in(scope, proposals)
+
+
+def propose_in(scope: Scope, proposals: list[ProposalIn]) -> Proposed:
+    """`propose_initiatives` inside a unit of work already open (a strategy session's
+    proposal becomes an initiative in the same transaction that records it)."""
+    sectors = {
+        s.code: s
+        for s in scope.session.exec(select(Sector).where(Sector.region_id == scope.region.id))
+    }
+    existing = scope.initiatives()
+    counts: Counter[str] = Counter()
+    codes = []
+    # Explicit codes are reserved first; a row without one matches an earlier proposal
+    # of the same agency and title, so a file proposed twice adds nothing.
+    reserved = {item.code for item in proposals if item.code}
+    by_title = {
+        (row.agency_id, row.title): code
+        for code, row in existing.items()
+        if row.status == InitiativeStatus.proposed
+    }
+    for item in proposals:
+        agency = scope.agency(item.agency)
+        if item.sector not in sectors:
+            raise UserError(
+                t(
+                    "option.unknown_code",
+                    option="sector",
+                    value=item.sector,
+                    known=", ".join(sorted(sectors)),
                 )
-            code = (
-                item.code
-                or by_title.get((agency.id, item.title))
-                or _next_code({**existing, **dict.fromkeys(reserved)}, "P-")
             )
-            reserved.add(code)
-            row = existing.get(code)
-            if row is None:
-                row = Initiative(strategy_id=scope.strategy.id, code=code, title=item.title)
-                existing[code] = row
-                counts["created"] += 1
-            elif row.status not in (InitiativeStatus.proposed, InitiativeStatus.dropped):
-                raise UserError(t("initiative.not_proposed", code=code, status=row.status))
-            else:
-                counts["updated"] += 1
-            row.title = item.title
-            by_title[(agency.id, item.title)] = code
-            row.sector_id = sectors[item.sector].id
-            row.agency_id = agency.id
-            row.status = InitiativeStatus.proposed.value
-            row.problem = item.problem
-            row.expected_effect = item.expected_effect
-            scope.session.add(row)
-            codes.append(code)
-        return Proposed(created=counts["created"], updated=counts["updated"], codes=codes)
+        code = (
+            item.code
+            or by_title.get((agency.id, item.title))
+            or _next_code({**existing, **dict.fromkeys(reserved)}, "P-")
+        )
+        reserved.add(code)
+        row = existing.get(code)
+        if row is None:
+            row = Initiative(strategy_id=scope.strategy.id, code=code, title=item.title)
+            existing[code] = row
+            counts["created"] += 1
+        elif row.status not in (InitiativeStatus.proposed, InitiativeStatus.dropped):
+            raise UserError(t("initiative.not_proposed", code=code, status=row.status))
+        else:
+            counts["updated"] += 1
+        row.title = item.title
+        by_title[(agency.id, item.title)] = code
+        row.sector_id = sectors[item.sector].id
+        row.agency_id = agency.id
+        row.status = InitiativeStatus.proposed.value
+        row.problem = item.problem
+        row.expected_effect = item.expected_effect
+        scope.session.add(row)
+        codes.append(code)
+    return Proposed(created=counts["created"], updated=counts["updated"], codes=codes)
 
 
 def _next_code(existing: dict[str, Any], prefix: str) -> str:

@@ -180,7 +180,7 @@ def test_prune_keeps_what_another_strategy_still_uses(loaded: Backend, tmp_path:
     previous["agencies"] = previous["agencies"][:2]
     kept = {a["code"] for a in previous["agencies"]}
     previous["initiatives"] = [i for i in previous["initiatives"] if i["agency"] in kept][:2]
-    for key in ("budget", "indicators", "tasks", "services", "systems"):
+    for key in ("budget", "indicators", "tasks", "services", "systems", "sessions"):
         del previous[key]  # lists a file leaves out are not pruned
     import_roadmap(loaded.settings, _write(tmp_path / "old.yaml", previous), prune=True)
 
