@@ -12,7 +12,8 @@ from typing import Annotated
 
 import typer
 
-from roadmap.cli import alerts, demo, plan, reports, review, stages
+# report_rating is imported for its commands: `report progress` and `report rating`.
+from roadmap.cli import alerts, demo, plan, report_rating, reports, review, stages  # noqa: F401
 from roadmap.cli import calendar as calendar_feed
 from roadmap.cli import indicators as indicator_commands
 from roadmap.cli import sessions as session_commands  # and `report sessions|services`

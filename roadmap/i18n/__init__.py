@@ -13,6 +13,7 @@ import os
 
 from roadmap.i18n import alerts, calendar_feed, cli, core, file, plan, reports, review, stages
 from roadmap.i18n import indicators as indicator_messages
+from roadmap.i18n import rating as rating_messages
 from roadmap.i18n import sessions as sessions_messages
 
 _locale: str | None = None
@@ -30,6 +31,7 @@ for _module in (
     calendar_feed,
     indicator_messages,
     sessions_messages,
+    rating_messages,
 ):
     _clash = MESSAGES.keys() & _module.MESSAGES.keys()
     assert not _clash, f"message keys defined twice: {sorted(_clash)}"
