@@ -162,22 +162,45 @@ def print_report(report: Report, console: Any) -> None:
         caption_justify="left",
         show_footer=report.totals is not None,
     )
-    for column in report.columns:
+    shown = [column for column in report.columns if not column.below]
+    texts = {
+        column.key: [text_value(column, row.get(column.key)) for row in _rows_with_totals(report)]
+        for column in shown
+    }
+    for column in shown:
         footer = ""
         if report.totals is not None:
             footer = text_value(column, report.totals.get(column.key))
             footer = "" if footer == "—" and column.key not in report.totals else footer
+        values = texts[column.key]
+        # Numbers, dates and codes are never cut or wrapped: their column is as wide as they
+        # are. Names and explanations wrap within 40 characters.
+        prose = column.kind == "text" and any(" " in value for value in values)
+        widest = max([len(value) for value in values] + [min(len(column.title), 12)])
         table.add_column(
             Text(column.title),
             justify="right" if column.kind in NUMERIC_KINDS else "left",
-            no_wrap=column.kind != "text",
+            no_wrap=not prose,
+            max_width=40 if prose else None,
+            min_width=None if prose else min(widest, 24),
             footer=Text(footer),
         )
     for row in report.rows:
-        table.add_row(*[Text(text_value(c, row.get(c.key))) for c in report.columns])
+        table.add_row(*[Text(text_value(c, row.get(c.key))) for c in shown])
     console.print(table)
     if not report.rows:
         console.print(Text(t("report.no_rows")))
+    key = shown[0] if shown else None
+    for column in report.columns:
+        if not column.below or key is None:
+            continue
+        console.print(Text(f"{column.title}:"))
+        for row in report.rows:
+            console.print(
+                Text(
+                    f"  {text_value(key, row.get(key.key))}: {text_value(column, row.get(column.key))}"
+                )
+            )
     for note in report.notes:
         console.print(Text(note))
 

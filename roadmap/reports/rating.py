@@ -268,7 +268,7 @@ def _columns(previous_year: int) -> list[Column]:
         Column("score", t("rating.col.score"), "percent"),
         *[Column(name, t(f"rating.component.{name}"), "percent") for name in COMPONENTS],
         Column("overdue", t("rating.col.overdue"), "int"),
-        Column("explanation", t("rating.col.explanation"), "text"),
+        Column("explanation", t("rating.col.explanation"), "text", below=True),
         Column("previous_rank", t("rating.col.previous_rank", year=previous_year), "int"),
         Column("previous_score", t("rating.col.previous_score", year=previous_year), "percent"),
         Column("change", t("rating.col.change"), "text"),

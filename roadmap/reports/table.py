@@ -21,12 +21,14 @@ ColumnKind = Literal["text", "int", "year", "money", "percent", "number", "date"
 @dataclass(frozen=True, slots=True)
 class Column:
     """`labels` names a text column's codes for people ("federal" → "Федеральный"): the
-    terminal, CSV, XLSX and HTML show the label, JSON keeps the code."""
+    terminal, CSV, XLSX and HTML show the label, JSON keeps the code. `below`: a long text
+    (an explanation) the terminal prints under the table, a line per row, not in a column."""
 
     key: str
     title: str
     kind: ColumnKind = "text"
     labels: dict[str, str] | None = None
+    below: bool = False
 
 
 @dataclass(frozen=True, slots=True)
