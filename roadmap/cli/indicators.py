@@ -95,7 +95,13 @@ def record_command(
         )
         if result.task is not None:
             console.print(
-                escape(t("indicator.task_closed", task=result.task, status=result.task_status))
+                escape(
+                    t(
+                        "indicator.task_closed",
+                        task=result.task,
+                        status=t(f"status.{result.task_status}"),
+                    )
+                )
             )
 
 
