@@ -16,10 +16,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from roadmap.errors import UserError
 from roadmap.i18n import t
 from roadmap.plan.money import EXCLUDED_STATUSES
-from roadmap.reports.common import kind_labels, report_context, source_labels
+from roadmap.reports.common import grouping_option, kind_labels, report_context, source_labels
 from roadmap.reports.table import Chart, Column, Report, Series, share
 from roadmap.store.models import Agency, BudgetLine, Initiative, Region, Sector
 
@@ -29,15 +28,7 @@ DEFAULT_GROUPING = ("sector",)
 
 
 def parse_grouping(value: str | None) -> tuple[str, ...]:
-    """`--by agency,year`: known names, each once, in the order given (the rows are grouped
-    and sorted that way); none given (`--by ""`, `--by ,`) is the default."""
-    names = [part.strip() for part in (value or "").split(",") if part.strip()]
-    if not names:
-        return DEFAULT_GROUPING
-    unknown = [name for name in names if name not in GROUPINGS]
-    if unknown:
-        raise UserError(t("report.bad_by", value=", ".join(unknown), known=", ".join(GROUPINGS)))
-    return tuple(dict.fromkeys(names))
+    return grouping_option(value, GROUPINGS, DEFAULT_GROUPING)
 
 
 def _key_columns(grouping: tuple[str, ...]) -> list[tuple[str, Any, str]]:

@@ -58,3 +58,18 @@ def kind_labels() -> dict[str, str]:
     from roadmap.store.enums import AgencyKind
 
     return {kind.value: t(f"report.kind.{kind.value}") for kind in AgencyKind}
+
+
+def grouping_option(value: str | None, known: tuple[str, ...], default: tuple[str, ...]):
+    """`--by a,b`: known names, each once, in the order given (rows are grouped and sorted
+    that way); none given (`--by ""`, `--by ,`) is `default`."""
+    from roadmap.errors import UserError
+    from roadmap.i18n import t
+
+    names = [part.strip() for part in (value or "").split(",") if part.strip()]
+    if not names:
+        return default
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise UserError(t("report.bad_by", value=", ".join(unknown), known=", ".join(known)))
+    return tuple(dict.fromkeys(names))

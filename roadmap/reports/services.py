@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from roadmap.errors import UserError
 from roadmap.i18n import t
-from roadmap.reports.common import kind_labels, report_context
+from roadmap.reports.common import grouping_option, kind_labels, report_context
 from roadmap.reports.table import Chart, Column, Report, Series, share
 from roadmap.store.models import Agency, Region, Sector, Service
 
@@ -30,14 +30,7 @@ DEFAULT_TARGET = 0.95
 
 
 def parse_grouping(value: str | None) -> tuple[str, ...]:
-    """`--by agency` (the default), `--by sector` or both, grouped in the order given."""
-    names = [part.strip() for part in (value or "").split(",") if part.strip()]
-    if not names:
-        return DEFAULT_GROUPING
-    unknown = [name for name in names if name not in GROUPINGS]
-    if unknown:
-        raise UserError(t("report.bad_by", value=", ".join(unknown), known=", ".join(GROUPINGS)))
-    return tuple(dict.fromkeys(names))
+    return grouping_option(value, GROUPINGS, DEFAULT_GROUPING)
 
 
 def parse_target(value: str | None) -> float:

@@ -42,18 +42,21 @@ def session_counts(
     selected = sa.func.sum(
         sa.case((Initiative.status.in_([s.value for s in SELECTED_STATUSES]), 1), else_=0)
     )
+    described_by = (
+        StrategySession.id,
+        StrategySession.code,
+        StrategySession.title,
+        StrategySession.kind,
+        StrategySession.held_on,
+        StrategySession.participants,
+        Sector.code,
+        Sector.name,
+        Agency.code,
+        Agency.name,
+    )
     query = (
         sa.select(
-            StrategySession.id,
-            StrategySession.code,
-            StrategySession.title,
-            StrategySession.kind,
-            StrategySession.held_on,
-            StrategySession.participants,
-            Sector.code,
-            Sector.name,
-            Agency.code,
-            Agency.name,
+            *described_by,
             sa.func.count(SessionProposal.id),
             sa.func.count(SessionProposal.initiative_id),
             sa.func.coalesce(selected, 0),
@@ -64,18 +67,7 @@ def session_counts(
         .outerjoin(SessionProposal, SessionProposal.session_id == StrategySession.id)
         .outerjoin(Initiative, SessionProposal.initiative_id == Initiative.id)
         .where(StrategySession.strategy_id == strategy_id)
-        .group_by(
-            StrategySession.id,
-            StrategySession.code,
-            StrategySession.title,
-            StrategySession.kind,
-            StrategySession.held_on,
-            StrategySession.participants,
-            Sector.code,
-            Sector.name,
-            Agency.code,
-            Agency.name,
-        )
+        .group_by(*described_by)
         .order_by(StrategySession.held_on, StrategySession.code)
     )
     if year is not None:
