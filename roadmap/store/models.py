@@ -619,6 +619,53 @@ class ChangeProposal(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
+class PersonToken(SQLModel, table=True):
+    """A person's sign-in link for the web portal: only the token's SHA-256 is kept; it
+    expires, and the coordinator can revoke it (since 0010)."""
+
+    __tablename__ = "person_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
+    token_hash: str = Field(max_length=64, sa_type=sa.String(64), unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_by: str | None = Field(default=None, max_length=120, sa_type=sa.String(120))
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class WebSession(SQLModel, table=True):
+    """A signed-in browser: the cookie holds a random id, the store its SHA-256, the
+    token it came from (revoking the token ends it) and the form token against CSRF."""
+
+    __tablename__ = "web_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_hash: str = Field(max_length=64, sa_type=sa.String(64), unique=True)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
+    token_id: int | None = Field(
+        default=None, foreign_key="person_token.id", ondelete="CASCADE", index=True
+    )
+    csrf_token: str = Field(max_length=64, sa_type=sa.String(64))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class Attachment(SQLModel, table=True):
+    """A file handed in with a task's result: stored under a random name in the data
+    folder, with its original name, type, size and SHA-256 (since 0010)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_event_id: int = Field(foreign_key="task_event.id", ondelete="CASCADE", index=True)
+    stored_name: str = Field(max_length=80, sa_type=sa.String(80), unique=True)
+    original_name: str = Field(max_length=255, sa_type=sa.String(255))
+    content_type: str = Field(max_length=100, sa_type=sa.String(100))
+    size: int
+    sha256: str = Field(max_length=64, sa_type=sa.String(64))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
 def roubles_to_kopecks(amount: Decimal) -> int:
     return int((amount * 100).to_integral_exact())
 
