@@ -36,6 +36,20 @@ class Settings(BaseSettings):
     user: str | None = Field(
         default=None, description="Who acts, recorded in task history when --by is not given."
     )
+    web_url: str | None = Field(
+        default=None,
+        description="The web portal's public address (https://roadmap.example.org): alerts "
+        "then carry each person's sign-in link; without it they name the CLI command.",
+    )
+    web_session_hours: int = Field(
+        default=12, ge=1, le=720, description="How long a portal sign-in lasts (hours)."
+    )
+    web_link_days: int = Field(
+        default=30, ge=1, le=366, description="How long the sign-in link in an alert works (days)."
+    )
+    web_sign_in_limit: int = Field(
+        default=10, ge=1, description="Failed sign-ins allowed per client address per minute."
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -52,6 +66,18 @@ class Settings(BaseSettings):
                 "not a database URL (e.g. postgresql+psycopg://user@host:5432/db)"
             ) from None
         return value
+
+    @field_validator("web_url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        if value is None or value.strip() == "":
+            return None
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("not a web address (e.g. https://roadmap.example.org)")
+        return value.strip().rstrip("/")
 
     @property
     def store_url(self) -> str:

@@ -10,13 +10,17 @@ Data that carries both languages itself (a stage's title_ru/title_en) goes throu
 from __future__ import annotations
 
 import os
+from contextvars import ContextVar, Token
 
 from roadmap.i18n import alerts, calendar_feed, cli, core, file, plan, reports, review, stages
 from roadmap.i18n import indicators as indicator_messages
 from roadmap.i18n import rating as rating_messages
 from roadmap.i18n import sessions as sessions_messages
+from roadmap.i18n import web as web_messages
 
 _locale: str | None = None
+# A language for one context only (a web request): wins over set_locale and the environment.
+_context_locale: ContextVar[str | None] = ContextVar("roadmap_context_locale", default=None)
 
 MESSAGES: dict[str, dict[str, str]] = {}
 for _module in (
@@ -32,6 +36,7 @@ for _module in (
     indicator_messages,
     sessions_messages,
     rating_messages,
+    web_messages,
 ):
     _clash = MESSAGES.keys() & _module.MESSAGES.keys()
     assert not _clash, f"message keys defined twice: {sorted(_clash)}"
@@ -43,8 +48,18 @@ def set_locale(locale: str | None) -> None:
     _locale = locale
 
 
+def use_locale(locale: str | None) -> Token:
+    """The language of the current context (one web request; its copies inherit it), until
+    `_context_locale.reset(token)`; None falls back to set_locale and ROADMAP_LOCALE."""
+    return _context_locale.set(locale if locale in ("ru", "en") else None)
+
+
+def reset_locale(token: Token) -> None:
+    _context_locale.reset(token)
+
+
 def current_locale() -> str:
-    loc = _locale or os.environ.get("ROADMAP_LOCALE", "ru")
+    loc = _context_locale.get() or _locale or os.environ.get("ROADMAP_LOCALE", "ru")
     return loc if loc in ("ru", "en") else "ru"
 
 
