@@ -46,6 +46,7 @@ from roadmap.alerts.rules import Level, TaskDeadline, next_window_start, still_d
 from roadmap.config import load_stage_config
 from roadmap.errors import UserError
 from roadmap.i18n import t
+from roadmap.plan.tokens import alert_links
 from roadmap.settings import Settings
 from roadmap.store.clock import utc_moment
 from roadmap.store.engine import Store
@@ -138,6 +139,7 @@ class _Digest:
     subject: str
     body: str
     targets: tuple[Target, ...]
+    secrets: tuple[str, ...] = ()  # the sign-in token the body carries: kept out of errors
 
     @property
     def alert_ids(self) -> tuple[int, ...]:
@@ -397,7 +399,7 @@ def _prepare(
     }
     postponed: list[dict] = []
     finished: list[dict] = []
-    digests = []
+    ready: list[tuple[_Recipient, list[_Claimed], list[Target]]] = []
     outcome["digests"] += len(by_person)
     for person_id, mine in by_person.items():
         person = people[person_id]
@@ -426,17 +428,29 @@ def _prepare(
             finished += [_finish(a, AlertStatus.undeliverable, error=reason) for a in mine]
             outcome["undeliverable"] += len(mine)
             continue
+        ready.append((person, mine, targets))
+    # Each digest carries a sign-in link of its own when the portal's address is set (a
+    # token is shown once, so it is issued here, in this transaction, with one INSERT).
+    links = alert_links(connection, [person.id for person, _, _ in ready], run.now, run.settings)
+    digests = []
+    for person, mine, targets in ready:
         titles = run.stage_titles["en" if person.locale == "en" else "ru"]
         limit = run.delivery.digest_items
         shown = mine if len(mine) <= limit else heapq.nsmallest(limit, mine, key=_urgency)
+        link, secret = links.get(person.id, (None, None))
         subject, body = render_digest(
             person.name,
             [_item(a, titles) for a in shown],
             person.locale,
             limit=limit,
             total=len(mine),
+            link=link,
         )
-        digests.append(_Digest(person_id, tuple(mine), subject, body, tuple(targets)))
+        digests.append(
+            _Digest(
+                person.id, tuple(mine), subject, body, tuple(targets), (secret,) if secret else ()
+            )
+        )
     if postponed:
         connection.execute(
             _update_ours(run).values(
@@ -600,6 +614,8 @@ def _send(run: _Run, digest: _Digest) -> _Sent:
         if not pending:
             continue
         error = run.sender.send(target, digest.subject, digest.body)
+        for secret in digest.secrets if error else ():
+            error = error.replace(secret, "****")  # a server may quote the message back
         sent.log.append((target.label, error))
         if error is None:
             for got in pending:

@@ -55,11 +55,14 @@ def render_digest(
     limit: int | None = None,
     *,
     total: int | None = None,
+    link: str | None = None,
 ) -> tuple[str, str]:
     """(subject, body) of one person's digest, in the person's locale: the items most
     urgent first; past `limit` of them, a line counts the rest (a digest of hundreds of
     tasks is no message a person reads). A caller that has already picked the most urgent
-    items of a longer digest passes just those and the digest's length as `total`."""
+    items of a longer digest passes just those and the digest's length as `total`.
+    With the person's sign-in `link` (the portal's address is set) the digest ends with it
+    and says to act on the portal; without it, each item names the CLI command."""
     say = functools.partial(translate, "en" if locale == "en" else "ru")
     items = sorted(items, key=urgency)
     count = len(items) if total is None else max(total, len(items))
@@ -70,13 +73,17 @@ def render_digest(
     lines = [say("digest.greeting", name=name), ""]
     shown = items if limit is None else items[:limit]
     for item in shown:
-        lines += _item_lines(item, say, locale)
+        lines += _item_lines(item, say, locale, web=link is not None)
     if count > len(shown):
         lines += ["", say("digest.more", count=count - len(shown))]
+    if link is not None:
+        lines += ["", say("digest.open_link", link=link)]
     return subject, "\n".join(lines)
 
 
-def _item_lines(item: AlertItem, say: Callable[..., str], locale: str) -> list[str]:
+def _item_lines(
+    item: AlertItem, say: Callable[..., str], locale: str, *, web: bool = False
+) -> list[str]:
     stage = say("digest.stage", stage=item.stage) if item.stage else ""
     line = say(
         "digest.line",
@@ -93,6 +100,8 @@ def _item_lines(item: AlertItem, say: Callable[..., str], locale: str) -> list[s
     todo = {AlertKind.escalation: "todo_escalation", AlertKind.dead_letter: "todo_dead"}.get(
         item.kind, "todo_emissary"
     )
+    if web and item.kind != AlertKind.dead_letter:
+        todo += "_web"
     lines.append("  " + say(f"digest.{todo}", task=item.task))
     if item.chain:
         lines.append("  " + say("digest.chain", chain=" → ".join(item.chain)))

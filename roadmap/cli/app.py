@@ -17,6 +17,7 @@ from roadmap.cli import alerts, demo, plan, report_rating, reports, review, stag
 from roadmap.cli import calendar as calendar_feed
 from roadmap.cli import indicators as indicator_commands
 from roadmap.cli import sessions as session_commands  # and `report sessions|services`
+from roadmap.cli import web as web_commands  # `roadmap web`, `roadmap person token`
 from roadmap.cli.render import escape, get_console
 from roadmap.i18n import set_locale
 
@@ -44,7 +45,7 @@ def _root(
         set_locale(lang)
 
 
-for module in (plan, stages, alerts, review, demo, calendar_feed):
+for module in (plan, stages, alerts, review, demo, calendar_feed, web_commands):
     app.add_typer(module.commands)
 for group, name in (
     (plan.regions_app, "regions"),
@@ -63,6 +64,7 @@ for group, name in (
     (reports.report_app, "report"),
     (indicator_commands.indicator_app, "indicator"),
     (session_commands.session_app, "session"),
+    (web_commands.person_app, "person"),
 ):
     app.add_typer(group, name=name)
 plan.task_app.add_typer(alerts.task_commands)  # `roadmap task ack` beside `task submit`

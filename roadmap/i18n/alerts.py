@@ -78,6 +78,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Что сделать: свяжитесь с ответственными и подтвердите, что эскалация принята (roadmap task ack {task} --by КОД).",
         "en": "To do: contact those responsible and acknowledge the escalation (roadmap task ack {task} --by CODE).",
     },
+    "digest.todo_emissary_web": {
+        "ru": "Что сделать: сдайте результат на портале (ссылка ниже).",
+        "en": "To do: hand in the result on the portal (link below).",
+    },
+    "digest.todo_escalation_web": {
+        "ru": "Что сделать: свяжитесь с ответственными и примите эскалацию на портале (ссылка ниже).",
+        "en": "To do: contact those responsible and take the escalation on the portal (link below).",
+    },
+    "digest.open_link": {
+        "ru": "Открыть мои поручения: {link}",
+        "en": "Open my tasks: {link}",
+    },
     "digest.todo_dead": {
         "ru": "Что сделать: проверьте адрес получателя в конфигурации Apprise.",
         "en": "To do: check the recipient's address in the Apprise configuration.",

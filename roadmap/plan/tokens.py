@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, delete, select
 
 from roadmap.errors import UserError
@@ -107,6 +109,36 @@ def personal_link(
         return None
     issued = issue_token(session, person, now, settings.web_link_days, ALERT_ISSUER)
     return sign_in_link(settings.web_url, issued.token)
+
+
+def alert_links(
+    connection: sa.Connection, person_ids: Iterable[int], now: datetime, settings: Settings
+) -> dict[int, tuple[str, str]]:
+    """For the alert dispatcher: a fresh link for each person (as `personal_link`), issued
+    on the dispatch's own connection and transaction with one INSERT; person id ->
+    (link, token). Empty when ROADMAP_WEB_URL is not set."""
+    ids = list(dict.fromkeys(person_ids))
+    if not settings.web_url or not ids:
+        return {}
+    expires = now + timedelta(days=settings.web_link_days)
+    secrets_by_person = {person_id: new_secret() for person_id in ids}
+    connection.execute(
+        sa.insert(PersonToken),
+        [
+            {
+                "person_id": person_id,
+                "token_hash": token_hash(secret),
+                "created_at": now,
+                "expires_at": expires,
+                "created_by": ALERT_ISSUER,
+            }
+            for person_id, secret in secrets_by_person.items()
+        ],
+    )
+    return {
+        person_id: (sign_in_link(settings.web_url, secret), secret)
+        for person_id, secret in secrets_by_person.items()
+    }
 
 
 def valid_token(session: Session, token: str, now: datetime) -> PersonToken | None:

@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 import threading
 import time
 from collections import deque
@@ -159,3 +161,24 @@ class FailureLimiter:
                     del self._failures[stale]
             self._recent(key, now)
             self._failures.setdefault(key, deque()).append(now)
+
+
+_SIGN_IN_TOKEN = re.compile(r"(/sign-in/)[^\s/?#\"]+")
+
+
+def hide_tokens(text: str) -> str:
+    """A path or log line without the token of a sign-in link."""
+    return _SIGN_IN_TOKEN.sub(r"\1…", text)
+
+
+class HideTokens(logging.Filter):
+    """A logging filter for the access log: the path of a sign-in link carries the token."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and "/sign-in/" in str(record.args):
+            record.args = tuple(
+                hide_tokens(arg) if isinstance(arg, str) else arg for arg in record.args
+            )
+        elif isinstance(record.msg, str) and "/sign-in/" in record.msg:
+            record.msg = hide_tokens(record.msg)
+        return True

@@ -23,6 +23,7 @@ from roadmap.web.auth import (
     Viewer,
     client_address,
     csrf_page_viewer,
+    current_viewer,
     live_session,
     templates,
 )
@@ -35,8 +36,11 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 
 @router.get("/sign-in", response_class=HTMLResponse)
-def sign_in_page(request: Request) -> Response:
-    """How to sign in: by the personal link from an alert or from the coordinator."""
+def sign_in_page(
+    request: Request, viewer: Annotated[Viewer | None, Depends(current_viewer)]
+) -> Response:
+    """How to sign in: by the personal link from an alert or from the coordinator (the
+    frame shows who is signed in already, with the sign-out button)."""
     return templates().TemplateResponse(
         request, "sign_in.html", {"failed": False}, headers=NO_STORE
     )
