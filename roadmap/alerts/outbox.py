@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from roadmap.settings import Settings
 from roadmap.store.models import (
     Alert,
     AlertStatus,
     Person,
+    Region,
     Task,
 )
 from roadmap.store.unit_of_work import region_session
@@ -70,29 +71,56 @@ def list_alerts(
     region_code: str | None = None,
 ) -> list[AlertRow]:
     with region_session(settings, region_code) as (session, region):
-        query = (
-            select(Alert, Person.code, Task.code)
-            .join(Person, Alert.person_id == Person.id)
-            .join(Task, Alert.task_id == Task.id, isouter=True)
-            .where(Person.region_id == region.id)
-            .order_by(Alert.id)
+        return alert_log(session, region, status=status, person=person)
+
+
+def _log_filters(query: Any, region: Region, status: str | None, person: str | None) -> Any:
+    query = query.join(Person, Alert.person_id == Person.id).where(Person.region_id == region.id)
+    if status is not None:
+        query = query.where(Alert.status == status)
+    if person is not None:
+        query = query.where(Person.code == person)
+    return query
+
+
+def alert_log(
+    session: Session,
+    region: Region,
+    *,
+    status: str | None = None,
+    person: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[AlertRow]:
+    """The region's alerts in the order they were planned; `limit` and `offset` give a page."""
+    query = _log_filters(
+        select(Alert, Person.code, Task.code).join(Task, Alert.task_id == Task.id, isouter=True),
+        region,
+        status,
+        person,
+    ).order_by(Alert.id)
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    return [
+        AlertRow(
+            id=alert.id,
+            task=task_code,
+            person=person_code,
+            kind=alert.kind,
+            rung=alert.rung,
+            local_date=alert.local_date.isoformat(),
+            status=AlertStatus(alert.status),
+            attempts=alert.attempts,
+            sent_at=alert.sent_at.isoformat() if alert.sent_at else None,
+            last_error=alert.last_error,
         )
-        if status is not None:
-            query = query.where(Alert.status == status)
-        if person is not None:
-            query = query.where(Person.code == person)
-        return [
-            AlertRow(
-                id=alert.id,
-                task=task_code,
-                person=person_code,
-                kind=alert.kind,
-                rung=alert.rung,
-                local_date=alert.local_date.isoformat(),
-                status=AlertStatus(alert.status),
-                attempts=alert.attempts,
-                sent_at=alert.sent_at.isoformat() if alert.sent_at else None,
-                last_error=alert.last_error,
-            )
-            for alert, person_code, task_code in session.exec(query)
-        ]
+        for alert, person_code, task_code in session.exec(query)
+    ]
+
+
+def count_alerts(
+    session: Session, region: Region, *, status: str | None = None, person: str | None = None
+) -> int:
+    """How many alerts `alert_log` lists with these filters (counted in SQL)."""
+    query = _log_filters(select(func.count(Alert.id)), region, status, person)
+    return session.exec(query).one()

@@ -6,7 +6,7 @@ million tasks streams."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
 from typing import Any
@@ -138,7 +138,8 @@ class TaskQuery:
             f"SELECT count(*) FROM task t WHERE {self.where}", self.params
         ).fetchone()[0]
 
-    def rows(self, limit: int | None = None) -> Iterator[tuple[Any, ...]]:
+    def rows(self, limit: int | None = None, offset: int = 0) -> Iterator[tuple[Any, ...]]:
+        """`limit` rows at most, after skipping `offset` of them (a page of a list)."""
         sql = (
             "SELECT t.code, t.title, a.code, p.name, t.stage, t.due_on, t.status, t.submitted_at"
             " FROM task t JOIN agency a ON a.id = t.agency_id"
@@ -148,6 +149,8 @@ class TaskQuery:
         params = self.params
         if limit is not None:
             sql, params = f"{sql} LIMIT ?", (*params, limit)
+            if offset:
+                sql, params = f"{sql} OFFSET ?", (*params, offset)
         cursor = self.reader.execute(sql, params)
         today, between = self.today, self.calendar.working_days_between
         # Per due date (a list has few): its ISO text, and for open tasks (overdue, days left).
@@ -196,10 +199,12 @@ def tasks(
     status: str | None = None,
     overdue: bool = False,
     code: str | None = None,
+    within: Collection[int] | None = None,
 ) -> TaskQuery:
     """The region's tasks of its current strategy by the filters; unknown codes are refused
     here, before anything is shown. Overdue: open and due before the region's today
-    (through the (status, due_on) index)."""
+    (through the (status, due_on) index). `within`: only the tasks of these organisations
+    (by agency id; a portal viewer's own)."""
     today = calendar.local_date(now or datetime.now(UTC))
     where, params = ["t.strategy_id = ?"], [strategy_id]
     found = agency_id(reader, region, agency)
@@ -215,6 +220,10 @@ def tasks(
     if code is not None:
         where.append("t.code = ?")
         params.append(code)
+    if within is not None:
+        ids = sorted(within)
+        where.append(f"t.agency_id IN ({', '.join('?' * len(ids))})" if ids else "1 = 0")
+        params.extend(ids)
     return TaskQuery(reader, " AND ".join(where), tuple(params), calendar, today)
 
 
