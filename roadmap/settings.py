@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     web_sign_in_limit: int = Field(
         default=10, ge=1, description="Failed sign-ins allowed per client address per minute."
     )
+    web_upload_max_mb: int = Field(
+        default=10, ge=1, le=1024, description="Largest file handed in through the portal (MB)."
+    )
 
     @field_validator("database_url")
     @classmethod

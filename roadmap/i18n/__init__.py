@@ -18,6 +18,7 @@ from roadmap.i18n import rating as rating_messages
 from roadmap.i18n import sessions as sessions_messages
 from roadmap.i18n import web as web_messages
 from roadmap.i18n import web_api as web_api_messages
+from roadmap.i18n import web_pages as web_pages_messages
 
 _locale: str | None = None
 # A language for one context only (a web request): wins over set_locale and the environment.
@@ -39,6 +40,7 @@ for _module in (
     rating_messages,
     web_messages,
     web_api_messages,
+    web_pages_messages,
 ):
     _clash = MESSAGES.keys() & _module.MESSAGES.keys()
     assert not _clash, f"message keys defined twice: {sorted(_clash)}"
