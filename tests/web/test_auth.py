@@ -215,8 +215,21 @@ def test_expired_and_revoked_tokens_fail_and_revoking_ends_the_session(
         # ... and never outlives its token: issued for one day, 23 hours ago.
         clock.now = NOW
         short = issue(loaded, "e-minobr", now=NOW - timedelta(hours=23), days=1)
-        assert client.get(f"/sign-in/{short}", follow_redirects=False).status_code == 303
+        signed = client.get(f"/sign-in/{short}", follow_redirects=False)
+        assert "Max-Age=3600" in signed.headers["set-cookie"]
         clock.now = NOW + timedelta(hours=1)
+        assert client.get("/probe", follow_redirects=False).status_code == 303
+
+        # A token marked revoked in the store by any means ends its sessions at once.
+        clock.now = NOW
+        sign_in(client, loaded, "e-minobr")
+
+        def mark_revoked(session, _region) -> None:
+            for token in session.exec(select(PersonToken).where(PersonToken.revoked_at == None)):  # noqa: E711
+                token.revoked_at = NOW
+                session.add(token)
+
+        in_region(loaded, mark_revoked)
         assert client.get("/probe", follow_redirects=False).status_code == 303
 
 
@@ -422,3 +435,34 @@ def test_web_messages_have_the_same_placeholders_in_both_languages() -> None:
     for key, texts in (web.MESSAGES | alerts.MESSAGES).items():
         names = {lang: set(re.findall(r"{(\w+)}", text)) for lang, text in texts.items()}
         assert names["ru"] == names["en"], key
+
+
+class _QuotingSender:
+    """A target whose server refuses the message and quotes it back in its error."""
+
+    def __init__(self) -> None:
+        from notifications.sender import Target
+
+        self.target = Target(id="t1", label="json://hooks.example.org #t1", plugin=None, secrets=())
+        self.bodies: list[str] = []
+
+    def targets(self, person_code: str, email: str | None) -> list:
+        return [self.target] if person_code == "e-minobr" else []
+
+    def send(self, target, subject: str, body: str) -> str | None:
+        self.bodies.append(body)
+        return f"rejected: {body}"
+
+
+def test_a_link_quoted_back_in_a_delivery_error_is_not_stored(
+    loaded: Backend, tmp_path: Path
+) -> None:
+    settings = alert_settings(loaded.settings, tmp_path, {})
+    settings = settings.model_copy(update={"web_url": "https://portal.example.org"})
+    sender = _QuotingSender()
+    sweep(settings, now=DUE_DAY)
+    assert dispatch(settings, now=DUE_DAY, sender=sender).failed == 1
+    token = re.search(r"/sign-in/([\w-]+)", sender.bodies[0]).group(1)
+    dump = _dump(loaded)
+    assert "rejected: Здравствуйте" in dump  # the error is kept ...
+    assert token not in dump and "/sign-in/****" in dump  # ... without the token
