@@ -194,14 +194,11 @@ def _task_rows(session, region, strategy_id, calendar, now, viewer, agency, stat
         return [], 0
     reader = Reader.of_session(session)
     single = status if status not in ("active", "all") else None
+    within = None if viewer.is_coordinator else viewer.agency_ids
     query = reads.tasks(
-        reader, region, strategy_id, calendar, now=now, agency=agency, status=single
+        reader, region, strategy_id, calendar, now=now, agency=agency, status=single, within=within
     )
     where, params = [query.where], list(query.params)
-    if not viewer.is_coordinator:
-        ids = sorted(viewer.agency_ids)
-        where.append(f"t.agency_id IN ({', '.join('?' for _ in ids)})")
-        params += ids
     if status == "active":
         where.append(f"t.status IN ({', '.join('?' for _ in ACTIVE)})")
         params += [s.value for s in ACTIVE]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import re
 import stat
 import zipfile
@@ -21,9 +22,9 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from roadmap.store.models import Attachment, Task, TaskEvent
+from roadmap.store.models import Agency, Attachment, Task, TaskEvent
 from roadmap.web.uploads import sniff
-from tests.support import Backend, in_region
+from tests.support import Backend, HttpSink, in_region
 from tests.web.support import Clock, portal, sign_in
 
 NOW = datetime.fromisoformat("2026-12-10T10:00:00+10:00")
@@ -71,6 +72,8 @@ def test_an_emissary_sees_and_opens_only_the_own_organisations_tasks(loaded: Bac
         assert client.get("/tasks/T-001").status_code == 403  # minzdrav's
         assert client.get("/tasks/T-999").status_code == 403  # no such task: the same answer
         assert client.get("/stages").status_code == 403  # the coordinator's page
+        english = client.get("/?lang=en").text
+        assert "My tasks" in english and "4 working days overdue" in english
 
     with portal(loaded, clock=Clock(NOW)) as client:
         sign_in(client, loaded, "coord", NOW)
@@ -297,6 +300,37 @@ def test_the_coordinators_pages(loaded: Backend) -> None:
         assert client.get("/alerts").status_code == 200
         review = client.get("/review")
         assert review.status_code == 200 and "roadmap review start" in review.text
+
+
+def test_a_hand_in_signals_the_prefect_run_carrying_its_stage(
+    loaded: Backend, http_sink: HttpSink, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As `roadmap task submit` does: the flow run following the task's stage is told
+    (roadmap.stage.changed) so that it checks its gate again; a task of no followed stage
+    run tells nobody."""
+    from roadmap.stages.runs import start_stage
+
+    flow_run = "0b6c2a52-5d1e-4f0e-9a51-1f0f3c0a8e11"
+    start_stage(loaded.settings, "initiatives", now=NOW, flow_run_id=flow_run)
+    [code] = in_region(
+        loaded,
+        lambda session, region: session.exec(
+            select(Task.code)
+            .join(Agency, Agency.id == Task.agency_id)
+            .where(Task.stage_run_id.is_not(None), Agency.code == "minobr")
+        ).all(),
+    )
+    monkeypatch.setenv("PREFECT_API_URL", f"http://127.0.0.1:{http_sink.port}/api")
+    with portal(loaded, clock=Clock(NOW)) as client:
+        token = sign_in(client, loaded, "e-minobr", NOW)
+        assert _hand_in(client, token, "T-011", note="отчёт").status_code == 303
+        assert http_sink.bodies("/api/events") == []
+        assert _hand_in(client, token, code, note="предложения").status_code == 303
+    [body] = http_sink.bodies("/api/events")
+    [event] = json.loads(body)
+    assert event["event"] == "roadmap.stage.changed"
+    assert event["payload"] == {"reason": "task.submit"}
+    assert event["related"][0]["prefect.resource.id"] == f"prefect.flow-run.{flow_run}"
 
 
 def test_every_page_message_exists_in_both_languages() -> None:
