@@ -137,6 +137,11 @@ def test_an_upload_over_the_limit_is_refused_and_nothing_is_stored(loaded: Backe
         assert "больше 1 МБ" in response.text
         assert _stored(loaded) == [] and _attachments(loaded) == []
         assert _task(loaded, "T-002") == ("open", date(2026, 12, 4), 0)
+        # A body declared far beyond the limit (4 MB and more here) is refused unread.
+        huge = PDF + b"0" * (4 * 1024 * 1024 + 200 * 1024)
+        refused = _hand_in(client, token, file=("huge.pdf", huge, "application/pdf"))
+        assert refused.status_code == 413
+        assert _stored(loaded) == [] and _attachments(loaded) == []
         # Exactly at the limit is taken.
         at_limit = big[:-1]
         assert (
