@@ -373,7 +373,7 @@ async def hand_in(request: Request, code: str, viewer: PageViewer, now: Now) -> 
     settings = settings_of(request)
     seen: list[str] = []
 
-    def on_field(name: str, value: str) -> None:
+    def on_field(name: str, value: str | None) -> None:
         if name == "csrf_token":
             _check_token(viewer, value)
             seen.append(name)
