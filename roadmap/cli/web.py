@@ -41,11 +41,16 @@ def web_command(
         raise UserError(t("web.cli.bad_port", port=port))
     import uvicorn
 
-    from roadmap.store.unit_of_work import open_store
+    from roadmap.store.unit_of_work import open_store, region_session
     from roadmap.web.app import create_app
 
     settings = current_settings()
-    open_store(settings).dispose()  # a store that is not there is a message, before serving
+    # A store that is not there, or an unknown --region, is a message before serving.
+    if region is None:
+        open_store(settings).dispose()
+    else:
+        with region_session(settings, region):
+            pass
     console = get_console(stderr=True)
     if not settings.web_url:
         console.print(f"[yellow]{t('web.cli.no_url')}[/yellow]", soft_wrap=True)

@@ -2,7 +2,7 @@
 
 - `SecurityHeaders`: an ASGI middleware adding the security headers (a strict Content
   Security Policy unless the route set its own, nosniff, no Referer at all — a sign-in URL
-  carries a token —, no framing) and choosing the page's language (?lang=ru|en, kept in a
+  carries a token —, no framing, no caching but for the static files) and choosing the page's language (?lang=ru|en, kept in a
   cookie) for the whole request.
 - `FailureLimiter`: failed sign-ins per client address in a sliding minute, in memory.
 - the session cookie's flags: HttpOnly, SameSite=Lax, Secure unless the request is plain
@@ -96,6 +96,9 @@ class SecurityHeaders:
                 if b"content-security-policy" not in names:
                     headers.append((b"content-security-policy", csp.encode()))
                 headers.extend(h for h in FIXED_HEADERS if h[0] not in names)
+                if b"cache-control" not in names and not path.startswith("/static/"):
+                    # Pages show a person's own tasks: no shared cache keeps them.
+                    headers.append((b"cache-control", b"no-store"))
                 if remember:
                     headers.append(
                         (

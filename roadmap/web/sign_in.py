@@ -64,6 +64,12 @@ def sign_in(request: Request, token: str) -> Response:
                 old = live_session(session, previous, now)
                 if old is not None:
                     session.exec(delete(WebSession).where(WebSession.id == old.id))
+            # The person's sessions that have ended are of no use any more.
+            session.exec(
+                delete(WebSession).where(
+                    WebSession.person_id == found.person_id, WebSession.expires_at <= now
+                )
+            )
             expires = min(now + timedelta(hours=settings.web_session_hours), found.expires_at)
             session.add(
                 WebSession(

@@ -143,7 +143,9 @@ def test_a_personal_link_signs_in_with_a_safe_cookie(loaded: Backend) -> None:
         assert "Max-Age=43200" in cookie  # 12 hours
         assert "Secure" not in cookie  # plain http to the loopback address only
         assert signed.headers["referrer-policy"] == "no-referrer"
-        me = client.get("/probe").json()
+        shown = client.get("/probe")
+        assert shown.headers["cache-control"] == "no-store"  # a person's data: never cached
+        me = shown.json()
         assert me == {
             "code": "e-minzdrav",
             "role": "emissary",
@@ -223,6 +225,10 @@ def test_expired_and_revoked_tokens_fail_and_revoking_ends_the_session(
         assert client.get("/probe").status_code == 200
         clock.now = NOW + timedelta(hours=12)
         assert client.get("/probe", follow_redirects=False).status_code == 303
+        # Signing in again clears the person's ended sessions from the store.
+        sign_in(client, loaded, "e-minobr", now=clock.now)
+        left = in_region(loaded, lambda session, _: session.exec(select(WebSession.id)).all())
+        assert len(left) == 1
         # ... and never outlives its token: issued for one day, 23 hours ago.
         clock.now = NOW
         short = issue(loaded, "e-minobr", now=NOW - timedelta(hours=23), days=1)
@@ -362,6 +368,8 @@ def test_token_cli_issue_list_revoke(loaded: Backend, monkeypatch: pytest.Monkey
 
     port = runner.invoke(cli_app, ["web", "--port", "70000"])
     assert port.exit_code == 2 and "--port" in port.stderr
+    region = runner.invoke(cli_app, ["web", "--region", "XXX"])
+    assert region.exit_code == 2 and "XXX" in region.stderr
 
 
 class _QuotingSender:
