@@ -262,7 +262,10 @@ class RegionCalendar:
     def working_due(self, day: date, *, strict: bool, where: str) -> tuple[date, str | None]:
         """A due date as a person gave it: a working day stays; a day off moves to the next
         working day with a warning (returned), or is refused when `strict`. `where` names
-        the place for the message (a file line, an option)."""
+        the place for the message (a file line, an option). The production calendar is
+        known for 2000–2100 only: a date outside is refused."""
+        if not 2000 <= day.year <= 2100:
+            raise UserError(t("option.year_range", option=where, value=day))
         if self.is_working_day(day):
             return day, None
         moved = self.next_working_day(day)

@@ -54,3 +54,13 @@ def test_adding_and_counting_working_days_agree(start: date, count: int) -> None
     assert PRIMORYE.working_days_between(end, start) == -count
     if count:
         assert PRIMORYE.is_working_day(end)
+
+
+@pytest.mark.parametrize("day", [date(2216, 1, 1), date(1999, 12, 31)])
+def test_a_due_date_outside_the_known_years_is_the_users_mistake(day: date) -> None:
+    # A return through the API or `task return --due 2216-01-01` once failed with an
+    # IndexError deep in the working-day table.
+    from roadmap.errors import UserError
+
+    with pytest.raises(UserError, match="2000"):
+        RegionCalendar("Asia/Vladivostok").working_due(day, strict=False, where="--due")

@@ -9,10 +9,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Организация {code} — не ваша: её поручения вам недоступны.",
         "en": "Organisation {code} is not yours: its tasks are not open to you.",
     },
-    "web.api.stage_not_found": {
-        "ru": "Неизвестный этап '{key}'.",
-        "en": "Unknown stage '{key}'.",
-    },
     "web.api.unknown_field": {
         "ru": "неизвестное поле",
         "en": "unknown field",
@@ -40,5 +36,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "web.api.json": {
         "ru": "тело запроса — не JSON ({reason})",
         "en": "the request body is not JSON ({reason})",
+    },
+    "web.api.body_unreadable": {
+        "ru": "тело запроса не читается: ожидается JSON в кодировке UTF-8",
+        "en": "the request body cannot be read: expected JSON in UTF-8",
     },
 }

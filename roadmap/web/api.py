@@ -116,7 +116,10 @@ async def changing(
     ] = None,
 ) -> Viewer:
     """A state-changing request: with a session cookie, the X-CSRF-Token header must be the
-    session's CSRF token (a page of another site cannot read it); a Bearer token needs none."""
+    session's CSRF token (a page of another site cannot read it); a Bearer token needs none.
+    A token is ASCII: any other header value is refused here, before it is compared."""
+    if found.session_id is not None and x_csrf_token is not None and not x_csrf_token.isascii():
+        raise refuse(403, t("web.auth.csrf"))
     await check_csrf(request, found)
     return found
 

@@ -2,9 +2,9 @@
 input.
 
 - `ApiRoute` (the route class of every /api route) turns a request that does not match the
-  schema into 422 with one problem per field, each message from the catalogue, and a
-  `UserError` a domain service raised (a due date in the past, an unknown organisation) into
-  422 with its message.
+  schema (or a body that cannot be decoded) into 422 with one problem per field, each
+  message from the catalogue, and a `UserError` a domain service raised (a due date in the
+  past, an unknown organisation) into 422 with its message.
 - `refuse(status, message)` is every other refusal: 403, 404, 409.
 - `ERRORS` documents the error responses in the OpenAPI schema.
 """
@@ -18,6 +18,7 @@ from fastapi import HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from roadmap.errors import UserError
 from roadmap.i18n import t
@@ -39,6 +40,15 @@ class ApiRoute(APIRoute):
                 return JSONResponse(status_code=422, content={"detail": problems})
             except UserError as exc:
                 return JSONResponse(status_code=422, content={"detail": str(exc)})
+            except StarletteHTTPException as exc:
+                if exc.status_code != 400:
+                    raise
+                # FastAPI's answer to a body it cannot decode (not UTF-8): a 422 like any
+                # other body that is not JSON.
+                problem = {"loc": ["body"], "msg": t("web.api.body_unreadable")}
+                return JSONResponse(
+                    status_code=422, content={"detail": [problem | {"type": "json_invalid"}]}
+                )
 
         return route
 

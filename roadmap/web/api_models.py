@@ -9,10 +9,11 @@ fields (a misspelt field is a 422, not silently ignored).
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from roadmap.i18n import t
 from roadmap.roadmap_file.schema import Day, Text
 from roadmap.store.enums import (
     AgencyKind,
@@ -22,6 +23,17 @@ from roadmap.store.enums import (
     TaskAction,
     TaskStatus,
 )
+
+
+def _known_year(day: date) -> date:
+    """The production calendar is known for 2000–2100: a date outside names no working day."""
+    if not 2000 <= day.year <= 2100:
+        raise ValueError(t("format.year", input=day.year))
+    return day
+
+
+#: A date as the roadmap file reads it, in the years the region's calendar knows.
+KnownDay = Annotated[Day, AfterValidator(_known_year)]
 
 #: The most rows one page of a list gives.
 MAX_LIMIT = 500
@@ -141,7 +153,7 @@ class AcceptIn(_In):
 
 class ReturnIn(_In):
     why: Text = Field(description="Why the result goes back.")
-    due: Day = Field(description="The new due date (YYYY-MM-DD), today or later.")
+    due: KnownDay = Field(description="The new due date (YYYY-MM-DD), today or later.")
     strict: bool = Field(
         default=False,
         description="Refuse a due date on a day off instead of moving it to the next working day.",
@@ -186,7 +198,9 @@ class StageOut(_Out):
 
 
 class StageStartIn(_In):
-    on: Day | None = Field(default=None, description="Start date (default: the region's today).")
+    on: KnownDay | None = Field(
+        default=None, description="Start date (default: the region's today)."
+    )
 
 
 class StageStartOut(_Out):
