@@ -211,7 +211,7 @@ def _charts(session: Session, strategy_id: int, year: int | None) -> list[Chart]
                     )
                     for source in sorted(sources)
                 ],
-                kind="stack",
+                kind="hstack",
                 unit=unit,
             )
         )

@@ -325,27 +325,28 @@ def chart_figure(chart: Chart) -> Any:
     import plotly.graph_objects as go
 
     figure = go.Figure()
+    horizontal = chart.kind in ("hbar", "hstack")
     for series in chart.series:
         if chart.kind == "line":
             trace = go.Scatter(
                 x=chart.categories, y=series.values, name=series.name, mode="lines+markers"
             )
-        elif chart.kind == "hbar":
+        elif horizontal:
             trace = go.Bar(y=chart.categories, x=series.values, name=series.name, orientation="h")
         else:
             trace = go.Bar(x=chart.categories, y=series.values, name=series.name)
         figure.add_trace(trace)
     layout: dict[str, Any] = {
         "title": {"text": chart.title},
-        "barmode": "stack" if chart.kind == "stack" else "group",
+        "barmode": "stack" if chart.kind in ("stack", "hstack") else "group",
         "template": "plotly_white",
         "margin": {"l": 60, "r": 20, "t": 60, "b": 60},
         "legend": {"orientation": "h"},
-        "height": max(360, 28 * len(chart.categories)) if chart.kind == "hbar" else 420,
+        # A bar per category: long names read along the bar, not under it.
+        "height": max(360, 28 * len(chart.categories) + 140) if horizontal else 420,
     }
-    axis = "xaxis" if chart.kind == "hbar" else "yaxis"
-    layout[axis] = {"title": {"text": chart.unit}}
-    if chart.kind == "hbar":
+    layout["xaxis" if horizontal else "yaxis"] = {"title": {"text": chart.unit}}
+    if horizontal:
         layout["yaxis"] = {"autorange": "reversed", "automargin": True}
     figure.update_layout(**layout)
     return figure

@@ -40,13 +40,14 @@ class Series:
 @dataclass(frozen=True, slots=True)
 class Chart:
     """A chart of the report: categories along x, one or more series. `kind`: "bar"
-    (grouped), "stack" (stacked bars), "line", or "hbar" (horizontal bars, e.g. a rating).
+    (grouped), "stack" (stacked bars), "line", "hbar" (horizontal bars, e.g. a rating) or
+    "hstack" (horizontal stacked bars: long category names).
     `unit` names what y measures ("млн ₽", "%"); values are already in that unit."""
 
     title: str
     categories: list[str]
     series: list[Series]
-    kind: Literal["bar", "stack", "line", "hbar"] = "bar"
+    kind: Literal["bar", "stack", "line", "hbar", "hstack"] = "bar"
     unit: str = ""
 
 

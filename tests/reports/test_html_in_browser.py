@@ -79,9 +79,15 @@ class DrawnPage(HTMLParser):
 
 
 def _bar_height(path: str) -> float:
-    """A vertical bar is drawn as `Mx,y0 V y1 H x2 V y0 Z`: its height is |y1 - y0|."""
-    found = re.match(r"M\s*[-\d.]+,\s*([-\d.]+)\s*V\s*([-\d.]+)", path)
-    return abs(float(found[1]) - float(found[2])) if found else 0.0
+    """A bar is drawn as `Mx0,y0 V y1 H x1 V y0 Z` (vertical) or `Mx0,y0 H x1 V y1 H x0 Z`
+    (horizontal): what it shows is its smaller side, 0 for a bar of nothing."""
+    found = re.match(r"M\s*([-\d.]+),\s*([-\d.]+)\s*([VH])\s*([-\d.]+)\s*([VH])\s*([-\d.]+)", path)
+    if not found:
+        return 0.0
+    x0, y0, first, a, _, b = found.groups()
+    if first == "V":  # up to y1 = a, across to x1 = b
+        return min(abs(float(a) - float(y0)), abs(float(b) - float(x0)))
+    return min(abs(float(a) - float(x0)), abs(float(b) - float(y0)))
 
 
 @pytest.mark.skipif(
