@@ -228,8 +228,16 @@ async def check_csrf(request: Request, viewer: Viewer) -> None:
             form = await request.form()
             value = form.get("csrf_token")
             sent = value if isinstance(value, str) else None
-    if not sent or not viewer.csrf_token or not secrets.compare_digest(sent, viewer.csrf_token):
+    if not same_token(sent, viewer.csrf_token):
         raise HTTPException(status_code=403, detail=t("web.auth.csrf"))
+
+
+def same_token(sent: str | None, expected: str | None) -> bool:
+    """A form's or header's CSRF token against the session's, in constant time; any text
+    (not only ASCII) is compared as its UTF-8 bytes, never a crash."""
+    if not sent or not expected:
+        return False
+    return secrets.compare_digest(sent.encode("utf-8"), expected.encode("utf-8"))
 
 
 async def csrf_page_viewer(

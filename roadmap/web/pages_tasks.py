@@ -12,7 +12,6 @@ organisation, is told that a code is unknown (404).
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Annotated
@@ -45,7 +44,7 @@ from roadmap.store.models import (
 from roadmap.store.reader import Reader
 from roadmap.store.unit_of_work import calendar_for, current_strategy
 from roadmap.web import uploads
-from roadmap.web.auth import Viewer, check_csrf, require_agency
+from roadmap.web.auth import Viewer, check_csrf, require_agency, same_token
 from roadmap.web.deps import DB, Now
 from roadmap.web.state import get_store
 from roadmap.web.views import (
@@ -428,7 +427,7 @@ def _labels(keys: dict[str, str]) -> dict[str, str]:
 
 def _check_token(viewer: Viewer, sent: str | None) -> None:
     """The form's token, as `check_csrf` checks it (the upload is read here, not by it)."""
-    if not sent or not viewer.csrf_token or not secrets.compare_digest(sent, viewer.csrf_token):
+    if not same_token(sent, viewer.csrf_token):
         raise HTTPException(status_code=403, detail=t("web.auth.csrf"))
 
 

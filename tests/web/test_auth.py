@@ -277,6 +277,9 @@ def test_every_form_needs_the_sessions_csrf_token(loaded: Backend) -> None:
         assert client.post("/sign-out", follow_redirects=False).status_code == 403
         wrong = client.post("/sign-out", data={"csrf_token": "x" * 43}, follow_redirects=False)
         assert wrong.status_code == 403 and "Форма устарела" in wrong.text
+        # A token that is not ASCII is just as wrong: refused, not a server error.
+        cyrillic = client.post("/sign-out", data={"csrf_token": "ж" * 43}, follow_redirects=False)
+        assert cyrillic.status_code == 403
         # The API with a cookie session: the header, else 403.
         assert client.post("/api/probe").status_code == 403
         assert client.post("/api/probe", headers={"X-CSRF-Token": csrf}).status_code == 200
