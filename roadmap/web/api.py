@@ -7,8 +7,9 @@ a request with a Bearer token needs none (no browser sends it on its own).
 
 Who sees what: an emissary or a responsible official sees and acts on the tasks of their own
 organisations only; the coordinator on every organisation's. A task of another organisation
-is refused with 403; a code that names no task anywhere in the region is 404 (so a guessed
-code of another organisation's task is refused, never shown). Accepting, returning, the
+is refused with 403, and so is a code that names no task at all (as the pages do): guessing
+codes tells nothing, not even whether a code is in use. Only the coordinator, who sees
+every organisation, gets 404 for a code no task has. Accepting, returning, the
 stages, the reports and the alert log are the coordinator's (403 for anyone else).
 
 Every action goes through the same domain services as the command line, and a change a
@@ -177,17 +178,23 @@ class _Reached:
 
 
 def _find_own_task(session: Session, region: Region, found: Viewer, code: str) -> Task:
-    """The task `code` of the region's current strategy, if it is the viewer's: 404 when no
-    task anywhere in the region has that code, 403 when it is another organisation's."""
+    """The task `code` of the region's current strategy, if it is the viewer's: 403 when it
+    is another organisation's or no task has that code (404 for the coordinator only)."""
     if len(code) > CODE_LENGTH or not _CODE.match(code):
-        raise refuse(404, t("task.unknown", code=code, region=region.code))
+        raise _unknown_task(region, found, code)
     try:
         task = find_task(session, region, current_strategy(session, region), code)
-    except UserError as exc:
-        raise refuse(404, str(exc)) from None
+    except UserError:
+        raise _unknown_task(region, found, code) from None
     if task.agency_id not in found.agency_ids:
         raise refuse(403, t("web.api.task_elsewhere", code=code))
     return task
+
+
+def _unknown_task(region: Region, found: Viewer, code: str) -> Exception:
+    if found.is_coordinator:
+        return refuse(404, t("task.unknown", code=code, region=region.code))
+    return refuse(403, t("web.api.task_elsewhere", code=code))
 
 
 def _reach_task(

@@ -95,9 +95,10 @@ def test_an_emissary_sees_and_changes_only_their_organisations_tasks(loaded):
             assert "T-002" in response.json()["detail"]
             assert "Гончаренко" not in response.text
         assert client.get("/api/tasks?agency=minobr", headers=me).status_code == 403
-        # A code no task has anywhere in the region: 404.
-        assert client.get("/api/tasks/T-999", headers=me).status_code == 404
-        assert client.post("/api/tasks/T-999/submit", headers=me).status_code == 404
+        # A code no task has: the same 403, so guessing tells nothing.
+        assert client.get("/api/tasks/T-999", headers=me).status_code == 403
+        assert client.post("/api/tasks/T-999/submit", headers=me).status_code == 403
+        # A path that is no task's address at all is no route: 404, the same for everyone.
         assert client.get("/api/tasks/..%2F", headers=me).status_code == 404
     assert task_status(loaded, "T-002") == "open"
 
@@ -297,6 +298,8 @@ def test_stages_reports_and_the_alert_log_for_the_coordinator(loaded, http_sink,
         stage = client.get("/api/stages", headers=coordinator).json()[0]
         assert (stage["key"], stage["status"]) == ("initiatives", "gate_failed")
         assert client.post("/api/stages/nope/close", headers=coordinator).status_code == 404
+        # The coordinator sees every organisation: a code no task has is simply unknown.
+        assert client.get("/api/tasks/T-999", headers=coordinator).status_code == 404
         # The next stage cannot start before this one closes.
         assert client.post("/api/stages/interviews/start", headers=coordinator).status_code == 409
 
