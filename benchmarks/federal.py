@@ -358,12 +358,30 @@ FEDERAL_NOW = datetime(2026, 12, 4, 7, 0, tzinfo=UTC)  # a Friday: 09:00 in Kali
 # 10:00 in Moscow, 17:00 in Vladivostok; Magadan and Kamchatka are past their window.
 
 
-def settled(url: str) -> str:
-    """PostgreSQL: `VACUUM ANALYZE` after the bulk load, as autovacuum does within a
-    minute or so of one: the planner's statistics and the visibility map (index-only
-    counts) of a store in use, not of one loaded a second ago. SQLite: nothing to do."""
+def settled(url: str, now: datetime = FEDERAL_NOW) -> str:
+    """A store as a day of use leaves it: the indicators' report tasks of the current
+    periods made (the previous day's sweep made them; a dry-run sweep measured on a store
+    without them would make and roll them back every time), and on PostgreSQL
+    `VACUUM ANALYZE` after the bulk load, as autovacuum does within a minute or so of one:
+    the planner's statistics and the visibility map (index-only counts) of a store in use,
+    not of one loaded a second ago."""
     import sqlalchemy as sa
+    from sqlmodel import select
 
+    from roadmap.plan.indicator_tasks import ensure_indicator_tasks_in_regions
+    from roadmap.settings import Settings
+    from roadmap.store.models import Region
+    from roadmap.store.unit_of_work import open_store
+
+    settings = Settings(database_url=url)
+    store = open_store(settings)
+    try:
+        with store.session() as session:
+            regions = list(session.exec(select(Region)))
+            ensure_indicator_tasks_in_regions(session, settings, regions, now)
+            session.commit()
+    finally:
+        store.dispose()
     if not url.startswith("postgresql"):
         return url
     engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
