@@ -114,7 +114,7 @@ def budget_command(
     year = checked_year(year)
     emit_report(
         lambda session, r, moment: budget_report(
-            session, r, grouping=grouping, year=year, now=moment
+            session, r, grouping=grouping, year=year, now=moment, charts=html is not None
         ),
         region=region,
         now=now,
