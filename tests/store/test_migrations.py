@@ -37,9 +37,7 @@ RELEASED = {
     "0009_reports_indicator_records_sessions.py": (
         "d0a396db8f4f5eb5318ae20dcd345384ab89c6dacfdaa694ef9a229e68e6cc1b"
     ),
-    "0010_web_portal.py": (
-        "16b8cb214cb6efcd63eca80c9818b789c70427d801fdeb5087cbe20227d08b65"
-    ),
+    "0010_web_portal.py": ("16b8cb214cb6efcd63eca80c9818b789c70427d801fdeb5087cbe20227d08b65"),
 }
 
 
