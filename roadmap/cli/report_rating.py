@@ -85,15 +85,12 @@ def rating_command(
     html: HtmlOpt = None,
 ) -> None:
     """Рейтинг органов и муниципалитетов по темпам цифрового развития (веса в config/rating.toml)."""
-    from roadmap.errors import UserError
-    from roadmap.i18n import t
     from roadmap.reports.organisations import parse_kind
     from roadmap.reports.rating import rating_report
     from roadmap.reports.rating_config import load_rating_config
 
     year = checked_year(year)
-    if previous_year is not None and not 2000 <= previous_year <= 2100:
-        raise UserError(t("rating.bad_previous_year_range", value=previous_year))
+    previous_year = checked_year(previous_year, "--previous-year")
     kind_value = parse_kind(kind)
     config = load_rating_config(current_settings())
     emit_report(

@@ -43,9 +43,9 @@ HtmlOpt = Annotated[
 YearOpt = Annotated[int | None, typer.Option("--year", help="Год отчёта.")]
 
 
-def checked_year(value: int | None) -> int | None:
+def checked_year(value: int | None, option: str = "--year") -> int | None:
     if value is not None and not 2000 <= value <= 2100:
-        raise UserError(t("report.bad_year", value=value))
+        raise UserError(t("report.bad_year", option=option, value=value))
     return value
 
 

@@ -46,10 +46,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "--previous-year: {previous} — ожидается год раньше {year}.",
         "en": "--previous-year: {previous}: a year before {year} is expected.",
     },
-    "rating.bad_previous_year_range": {
-        "ru": "--previous-year: {value} — ожидается год от 2000 до 2100.",
-        "en": "--previous-year: {value}: a year from 2000 to 2100 is expected.",
-    },
     "rating.component.on_time": {"ru": "В срок", "en": "On time"},
     "rating.component.delay": {"ru": "Задержка", "en": "Delay"},
     "rating.component.initiatives": {"ru": "Инициативы", "en": "Initiatives"},

@@ -35,8 +35,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Give one output: --json or --csv (the --xlsx and --html files can go with either).",
     },
     "report.bad_year": {
-        "ru": "--year: {value} — ожидается год от 2000 до 2100.",
-        "en": "--year: {value}: a year from 2000 to 2100 is expected.",
+        "ru": "{option}: {value} — ожидается год от 2000 до 2100.",
+        "en": "{option}: {value}: a year from 2000 to 2100 is expected.",
     },
     "report.bad_by": {
         "ru": "--by: неизвестная группировка: {value} (допустимо: {known}).",
