@@ -544,7 +544,10 @@ def budget_report(
     from roadmap.reports.budget import parse_grouping
 
     grouping = parse_grouping(by)
-    return _report(unit, now, lambda s, r, m: compute(s, r, grouping=grouping, year=year, now=m))
+    # JSON carries no charts: their query is left out, as for `roadmap report budget --json`.
+    return _report(
+        unit, now, lambda s, r, m: compute(s, r, grouping=grouping, year=year, now=m, charts=False)
+    )
 
 
 @router.get("/reports/indicators", summary="Indicators: target, actual, status", **_REPORT)
